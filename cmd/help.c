@@ -1,0 +1,76 @@
+/* The command table, `cswarm help [COMMAND]` and `cswarm --version`. */
+#include "cmd/cmd.h"
+#include "util/util.h"
+
+#include <openssl/crypto.h>
+#include <libssh2.h>
+#include <stdio.h>
+#include <yaml.h>
+#include <zlib.h>
+
+const struct cmd cswarm_commands[] = {
+	{ "node", cmd_node, "list and manage cluster nodes",
+	  "usage: cswarm node ls -i INVENTORY [--format table|json] [--limit PATTERN]\n"
+	  "\n"
+	  "  ls        one row per host: NAME ADDRESS ROLE STATUS AVAILABILITY ENGINE CPUS MEMORY\n"
+	  "            STATUS is Ready, or Down with the reason (refused, timeout, auth,\n"
+	  "            host key, docker not running, ...)\n" },
+	{ "exec", cmd_exec, "run a shell command on hosts",
+	  "usage: cswarm exec -i INVENTORY [--limit PATTERN] [--timeout DUR] -- COMMAND...\n"
+	  "\n"
+	  "Runs COMMAND on every selected host in parallel; output lines are prefixed\n"
+	  "with the host name. Exits 0 when it succeeded everywhere, 1 when it failed\n"
+	  "somewhere, 3 when a host could not be reached.\n" },
+	{ "config", cmd_config, "print the resolved, normalized stack file",
+	  "usage: cswarm config -c FILE [-c FILE...] [--env-file FILE] [--format yaml|json]\n" },
+	{ "help", cmd_help, "show help for a command", "usage: cswarm help [COMMAND]\n" },
+	{ "version", cmd_version, "print version information", "usage: cswarm version\n" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cmd *find_command(const char *name)
+{
+	for (const struct cmd *c = cswarm_commands; c->name; c++)
+		if (streq(c->name, name))
+			return c;
+	return NULL;
+}
+
+static const char common_options[] =
+	"\nOptions for commands that reach hosts:\n"
+	"  -i, --inventory FILE   Ansible inventory (INI or YAML); also $CSWARM_INVENTORY\n"
+	"  -l, --limit PATTERN    only hosts or groups matching PATTERN (glob, ':'-separated)\n"
+	"  -f, --forks N          hosts contacted at once (default 64)\n"
+	"  -t, --timeout DUR      connect and per-command timeout (default 10s / 120s)\n"
+	"      --accept-new       add unknown host keys to ~/.ssh/known_hosts (hashed)\n"
+	"\nExit codes: 0 ok, 1 failure, 2 usage, 3 some hosts unreachable, 4 lock held.\n";
+
+int cmd_help(int argc, char **argv)
+{
+	if (argc >= 2) {
+		const struct cmd *c = find_command(argv[1]);
+		if (!c)
+			return usage_error("no such command '%s'", argv[1]);
+		fputs(c->usage, stdout);
+		fputs(common_options, stdout);
+		return EXIT_OK;
+	}
+	printf("usage: cswarm COMMAND [ARGS]\n\n"
+	       "Docker Swarm without the daemons: orchestrates Docker hosts over SSH.\n\n"
+	       "Commands:\n");
+	for (const struct cmd *c = cswarm_commands; c->name; c++)
+		printf("  %-10s %s\n", c->name, c->summary);
+	printf("\nRun 'cswarm help COMMAND' for a command's options.\n");
+	fputs(common_options, stdout);
+	return EXIT_OK;
+}
+
+int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("cswarm %s (libssh2 %s, %s, libyaml %s, zlib %s)\n", CSWARM_VERSION,
+	       libssh2_version(0), OpenSSL_version(OPENSSL_VERSION),
+	       yaml_get_version_string(), zlibVersion());
+	return EXIT_OK;
+}
