@@ -1,0 +1,478 @@
+/* One SSH connection: TCP (or a ProxyJump tunnel), handshake, host key
+ * check, authentication, then commands over channels.
+ *
+ * Handshake and authentication run in blocking mode bounded by
+ * libssh2_session_set_timeout (the agent code is simplest that way); after
+ * that the session is non-blocking so one command can stream stdin while
+ * draining stdout and stderr under a deadline. */
+#include "ssh/ssh.h"
+#include "ssh/knownhosts.h"
+#include "ssh/tunnel.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libssh2.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct ssh_conn {
+	int fd;
+	LIBSSH2_SESSION *session;
+	struct ssh_conn *jump;	/* connection to the ProxyJump host */
+	struct tunnel *tunnel;	/* pumps fd <-> a channel of jump */
+	char *name;
+};
+
+const char *ssh_fail_reason(enum ssh_fail f)
+{
+	switch (f) {
+	case SSH_OK: return "ok";
+	case SSH_FAIL_RESOLVE: return "unknown host";
+	case SSH_FAIL_REFUSED: return "refused";
+	case SSH_FAIL_TIMEOUT: return "timeout";
+	case SSH_FAIL_UNREACHABLE: return "unreachable";
+	case SSH_FAIL_HOSTKEY: return "host key";
+	case SSH_FAIL_AUTH: return "auth";
+	case SSH_FAIL_PROTOCOL: return "ssh error";
+	case SSH_FAIL_PROXY: return "proxy";
+	}
+	return "error";
+}
+
+int ssh_global_init(void)
+{
+	return libssh2_init(0);
+}
+
+void ssh_global_cleanup(void)
+{
+	libssh2_exit();
+}
+
+void ssh_target_free(struct ssh_target *t)
+{
+	if (!t)
+		return;
+	free(t->name);
+	free(t->address);
+	free(t->user);
+	for (size_t i = 0; i < t->nidentities; i++)
+		free(t->identities[i]);
+	free(t->identities);
+	for (size_t i = 0; i < t->nknown_hosts; i++)
+		free(t->known_hosts[i]);
+	free(t->known_hosts);
+	if (t->jump) {
+		ssh_target_free(t->jump);
+		free(t->jump);
+	}
+	memset(t, 0, sizeof(*t));
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static enum ssh_fail errno_fail(int e)
+{
+	switch (e) {
+	case ECONNREFUSED: return SSH_FAIL_REFUSED;
+	case ETIMEDOUT: return SSH_FAIL_TIMEOUT;
+	default: return SSH_FAIL_UNREACHABLE;
+	}
+}
+
+/* Non-blocking connect bounded by the deadline; returns a blocking socket. */
+static enum ssh_fail connect_addr(const struct addrinfo *ai, long long deadline, int *fdp, int *errp)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0) {
+		*errp = errno;
+		return SSH_FAIL_UNREACHABLE;
+	}
+	int e = 0;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		e = errno;
+		if (e == EINPROGRESS) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			long long left = deadline - now_ms();
+			int r = left > 0 ? poll(&p, 1, (int)left) : 0;
+			socklen_t len = sizeof(e);
+			if (r <= 0)
+				e = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0)
+				e = errno;
+		}
+	}
+	if (e) {
+		close(fd);
+		*errp = e;
+		return errno_fail(e);
+	}
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	int flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	*fdp = fd;
+	return SSH_OK;
+}
+
+static enum ssh_fail tcp_connect(const struct ssh_target *t, int *fdp, struct strbuf *err)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG };
+	struct addrinfo *res = NULL;
+	char port[16];
+	snprintf(port, sizeof(port), "%d", t->port ? t->port : 22);
+	int r = getaddrinfo(t->address, port, &hints, &res);
+	if (r != 0) {
+		sb_addf(err, "cannot resolve %s: %s", t->address, gai_strerror(r));
+		return SSH_FAIL_RESOLVE;
+	}
+	long long deadline = now_ms() + t->connect_timeout_ms;
+	enum ssh_fail f = SSH_FAIL_UNREACHABLE;
+	int e = 0;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		f = connect_addr(ai, deadline, fdp, &e);
+		if (f == SSH_OK || now_ms() >= deadline)
+			break;
+	}
+	freeaddrinfo(res);
+	if (f != SSH_OK)
+		sb_addf(err, "connect to %s port %s: %s", t->address, port,
+			e == ETIMEDOUT ? "timed out" : strerror(e));
+	return f;
+}
+
+static void session_error(LIBSSH2_SESSION *s, const char *what, struct strbuf *err)
+{
+	char *msg = NULL;
+	libssh2_session_last_error(s, &msg, NULL, 0);
+	sb_addf(err, "%s: %s", what, msg && *msg ? msg : "failed");
+}
+
+static enum ssh_fail handshake(struct ssh_conn *c, const struct ssh_target *t, struct strbuf *err)
+{
+	struct kh kh = { 0 };
+	enum ssh_fail f = SSH_FAIL_PROTOCOL;
+
+	if (kh_load(&kh, c->session, t, err) < 0)
+		goto out;
+	char *prefs = kh_hostkey_prefs(&kh);
+	if (prefs && libssh2_session_method_pref(c->session, LIBSSH2_METHOD_HOSTKEY, prefs) != 0) {
+		/* An algorithm this libssh2 lacks (e.g. rsa-sha2 in 1.10): keep its default. */
+		libssh2_session_method_pref(c->session, LIBSSH2_METHOD_HOSTKEY, NULL);
+	}
+	free(prefs);
+	int r = libssh2_session_handshake(c->session, c->fd);
+	if (r != 0) {
+		f = r == LIBSSH2_ERROR_TIMEOUT ? SSH_FAIL_TIMEOUT : SSH_FAIL_PROTOCOL;
+		session_error(c->session, "ssh handshake", err);
+		goto out;
+	}
+	f = kh_verify(&kh, c->session, err);
+out:
+	kh_free(&kh);
+	return f;
+}
+
+/* Try the agent's identities; 0 when one was accepted. */
+static int auth_agent(LIBSSH2_SESSION *s, const char *user)
+{
+	if (!getenv("SSH_AUTH_SOCK"))
+		return -1;
+	LIBSSH2_AGENT *agent = libssh2_agent_init(s);
+	if (!agent)
+		return -1;
+	int ok = -1;
+	if (libssh2_agent_connect(agent) == 0 && libssh2_agent_list_identities(agent) == 0) {
+		struct libssh2_agent_publickey *id = NULL, *prev = NULL;
+		while (libssh2_agent_get_identity(agent, &id, prev) == 0) {
+			if (libssh2_agent_userauth(agent, user, id) == 0) {
+				ok = 0;
+				break;
+			}
+			prev = id;
+		}
+		libssh2_agent_disconnect(agent);
+	}
+	libssh2_agent_free(agent);
+	return ok;
+}
+
+static enum ssh_fail authenticate(struct ssh_conn *c, const struct ssh_target *t, struct strbuf *err)
+{
+	const char *passphrase = getenv("CSWARM_SSH_PASSPHRASE");
+	int tried = 0;
+
+	if (!t->identities_only && auth_agent(c->session, t->user) == 0)
+		return SSH_OK;
+	for (size_t i = 0; i < t->nidentities; i++) {
+		if (access(t->identities[i], R_OK) != 0)
+			continue;
+		tried++;
+		int r = libssh2_userauth_publickey_fromfile_ex(c->session, t->user, strlen(t->user),
+							       NULL, t->identities[i], passphrase);
+		if (r == 0)
+			return SSH_OK;
+		if (r == LIBSSH2_ERROR_TIMEOUT) {
+			session_error(c->session, "authentication", err);
+			return SSH_FAIL_TIMEOUT;
+		}
+	}
+	sb_addf(err, "authentication as %s failed (%s%d key file%s tried)", t->user,
+		t->identities_only ? "" : "agent and ", tried, tried == 1 ? "" : "s");
+	return SSH_FAIL_AUTH;
+}
+
+static enum ssh_fail open_transport(struct ssh_conn *c, const struct ssh_target *t, struct strbuf *err)
+{
+	if (!t->jump)
+		return tcp_connect(t, &c->fd, err);
+	struct strbuf jerr = STRBUF_INIT;
+	enum ssh_fail f = ssh_connect(t->jump, &c->jump, &jerr);
+	if (f != SSH_OK) {
+		sb_addf(err, "jump host %s: %s", t->jump->name, sb_str(&jerr));
+		sb_free(&jerr);
+		return f == SSH_FAIL_TIMEOUT ? f : SSH_FAIL_PROXY;
+	}
+	sb_free(&jerr);
+	if (tunnel_open(c->jump->session, c->jump->fd, t->address, t->port ? t->port : 22,
+			t->connect_timeout_ms, &c->tunnel, &c->fd, err) != 0)
+		return SSH_FAIL_PROXY;
+	return SSH_OK;
+}
+
+enum ssh_fail ssh_connect(const struct ssh_target *t, struct ssh_conn **out, struct strbuf *err)
+{
+	struct ssh_conn *c = xcalloc(1, sizeof(*c));
+	enum ssh_fail f;
+
+	c->fd = -1;
+	c->name = xstrdup(t->name);
+	f = open_transport(c, t, err);
+	if (f != SSH_OK)
+		goto fail;
+	c->session = libssh2_session_init();
+	if (!c->session) {
+		sb_adds(err, "cannot create ssh session");
+		f = SSH_FAIL_PROTOCOL;
+		goto fail;
+	}
+	libssh2_session_set_blocking(c->session, 1);
+	libssh2_session_set_timeout(c->session, t->connect_timeout_ms);
+	f = handshake(c, t, err);
+	if (f == SSH_OK)
+		f = authenticate(c, t, err);
+	if (f != SSH_OK)
+		goto fail;
+	/* Keepalives only after auth: libssh2 may send one mid-handshake otherwise. */
+	if (t->keepalive_s > 0)
+		libssh2_keepalive_config(c->session, 1, (unsigned)t->keepalive_s);
+	libssh2_session_set_timeout(c->session, 0);
+	libssh2_session_set_blocking(c->session, 0);
+	*out = c;
+	return SSH_OK;
+fail:
+	ssh_close(c);
+	*out = NULL;
+	return f;
+}
+
+void ssh_close(struct ssh_conn *c)
+{
+	if (!c)
+		return;
+	if (c->session) {
+		libssh2_session_set_blocking(c->session, 1);
+		libssh2_session_set_timeout(c->session, 2000);
+		libssh2_session_disconnect(c->session, "bye");
+		libssh2_session_free(c->session);
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	tunnel_close(c->tunnel);
+	ssh_close(c->jump);
+	free(c->name);
+	free(c);
+}
+
+void ssh_result_init(struct ssh_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	sb_init(&r->out);
+	sb_init(&r->err);
+	r->exit_status = -1;
+}
+
+void ssh_result_free(struct ssh_result *r)
+{
+	sb_free(&r->out);
+	sb_free(&r->err);
+	free(r->exit_signal);
+	r->exit_signal = NULL;
+}
+
+/* Wait until the socket is ready in the direction libssh2 is blocked on,
+ * or the deadline (0 = none) passes. Returns 0 when it is time to retry. */
+static int wait_socket(struct ssh_conn *c, long long deadline)
+{
+	int dir = libssh2_session_block_directions(c->session);
+	struct pollfd p = { .fd = c->fd };
+	if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
+		p.events |= POLLIN;
+	if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+		p.events |= POLLOUT;
+	if (!p.events)
+		p.events = POLLIN;
+	int ms = 1000;
+	if (deadline) {
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return -1;
+		if (left < ms)
+			ms = (int)left;
+	}
+	int next_keepalive = 0;
+	if (libssh2_keepalive_send(c->session, &next_keepalive) == 0 &&
+	    next_keepalive > 0 && next_keepalive * 1000 < ms)
+		ms = next_keepalive * 1000;
+	return poll(&p, 1, ms) < 0 && errno != EINTR ? -1 : 0;
+}
+
+/* Retry a non-blocking libssh2 call until it stops saying EAGAIN. */
+#define RETRY(c, deadline, rc, call) \
+	while (((rc) = (call)) == LIBSSH2_ERROR_EAGAIN && wait_socket((c), (deadline)) == 0)
+
+static LIBSSH2_CHANNEL *open_channel(struct ssh_conn *c, long long deadline)
+{
+	LIBSSH2_CHANNEL *ch;
+	while (!(ch = libssh2_channel_open_session(c->session)) &&
+	       libssh2_session_last_errno(c->session) == LIBSSH2_ERROR_EAGAIN &&
+	       wait_socket(c, deadline) == 0)
+		;
+	return ch;
+}
+
+struct pump {
+	struct ssh_conn *c;
+	LIBSSH2_CHANNEL *ch;
+	const struct ssh_exec *x;
+	struct ssh_result *res;
+	size_t sent;
+	int eof_sent;
+};
+
+static void deliver(struct pump *p, int stream, const char *buf, size_t n)
+{
+	if (p->x->on_output)
+		p->x->on_output(stream, buf, n, p->x->on_output_arg);
+	else
+		sb_add(stream ? &p->res->err : &p->res->out, buf, n);
+}
+
+/* Move what can move without blocking; returns <0 on error, 1 when the
+ * remote side finished, 0 when it should wait for the socket. */
+static int pump_once(struct pump *p)
+{
+	char buf[32768];
+	ssize_t n;
+	int progressed = 0;
+
+	if (p->sent < p->x->stdin_len) {
+		n = libssh2_channel_write(p->ch, (const char *)p->x->stdin_data + p->sent,
+					  p->x->stdin_len - p->sent);
+		if (n < 0 && n != LIBSSH2_ERROR_EAGAIN)
+			return (int)n;
+		if (n > 0) {
+			p->sent += (size_t)n;
+			progressed = 1;
+		}
+	}
+	if (p->sent == p->x->stdin_len && !p->eof_sent) {
+		int r = libssh2_channel_send_eof(p->ch);
+		if (r == 0)
+			p->eof_sent = 1;
+		else if (r != LIBSSH2_ERROR_EAGAIN)
+			return r;
+	}
+	for (int stream = 0; stream < 2; stream++) {
+		while ((n = libssh2_channel_read_ex(p->ch, stream, buf, sizeof(buf))) > 0) {
+			deliver(p, stream, buf, (size_t)n);
+			progressed = 1;
+		}
+		if (n < 0 && n != LIBSSH2_ERROR_EAGAIN)
+			return (int)n;
+	}
+	if (libssh2_channel_eof(p->ch) && p->eof_sent)
+		return 1;
+	return progressed ? 2 : 0;
+}
+
+static void collect_exit(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, struct ssh_result *res, long long deadline)
+{
+	int rc;
+	RETRY(c, deadline, rc, libssh2_channel_close(ch));
+	RETRY(c, deadline, rc, libssh2_channel_wait_closed(ch));
+	char *sig = NULL;
+	size_t siglen = 0;
+	libssh2_channel_get_exit_signal(ch, &sig, &siglen, NULL, NULL, NULL, NULL);
+	if (sig) {
+		res->exit_signal = xstrndup(sig, siglen);
+		res->exit_status = -1;
+		libssh2_free(c->session, sig);
+	} else {
+		res->exit_status = libssh2_channel_get_exit_status(ch);
+	}
+}
+
+enum ssh_fail ssh_exec(struct ssh_conn *c, const struct ssh_exec *x, struct ssh_result *res,
+		       struct strbuf *err)
+{
+	long long deadline = x->timeout_ms > 0 ? now_ms() + x->timeout_ms : 0;
+	LIBSSH2_CHANNEL *ch = open_channel(c, deadline);
+	int rc;
+
+	if (!ch) {
+		session_error(c->session, "open channel", err);
+		return deadline && now_ms() >= deadline ? SSH_FAIL_TIMEOUT : SSH_FAIL_PROTOCOL;
+	}
+	RETRY(c, deadline, rc, libssh2_channel_exec(ch, x->command));
+	if (rc != 0) {
+		session_error(c->session, "exec", err);
+		libssh2_channel_free(ch);
+		return rc == LIBSSH2_ERROR_EAGAIN ? SSH_FAIL_TIMEOUT : SSH_FAIL_PROTOCOL;
+	}
+	struct pump p = { .c = c, .ch = ch, .x = x, .res = res };
+	for (;;) {
+		rc = pump_once(&p);
+		if (rc == 1)
+			break;
+		if (rc < 0) {
+			session_error(c->session, "channel", err);
+			libssh2_channel_free(ch);
+			return SSH_FAIL_PROTOCOL;
+		}
+		if (rc == 0 && wait_socket(c, deadline) != 0) {
+			res->timed_out = 1;
+			sb_addf(err, "command timed out after %ld ms", x->timeout_ms);
+			libssh2_channel_free(ch);
+			return SSH_FAIL_TIMEOUT;
+		}
+	}
+	collect_exit(c, ch, res, deadline);
+	libssh2_channel_free(ch);
+	return SSH_OK;
+}

@@ -1,0 +1,92 @@
+/* SSH transport: one libssh2 session per host, commands run over it with
+ * stdin streamed in and stdout/stderr captured apart. Host keys are checked
+ * against known_hosts, strictly by default. */
+#ifndef CSWARM_SSH_H
+#define CSWARM_SSH_H
+
+#include "util/strbuf.h"
+
+#include <stddef.h>
+
+enum ssh_strict {
+	SSH_STRICT_YES = 0,	/* unknown or changed key: refuse (default) */
+	SSH_STRICT_ACCEPT_NEW,	/* unknown key: add it (hashed); changed: refuse */
+	SSH_STRICT_NO,		/* unknown key: accept without recording; changed: refuse */
+};
+
+/* Why a host could not be used; also the STATUS reason in `node ls`. */
+enum ssh_fail {
+	SSH_OK = 0,
+	SSH_FAIL_RESOLVE,	/* name does not resolve */
+	SSH_FAIL_REFUSED,	/* TCP connection refused */
+	SSH_FAIL_TIMEOUT,	/* connect, handshake or command timed out */
+	SSH_FAIL_UNREACHABLE,	/* network or host unreachable, other socket errors */
+	SSH_FAIL_HOSTKEY,	/* host key unknown or changed */
+	SSH_FAIL_AUTH,		/* no identity was accepted */
+	SSH_FAIL_PROTOCOL,	/* handshake or channel failure */
+	SSH_FAIL_PROXY,		/* the ProxyJump host failed */
+};
+
+const char *ssh_fail_reason(enum ssh_fail f);
+
+/* Everything needed to reach one host; built by ssh_target_resolve(). */
+struct ssh_target {
+	char *name;		/* label for messages (inventory name) */
+	char *address;
+	int port;
+	char *user;
+	char **identities;	/* private key files to try, in order */
+	size_t nidentities;
+	int identities_only;	/* skip the agent */
+	char **known_hosts;	/* files checked; the first is the one written */
+	size_t nknown_hosts;
+	enum ssh_strict strict;
+	long connect_timeout_ms;
+	int keepalive_s;
+	struct ssh_target *jump;	/* ProxyJump host, or NULL */
+};
+
+void ssh_target_free(struct ssh_target *t);
+
+struct ssh_conn;
+
+/* Process-wide setup; call once before any thread uses the transport. */
+int ssh_global_init(void);
+void ssh_global_cleanup(void);
+
+/* Connect, verify the host key, authenticate. On failure returns the reason
+ * and describes it in err (one line, no trailing newline). */
+enum ssh_fail ssh_connect(const struct ssh_target *t, struct ssh_conn **out,
+			  struct strbuf *err);
+void ssh_close(struct ssh_conn *c);
+
+struct ssh_result {
+	struct strbuf out;
+	struct strbuf err;
+	int exit_status;	/* -1 when killed by a signal or unknown */
+	char *exit_signal;	/* "KILL", ... or NULL */
+	int timed_out;
+};
+
+void ssh_result_init(struct ssh_result *r);
+void ssh_result_free(struct ssh_result *r);
+
+/* Called with every chunk of remote output as it arrives (stream 0 = stdout,
+ * 1 = stderr); when set, output is not also stored in the result. */
+typedef void (*ssh_output_fn)(int stream, const char *data, size_t len, void *arg);
+
+struct ssh_exec {
+	const char *command;
+	const void *stdin_data;	/* streamed to the command, then EOF */
+	size_t stdin_len;
+	long timeout_ms;	/* 0 = none */
+	ssh_output_fn on_output;
+	void *on_output_arg;
+};
+
+/* Run one command. Returns SSH_OK when the command ran to completion
+ * (whatever its exit status), SSH_FAIL_TIMEOUT or another reason if not. */
+enum ssh_fail ssh_exec(struct ssh_conn *c, const struct ssh_exec *x,
+		       struct ssh_result *res, struct strbuf *err);
+
+#endif
