@@ -1,0 +1,214 @@
+# Shared definitions for the local test cluster (sourced by up, down, lib.sh).
+# Bash only. Every host hK is a network namespace plus a UTS namespace with
+# its own dockerd (and the containerd it manages) and its own sshd.
+
+CL_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CL_DIR=${CSWARM_CLUSTER_DIR:-$CL_SRC/run}
+case $CL_DIR in /*) ;; *) CL_DIR=$PWD/$CL_DIR ;; esac
+CL_DIR=${CL_DIR%/}
+
+CL_BRIDGE=cswarm-br0
+CL_NET=10.213.0		# test subnet, used only inside our namespaces
+CL_GW=$CL_NET.1		# the bridge's address in the root namespace
+CL_LOCK=/run/cswarm-cluster.lock
+CL_OWNER=/run/cswarm-cluster.owner	# which state dir owns the names
+CL_MAX_HOSTS=50
+CL_TIMEOUT=${CSWARM_CLUSTER_TIMEOUT:-30}	# seconds per wait
+
+# dockerd and sshd live in /usr/sbin, which a non-login PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
+
+cl_die() { echo "cluster: error: $*" >&2; exit 1; }
+cl_log() { echo "cluster: $*" >&2; }
+
+cl_ns()   { echo "cswarm-$1"; }			# h2 -> cswarm-h2
+cl_num()  { echo "${1#h}"; }			# h2 -> 2
+cl_addr() { echo "$CL_NET.$((10 + ${1#h}))"; }	# h2 -> 10.213.0.12
+cl_veth() { echo "cswarm-v${1#h}"; }		# root side of h2's veth
+cl_hdir() { echo "$CL_DIR/$1"; }
+cl_sock() { echo "$CL_DIR/$1/docker.sock"; }
+
+# The hosts recorded by the last `up`, in order.
+cl_hosts() {
+	[ -f "$CL_DIR/hosts" ] && cut -d' ' -f1 "$CL_DIR/hosts"
+}
+
+cl_check_host() {
+	case $1 in h[1-9]|h[1-9][0-9]) ;; *) cl_die "bad host name '$1' (want h1..h$CL_MAX_HOSTS)" ;; esac
+	[ -d "$CL_DIR/$1" ] || cl_die "$1: no such host in $CL_DIR (run tests/cluster/up)"
+}
+
+# nsenter, not `ip netns exec`: the latter remounts /sys in a private mount
+# namespace, and dockerd then dies with "Devices cgroup isn't mounted".
+cl_in_ns() {
+	local h=$1; shift
+	nsenter --net="/var/run/netns/$(cl_ns "$h")" --uts="$(cl_hdir "$h")/uts" -- "$@"
+}
+
+# Like cl_in_ns, for a daemon: it must not inherit our lock (fd 9) nor the
+# pipes of a caller such as bats (fd 3), or that caller would wait forever.
+cl_daemon() {
+	cl_in_ns "$@" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+}
+
+cl_pid_alive() {	# PIDFILE [COMM]: is the process named in PIDFILE running?
+	local pid
+	pid=$(cat "$1" 2>/dev/null) || return 1
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+	[ -z "${2:-}" ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]
+}
+
+# Wait until COMMAND succeeds, at most CL_TIMEOUT seconds.
+cl_wait() {
+	local deadline=$((SECONDS + CL_TIMEOUT))
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
+}
+
+# Send SIGTERM to the process of PIDFILE, SIGKILL if still there after SECS.
+cl_kill_pidfile() {
+	local pidfile=$1 secs=${2:-5} pid i
+	pid=$(cat "$pidfile" 2>/dev/null) || return 0
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
+	kill "$pid" 2>/dev/null
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	rm -f "$pidfile"
+}
+
+cl_docker_ok() {
+	DOCKER_HOST="unix://$(cl_sock "$1")" docker info --format '{{.ID}}'
+}
+
+cl_dockerd_running() {
+	cl_pid_alive "$(cl_hdir "$1")/dockerd.pid" dockerd && cl_docker_ok "$1" >/dev/null 2>&1
+}
+
+# Docker < 23 takes its engine ID (`docker info` ID) from /etc/docker/key.json
+# unless told otherwise: give each host its own. Docker 23 keeps the ID in
+# the data root and no longer knows the flag.
+cl_dockerd_key_flag() {
+	local v
+	v=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p')
+	[ -n "$v" ] && [ "$v" -lt 23 ] && echo "--deprecated-key-path $1/key.json"
+	return 0
+}
+
+# Start the host's dockerd in the background; does not wait for it.
+cl_start_dockerd() {
+	local h=$1 d
+	d=$(cl_hdir "$h")
+	cl_pid_alive "$d/dockerd.pid" dockerd && return 0
+	rm -f "$d/dockerd.pid" "$d/docker.sock"
+	cl_daemon "$h" setsid dockerd $(cl_dockerd_key_flag "$d") \
+		--config-file "$d/daemon.json" \
+		--data-root "$d/data" \
+		--exec-root "$d/x" \
+		--pidfile "$d/dockerd.pid" \
+		-H "unix://$d/docker.sock" \
+		--bip "172.30.$(cl_num "$h").1/24" \
+		--default-address-pool "base=172.31.0.0/16,size=24" \
+		--cgroup-parent "$(cl_ns "$h")" \
+		--shutdown-timeout 1 \
+		</dev/null >>"$d/dockerd.log" 2>&1 &
+}
+
+cl_wait_dockerd() {
+	cl_wait cl_dockerd_running "$1" && return 0
+	echo "cluster: error: $1: dockerd did not answer within ${CL_TIMEOUT}s; last log lines:" >&2
+	tail -n 5 "$(cl_hdir "$1")/dockerd.log" >&2
+	return 1
+}
+
+# dockerd stops its containerd, containers and their mounts on SIGTERM.
+cl_stop_dockerd() {
+	cl_kill_pidfile "$(cl_hdir "$1")/dockerd.pid" 10
+}
+
+cl_start_sshd() {
+	local h=$1 d
+	d=$(cl_hdir "$h")
+	cl_pid_alive "$d/sshd.pid" sshd && return 0
+	mkdir -p /run/sshd		# privilege separation directory
+	cl_daemon "$h" /usr/sbin/sshd -f "$d/sshd_config" -E "$d/sshd.log" \
+		</dev/null >/dev/null 2>&1
+}
+
+cl_stop_sshd() {	# also ends the sessions that sshd had accepted
+	local h=$1 pid
+	pid=$(cat "$(cl_hdir "$h")/sshd.pid" 2>/dev/null)
+	cl_kill_pidfile "$(cl_hdir "$h")/sshd.pid" 3
+	[ -n "$pid" ] && pkill -KILL -P "$pid" 2>/dev/null
+	return 0
+}
+
+cl_ssh_ok() {
+	ssh -F "$CL_DIR/ssh_config" -o ConnectTimeout=2 "$1" true </dev/null
+}
+
+cl_wait_sshd() {
+	cl_wait cl_ssh_ok "$1" && return 0
+	echo "cluster: error: $1: sshd at $(cl_addr "$1"):22 did not accept our key within ${CL_TIMEOUT}s; last log lines:" >&2
+	tail -n 5 "$(cl_hdir "$1")/sshd.log" >&2
+	return 1
+}
+
+# Every process that belongs to host H: those in its network namespace
+# (dockerd, containerd, shims, sshd and its sessions) and those in its
+# containers' cgroups (a container process has its own network namespace).
+cl_host_pids() {
+	local h=$1 f
+	ip netns pids "$(cl_ns "$h")" 2>/dev/null
+	for f in /proc/[0-9]*/cgroup; do
+		grep -qs ":/$(cl_ns "$h")/" "$f" && { f=${f#/proc/}; echo "${f%/cgroup}"; }
+	done
+	return 0
+}
+
+# Unmount everything under DIR, deepest first; lazily if busy.
+cl_umount_under() {
+	local dir=$1 mnt pass
+	for pass in 1 2 3; do
+		mnt=$(awk -v d="$dir" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r)
+		[ -n "$mnt" ] || return 0
+		for m in $mnt; do
+			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+		done
+	done
+	[ -z "$(awk -v d="$dir" '$2 == d || index($2, d "/") == 1' /proc/mounts)" ]
+}
+
+cl_rm_cgroups() {	# the --cgroup-parent of host H, in every hierarchy
+	local dir
+	for dir in /sys/fs/cgroup/*/"$(cl_ns "$1")" /sys/fs/cgroup/"$(cl_ns "$1")"; do
+		[ -d "$dir" ] || continue
+		find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	done
+}
+
+# Tear host H down completely, whatever state it is in. Returns non-zero
+# (after doing all it can) if something could not be removed.
+cl_remove_host() {
+	local h=$1 d pids rc=0
+	d=$(cl_hdir "$h")
+	cl_stop_sshd "$h"
+	cl_stop_dockerd "$h"
+	pids=$(cl_host_pids "$h" | sort -u)
+	if [ -n "$pids" ]; then
+		kill -KILL $pids 2>/dev/null
+		sleep 0.2
+		pids=$(cl_host_pids "$h" | sort -u)
+		[ -z "$pids" ] || { cl_log "$h: processes still alive: $pids"; rc=1; }
+	fi
+	cl_umount_under "$d" || { cl_log "$h: mounts left under $d"; rc=1; }
+	cl_rm_cgroups "$h"
+	ip link del "$(cl_veth "$h")" 2>/dev/null
+	ip netns del "$(cl_ns "$h")" 2>/dev/null
+	[ $rc -ne 0 ] || rm -rf "$d"
+	return $rc
+}
