@@ -1,0 +1,204 @@
+#define JSMN_STATIC
+#define JSMN_STRICT
+#include <jsmn.h>
+
+#include "util/json.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOK(j, i) (&((jsmntok_t *)(j)->tokens)[i])
+
+int json_parse(struct json *j, const char *text, size_t len, struct strbuf *err)
+{
+	jsmn_parser p;
+	memset(j, 0, sizeof(*j));
+	if (len > INT_MAX / 2) {
+		sb_adds(err, "JSON document too large");
+		return -1;
+	}
+	j->text = text;
+	j->len = len;
+	jsmn_init(&p);
+	int n = jsmn_parse(&p, text, len, NULL, 0);
+	if (n <= 0) {
+		sb_addf(err, "%s", n == 0 ? "empty JSON document" :
+			n == JSMN_ERROR_PART ? "truncated JSON" : "invalid JSON");
+		return -1;
+	}
+	j->tokens = xcalloc((size_t)n, sizeof(jsmntok_t));
+	jsmn_init(&p);
+	j->ntokens = jsmn_parse(&p, text, len, j->tokens, (unsigned)n);
+	if (j->ntokens != n) {
+		sb_adds(err, "invalid JSON");
+		json_free(j);
+		return -1;
+	}
+	return 0;
+}
+
+void json_free(struct json *j)
+{
+	free(j->tokens);
+	j->tokens = NULL;
+	j->ntokens = 0;
+}
+
+static int valid(const struct json *j, int tok)
+{
+	return tok >= 0 && tok < j->ntokens;
+}
+
+enum json_kind json_kind(const struct json *j, int tok)
+{
+	if (!valid(j, tok))
+		return JSON_OTHER;
+	switch (TOK(j, tok)->type) {
+	case JSMN_OBJECT: return JSON_OBJECT;
+	case JSMN_ARRAY: return JSON_ARRAY;
+	case JSMN_STRING: return JSON_STRING;
+	case JSMN_PRIMITIVE: return JSON_PRIMITIVE;
+	default: return JSON_OTHER;
+	}
+}
+
+int json_size(const struct json *j, int tok)
+{
+	return valid(j, tok) ? TOK(j, tok)->size : 0;
+}
+
+int json_skip(const struct json *j, int tok)
+{
+	/* Children follow their parent: walk until past the parent's end. */
+	if (!valid(j, tok))
+		return j->ntokens;
+	int end = TOK(j, tok)->end;
+	int i = tok + 1;
+	while (i < j->ntokens && TOK(j, i)->start < end)
+		i++;
+	return i;
+}
+
+static int key_is(const struct json *j, int tok, const char *key)
+{
+	const jsmntok_t *t = TOK(j, tok);
+	size_t n = (size_t)(t->end - t->start);
+	return t->type == JSMN_STRING && strlen(key) == n && !memcmp(j->text + t->start, key, n);
+}
+
+int json_get(const struct json *j, int tok, const char *key)
+{
+	if (json_kind(j, tok) != JSON_OBJECT)
+		return -1;
+	int members = TOK(j, tok)->size;
+	int i = tok + 1;
+	for (int m = 0; m < members && i + 1 < j->ntokens; m++) {
+		if (key_is(j, i, key))
+			return i + 1;
+		i = json_skip(j, i + 1);
+	}
+	return -1;
+}
+
+static int hex4(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+		else return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void utf8(struct strbuf *sb, unsigned cp)
+{
+	if (cp < 0x80) {
+		sb_addc(sb, (char)cp);
+	} else if (cp < 0x800) {
+		sb_addc(sb, (char)(0xC0 | (cp >> 6)));
+		sb_addc(sb, (char)(0x80 | (cp & 0x3F)));
+	} else if (cp < 0x10000) {
+		sb_addc(sb, (char)(0xE0 | (cp >> 12)));
+		sb_addc(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		sb_addc(sb, (char)(0x80 | (cp & 0x3F)));
+	} else {
+		sb_addc(sb, (char)(0xF0 | (cp >> 18)));
+		sb_addc(sb, (char)(0x80 | ((cp >> 12) & 0x3F)));
+		sb_addc(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		sb_addc(sb, (char)(0x80 | (cp & 0x3F)));
+	}
+}
+
+/* Decode one \u escape (with a following low surrogate if needed); returns
+ * characters consumed after the backslash-u, or -1. */
+static int unicode_escape(const char *s, const char *end, struct strbuf *sb)
+{
+	unsigned cp, lo;
+	if (end - s < 4 || hex4(s, &cp) < 0)
+		return -1;
+	if (cp >= 0xD800 && cp < 0xDC00 && end - s >= 10 && s[4] == '\\' && s[5] == 'u' &&
+	    hex4(s + 6, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
+		utf8(sb, 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00));
+		return 10;
+	}
+	utf8(sb, cp >= 0xD800 && cp < 0xE000 ? 0xFFFD : cp);
+	return 4;
+}
+
+char *json_str(const struct json *j, int tok)
+{
+	if (!valid(j, tok))
+		return NULL;
+	const jsmntok_t *t = TOK(j, tok);
+	const char *s = j->text + t->start, *end = j->text + t->end;
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	if (t->type != JSMN_STRING) {
+		sb_add(&sb, s, (size_t)(end - s));
+		return sb_detach(&sb);
+	}
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	while (s < end) {
+		if (*s != '\\' || s + 1 >= end) {
+			sb_addc(&sb, *s++);
+			continue;
+		}
+		const char *e = strchr(from, s[1]);
+		if (s[1] == 'u') {
+			int used = unicode_escape(s + 2, end, &sb);
+			s += used < 0 ? 2 : 2 + used;
+		} else {
+			sb_addc(&sb, e && *e ? to[e - from] : s[1]);
+			s += 2;
+		}
+	}
+	return sb_detach(&sb);
+}
+
+int json_int(const struct json *j, int tok, long long *out)
+{
+	if (json_kind(j, tok) != JSON_PRIMITIVE)
+		return -1;
+	const jsmntok_t *t = TOK(j, tok);
+	char buf[32];
+	size_t n = (size_t)(t->end - t->start);
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, j->text + t->start, n);
+	buf[n] = '\0';
+	char *endp;
+	errno = 0;
+	long long v = strtoll(buf, &endp, 10);
+	if (errno || *endp)
+		return -1;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* Reading JSON (docker's --format '{{json .}}' output) with jsmn.
+ * Tokens are addressed by index; 0 is the root value. */
+#ifndef CSWARM_JSON_H
+#define CSWARM_JSON_H
+
+#include "util/strbuf.h"
+
+#include <stddef.h>
+
+struct json {
+	const char *text;
+	size_t len;
+	void *tokens;	/* jsmntok_t[], private to json.c */
+	int ntokens;
+};
+
+enum json_kind { JSON_OTHER, JSON_OBJECT, JSON_ARRAY, JSON_STRING, JSON_PRIMITIVE };
+
+/* Parse text (not copied: it must outlive j). 0 ok, -1 with err filled. */
+int json_parse(struct json *j, const char *text, size_t len, struct strbuf *err);
+void json_free(struct json *j);
+
+enum json_kind json_kind(const struct json *j, int tok);
+/* Number of elements (array) or members (object). */
+int json_size(const struct json *j, int tok);
+/* The token after tok and all it contains; for walking arrays. */
+int json_skip(const struct json *j, int tok);
+/* Value of key in object tok, or -1. */
+int json_get(const struct json *j, int tok, const char *key);
+/* Decoded string (escapes resolved) or primitive text; NULL if tok < 0. */
+char *json_str(const struct json *j, int tok);
+/* Integer value of a primitive; -1 if absent or not an integer. */
+int json_int(const struct json *j, int tok, long long *out);
+
+#endif
