@@ -1,0 +1,95 @@
+/* Internal: the inventory as parsed (groups, their children, vars and direct
+ * hosts), before Ansible's inheritance is resolved into struct host. Both
+ * parsers (ini.c, yaml.c) fill a struct inv_build; resolve.c turns it into
+ * a struct inventory. */
+#ifndef CSWARM_INVENTORY_BUILD_H
+#define CSWARM_INVENTORY_BUILD_H
+
+#include <stddef.h>
+
+#include "inventory/inventory.h"
+#include "inventory/strmap.h"
+#include "util/strbuf.h"
+
+/* Limits against hostile input. */
+#define INV_MAX_RANGE 100000		/* hosts from one range pattern */
+#define INV_MAX_WORK 2000000		/* host/group references overall */
+
+struct ivar {
+	char *key;
+	char *value;
+	int line;
+	int origin;	/* one id per vars section / host line / mapping */
+};
+
+struct ivars {
+	struct ivar *v;
+	size_t n, cap;
+};
+
+struct child_edge {
+	size_t group;
+	int line;
+};
+
+struct igroup {
+	char *name;
+	int line;		/* where first seen */
+	int defined;		/* declared, not only given [g:vars] */
+	int vars_line;		/* first [g:vars] header, for errors */
+	struct child_edge *children;
+	size_t nchildren, cap_children;
+	size_t *hosts;		/* direct members */
+	size_t nhosts, cap_hosts;
+	struct ivars vars;
+};
+
+struct ihost {
+	char *name;
+	int line;
+	struct ivars vars;
+	size_t last_group;	/* avoids re-adding on repeated lines */
+};
+
+struct inv_build {
+	const char *file;
+	struct strbuf *err;
+	struct igroup *groups;	/* [0] = all, [1] = ungrouped */
+	size_t ngroups, cap_groups;
+	struct ihost *hosts;
+	size_t nhosts, cap_hosts;
+	struct strmap group_index, host_index;
+	long work;		/* against INV_MAX_WORK */
+	int next_origin;
+};
+
+enum { GROUP_ALL = 0, GROUP_UNGROUPED = 1 };
+
+void ib_init(struct inv_build *b, const char *file, struct strbuf *err);
+void ib_free(struct inv_build *b);
+
+/* Report "file:line[:col]: message" into b->err; returns -1. col 0 = none. */
+int ib_error(struct inv_build *b, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+size_t ib_group(struct inv_build *b, const char *name, int line);
+size_t ib_host(struct inv_build *b, const char *name, int line);
+/* Make host a direct member of group (idempotent). -1 when over budget. */
+int ib_add_member(struct inv_build *b, size_t group, size_t host, int line);
+int ib_add_child(struct inv_build *b, size_t parent, size_t child, int line);
+/* Set a variable; a key repeated within one origin is an error. */
+int ib_set_var(struct inv_build *b, struct ivars *vars, const char *key,
+	       const char *value, int line, int col, int origin);
+
+/* Expand Ansible host ranges in pattern ("web[01:10].x", "db-[a:f]",
+ * "n[1:9:2]"); returns the count and the names in *out, or -1 with err. */
+long inv_expand_range(struct inv_build *b, const char *pattern, int line,
+		      int col, char ***out);
+void inv_free_names(char **names, long n);
+
+int inv_parse_ini(struct inv_build *b, const char *data, size_t len);
+int inv_parse_yaml(struct inv_build *b, const char *data, size_t len);
+/* Resolve inheritance into inv (which takes no pointers from b). */
+int inv_resolve(struct inv_build *b, struct inventory *inv);
+
+#endif

@@ -1,0 +1,320 @@
+/* Ansible's INI inventory format:
+ *
+ *   host1 ansible_port=2222            # before any section: ungrouped
+ *   [web]                              # hosts, with inline host vars
+ *   web[01:20].example.com "cswarm_labels=zone=a,ssd=true"
+ *   [web:vars]                         # key=value group vars
+ *   [prod:children]                    # one child group per line
+ *
+ * Host lines are split like Python's shlex (which Ansible uses): quotes
+ * group words and are removed, '#' starts a comment. */
+#include "inventory/build.h"
+#include "util/util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum section { SEC_HOSTS, SEC_VARS, SEC_CHILDREN };
+
+struct ini_state {
+	struct inv_build *b;
+	enum section sec;
+	size_t group;
+	int line;
+	int origin;	/* of the current [g:vars] section */
+};
+
+struct words {
+	char **w;
+	size_t n, cap;
+};
+
+static void words_free(struct words *ws)
+{
+	for (size_t i = 0; i < ws->n; i++)
+		free(ws->w[i]);
+	free(ws->w);
+	memset(ws, 0, sizeof(*ws));
+}
+
+/* Split s into words as shlex.split(s, comments=True) does. NULL on success,
+ * else what is wrong. */
+static const char *split_words(const char *s, struct words *ws)
+{
+	struct strbuf tok = STRBUF_INIT;
+	int in_word = 0;
+	char quote = 0;
+
+	for (;; s++) {
+		char c = *s;
+		if (quote) {
+			if (!c) {
+				sb_free(&tok);
+				return quote == '"' ? "unterminated \" quote" : "unterminated ' quote";
+			}
+			if (c == quote)
+				quote = 0;
+			else if (quote == '"' && c == '\\' && (s[1] == '"' || s[1] == '\\'))
+				sb_addc(&tok, *++s);
+			else
+				sb_addc(&tok, c);
+			continue;
+		}
+		if (!c || c == '#' || isspace((unsigned char)c)) {
+			if (in_word) {
+				GROW(ws->w, ws->cap, ws->n + 1);
+				ws->w[ws->n++] = sb_detach(&tok);
+				in_word = 0;
+			}
+			if (!c || c == '#')
+				break;
+			continue;
+		}
+		in_word = 1;
+		if (c == '"' || c == '\'')
+			quote = c;
+		else if (c == '\\' && s[1])
+			sb_addc(&tok, *++s);
+		else
+			sb_addc(&tok, c);
+	}
+	sb_free(&tok);
+	return NULL;
+}
+
+/* "[name]" or "[name:type]", optionally followed by a comment. */
+static int parse_section(struct ini_state *st, char *text)
+{
+	struct inv_build *b = st->b;
+	char *close = strchr(text, ']');
+	char *rest = close ? close + 1 : NULL;
+
+	while (rest && isspace((unsigned char)*rest))
+		rest++;
+	if (!close || (*rest && *rest != '#' && *rest != ';'))
+		return ib_error(b, st->line, 0, "bad section header \"%s\"", text);
+	*close = '\0';
+	char *name = text + 1, *type = strchr(name, ':');
+	if (type)
+		*type++ = '\0';
+	if (!*name || strpbrk(name, " \t[]"))
+		return ib_error(b, st->line, 0, "bad group name \"%s\"", name);
+
+	st->group = ib_group(b, name, st->line);
+	struct igroup *g = &b->groups[st->group];
+	if (!type || streq(type, "hosts")) {
+		st->sec = SEC_HOSTS;
+		g->defined = 1;
+	} else if (streq(type, "children")) {
+		st->sec = SEC_CHILDREN;
+		g->defined = 1;
+	} else if (streq(type, "vars")) {
+		st->sec = SEC_VARS;
+		st->origin = ++b->next_origin;
+		if (!g->vars_line)
+			g->vars_line = st->line;
+	} else {
+		return ib_error(b, st->line, 0,
+				"unknown section type \"%s\" in [%s:%s] (expected vars or children)",
+				type, name, type);
+	}
+	return 0;
+}
+
+/* "name:port" in a host line: split off the port into *port. Colons in
+ * ranges ("web[1:5]") do not count, and names with several colons are
+ * IPv6 addresses without a port. */
+static int split_port(struct ini_state *st, char *name, const char **port)
+{
+	char *colon = NULL;
+	int depth = 0, ncolons = 0;
+
+	*port = NULL;
+	for (char *p = name; *p; p++) {
+		if (*p == '[')
+			depth++;
+		else if (*p == ']')
+			depth--;
+		else if (*p == ':' && !depth) {
+			colon = p;
+			ncolons++;
+		}
+	}
+	if (ncolons != 1)
+		return 0;
+	if (!colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return ib_error(st->b, st->line, 0, "bad port in host \"%s\"", name);
+	*colon = '\0';
+	*port = colon + 1;
+	return 0;
+}
+
+/* Check the key=value words of a host line once, before any host gets them. */
+static int check_host_vars(struct ini_state *st, const struct words *ws)
+{
+	for (size_t i = 1; i < ws->n; i++) {
+		char *eq = strchr(ws->w[i], '=');
+		if (!eq || eq == ws->w[i])
+			return ib_error(st->b, st->line, 0,
+					"bad host variable \"%s\" (expected key=value)", ws->w[i]);
+		for (size_t j = 1; j < i; j++) {
+			size_t klen = (size_t)(eq - ws->w[i]);
+			if (!strncmp(ws->w[j], ws->w[i], klen) && ws->w[j][klen] == '=')
+				return ib_error(st->b, st->line, 0, "duplicate key \"%.*s\"",
+						(int)klen, ws->w[i]);
+		}
+	}
+	return 0;
+}
+
+static int add_host(struct ini_state *st, const char *name, const char *port,
+		    const struct words *ws)
+{
+	struct inv_build *b = st->b;
+	size_t h = ib_host(b, name, st->line);
+	int origin = ++b->next_origin;
+
+	if (ib_add_member(b, st->group, h, st->line))
+		return -1;
+	if (port && ib_set_var(b, &b->hosts[h].vars, "ansible_port", port, st->line, 0, origin))
+		return -1;
+	for (size_t i = 1; i < ws->n; i++) {
+		char *eq = strchr(ws->w[i], '=');
+		*eq = '\0';
+		int r = ib_set_var(b, &b->hosts[h].vars, ws->w[i], eq + 1, st->line, 0,
+				   port ? ++b->next_origin : origin);
+		*eq = '=';
+		if (r)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_host_line(struct ini_state *st, const struct words *ws)
+{
+	const char *port;
+	char **names;
+	long n;
+	int ret = 0;
+
+	if (check_host_vars(st, ws) || split_port(st, ws->w[0], &port))
+		return -1;
+	n = inv_expand_range(st->b, ws->w[0], st->line, 0, &names);
+	if (n < 0)
+		return -1;
+	for (long i = 0; i < n && !ret; i++)
+		ret = add_host(st, names[i], port, ws);
+	inv_free_names(names, n);
+	return ret;
+}
+
+static int parse_child_line(struct ini_state *st, const struct words *ws)
+{
+	struct inv_build *b = st->b;
+	if (ws->n != 1)
+		return ib_error(b, st->line, 0, "expected one group name per line in [%s:children], got \"%s %s\"",
+				b->groups[st->group].name, ws->w[0], ws->w[1]);
+	size_t child = ib_group(b, ws->w[0], st->line);
+	return ib_add_child(b, st->group, child, st->line);
+}
+
+/* "key = value": the value may be quoted and followed by a comment. */
+static int parse_var_line(struct ini_state *st, char *text)
+{
+	struct inv_build *b = st->b;
+	char *eq = strchr(text, '=');
+	struct words ws = { 0 };
+	const char *why;
+	int ret;
+
+	if (!eq)
+		return ib_error(b, st->line, 0, "expected key=value in [%s:vars], got \"%s\"",
+				b->groups[st->group].name, text);
+	char *key_end = eq;
+	while (key_end > text && isspace((unsigned char)key_end[-1]))
+		key_end--;
+	*key_end = '\0';
+	if (!*text || strpbrk(text, " \t"))
+		return ib_error(b, st->line, 0, "bad variable name \"%s\"", text);
+	char *value = eq + 1;
+	if ((why = split_words(value, &ws))) {
+		words_free(&ws);
+		return ib_error(b, st->line, 0, "bad value for %s: %s", text, why);
+	}
+	if (ws.n == 1) {
+		value = ws.w[0];
+	} else if (ws.n > 1) {
+		/* Several words: keep the text as written, minus a comment. */
+		value += strspn(value, " \t");
+		char *hash = strstr(value, " #");
+		if (hash)
+			*hash = '\0';
+	} else {
+		*value = '\0';
+	}
+	struct strbuf v = STRBUF_INIT;
+	sb_adds(&v, value);
+	sb_rtrim(&v);
+	ret = ib_set_var(b, &b->groups[st->group].vars, text, sb_str(&v), st->line, 0, st->origin);
+	sb_free(&v);
+	words_free(&ws);
+	return ret;
+}
+
+static int parse_line(struct ini_state *st, char *text)
+{
+	struct words ws = { 0 };
+	const char *why;
+	int ret;
+
+	if (text[0] == '[')
+		return parse_section(st, text);
+	if (st->sec == SEC_VARS)
+		return parse_var_line(st, text);
+	if ((why = split_words(text, &ws))) {
+		words_free(&ws);
+		return ib_error(st->b, st->line, 0, "%s in \"%s\"", why, text);
+	}
+	if (!ws.n)
+		ret = 0;
+	else if (st->sec == SEC_CHILDREN)
+		ret = parse_child_line(st, &ws);
+	else
+		ret = parse_host_line(st, &ws);
+	words_free(&ws);
+	return ret;
+}
+
+/* [g:vars] for a group nothing else declares is a typo, as in Ansible. */
+static int check_vars_groups(struct inv_build *b)
+{
+	for (size_t i = 0; i < b->ngroups; i++)
+		if (!b->groups[i].defined)
+			return ib_error(b, b->groups[i].vars_line, 0,
+					"[%s:vars] for a group that is not defined", b->groups[i].name);
+	return 0;
+}
+
+int inv_parse_ini(struct inv_build *b, const char *data, size_t len)
+{
+	struct ini_state st = { .b = b, .sec = SEC_HOSTS, .group = GROUP_UNGROUPED };
+	struct strbuf line = STRBUF_INIT;
+	const char *p = data, *end = data + len;
+	int ret = 0;
+
+	while (p < end && !ret) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		st.line++;
+		sb_reset(&line);
+		sb_add(&line, p, (size_t)(stop - p));
+		sb_rtrim(&line);	/* also drops the \r of CRLF */
+		char *text = line.buf + strspn(line.buf, " \t");
+		if (*text && *text != '#' && *text != ';')
+			ret = parse_line(&st, text);
+		p = stop + 1;
+	}
+	sb_free(&line);
+	return ret ? ret : check_vars_groups(b);
+}
