@@ -373,6 +373,7 @@ struct pump {
 	struct ssh_result *res;
 	size_t sent;
 	int eof_sent;
+	int hold_stdin;		/* ssh_hold: never send EOF */
 };
 
 static void deliver(struct pump *p, int stream, const char *buf, size_t n)
@@ -383,31 +384,37 @@ static void deliver(struct pump *p, int stream, const char *buf, size_t n)
 		sb_add(stream ? &p->res->err : &p->res->out, buf, n);
 }
 
-/* Move what can move without blocking; returns <0 on error, 1 when the
- * remote side finished, 0 when it should wait for the socket. */
-static int pump_once(struct pump *p)
+static int feed_stdin(struct pump *p)
 {
-	char buf[32768];
-	ssize_t n;
-	int progressed = 0;
-
 	if (p->sent < p->x->stdin_len) {
-		n = libssh2_channel_write(p->ch, (const char *)p->x->stdin_data + p->sent,
-					  p->x->stdin_len - p->sent);
+		ssize_t n = libssh2_channel_write(p->ch, (const char *)p->x->stdin_data + p->sent,
+						  p->x->stdin_len - p->sent);
 		if (n < 0 && n != LIBSSH2_ERROR_EAGAIN)
 			return (int)n;
-		if (n > 0) {
+		if (n > 0)
 			p->sent += (size_t)n;
-			progressed = 1;
-		}
+		return n > 0;
 	}
-	if (p->sent == p->x->stdin_len && !p->eof_sent) {
+	if (!p->eof_sent && !p->hold_stdin) {
 		int r = libssh2_channel_send_eof(p->ch);
 		if (r == 0)
 			p->eof_sent = 1;
 		else if (r != LIBSSH2_ERROR_EAGAIN)
 			return r;
 	}
+	return 0;
+}
+
+/* Move what can move without blocking; returns <0 on error, 1 when the
+ * remote side finished, 2 after progress, 0 when it should wait. */
+static int pump_once(struct pump *p)
+{
+	char buf[32768];
+	ssize_t n;
+	int progressed = feed_stdin(p);
+
+	if (progressed < 0)
+		return progressed;
 	for (int stream = 0; stream < 2; stream++) {
 		while ((n = libssh2_channel_read_ex(p->ch, stream, buf, sizeof(buf))) > 0) {
 			deliver(p, stream, buf, (size_t)n);
@@ -416,7 +423,8 @@ static int pump_once(struct pump *p)
 		if (n < 0 && n != LIBSSH2_ERROR_EAGAIN)
 			return (int)n;
 	}
-	if (libssh2_channel_eof(p->ch) && p->eof_sent)
+	/* The command may exit without reading all of its stdin. */
+	if (libssh2_channel_eof(p->ch))
 		return 1;
 	return progressed ? 2 : 0;
 }
@@ -438,10 +446,9 @@ static void collect_exit(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, struct ssh_res
 	}
 }
 
-enum ssh_fail ssh_exec(struct ssh_conn *c, const struct ssh_exec *x, struct ssh_result *res,
-		       struct strbuf *err)
+static enum ssh_fail start_command(struct ssh_conn *c, const char *command, long long deadline,
+				   LIBSSH2_CHANNEL **out, struct strbuf *err)
 {
-	long long deadline = x->timeout_ms > 0 ? now_ms() + x->timeout_ms : 0;
 	LIBSSH2_CHANNEL *ch = open_channel(c, deadline);
 	int rc;
 
@@ -449,30 +456,101 @@ enum ssh_fail ssh_exec(struct ssh_conn *c, const struct ssh_exec *x, struct ssh_
 		session_error(c->session, "open channel", err);
 		return deadline && now_ms() >= deadline ? SSH_FAIL_TIMEOUT : SSH_FAIL_PROTOCOL;
 	}
-	RETRY(c, deadline, rc, libssh2_channel_exec(ch, x->command));
+	RETRY(c, deadline, rc, libssh2_channel_exec(ch, command));
 	if (rc != 0) {
 		session_error(c->session, "exec", err);
 		libssh2_channel_free(ch);
 		return rc == LIBSSH2_ERROR_EAGAIN ? SSH_FAIL_TIMEOUT : SSH_FAIL_PROTOCOL;
 	}
-	struct pump p = { .c = c, .ch = ch, .x = x, .res = res };
+	*out = ch;
+	return SSH_OK;
+}
+
+/* Pump until the remote side finishes, or until stop(p) says so. */
+static enum ssh_fail pump_until(struct pump *p, long long deadline, int (*stop)(const struct pump *),
+				struct strbuf *err)
+{
 	for (;;) {
-		rc = pump_once(&p);
-		if (rc == 1)
-			break;
+		int rc = pump_once(p);
+		if (rc == 1 || (stop && stop(p)))
+			return SSH_OK;
 		if (rc < 0) {
-			session_error(c->session, "channel", err);
-			libssh2_channel_free(ch);
+			session_error(p->c->session, "channel", err);
 			return SSH_FAIL_PROTOCOL;
 		}
-		if (rc == 0 && wait_socket(c, deadline) != 0) {
-			res->timed_out = 1;
-			sb_addf(err, "command timed out after %ld ms", x->timeout_ms);
-			libssh2_channel_free(ch);
+		if (rc == 0 && wait_socket(p->c, deadline) != 0) {
+			p->res->timed_out = 1;
+			sb_addf(err, "command timed out after %ld ms", p->x->timeout_ms);
 			return SSH_FAIL_TIMEOUT;
 		}
 	}
-	collect_exit(c, ch, res, deadline);
+}
+
+static long long deadline_of(long timeout_ms)
+{
+	return timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+}
+
+enum ssh_fail ssh_exec(struct ssh_conn *c, const struct ssh_exec *x, struct ssh_result *res,
+		       struct strbuf *err)
+{
+	long long deadline = deadline_of(x->timeout_ms);
+	LIBSSH2_CHANNEL *ch;
+	enum ssh_fail f = start_command(c, x->command, deadline, &ch, err);
+	if (f != SSH_OK)
+		return f;
+	struct pump p = { .c = c, .ch = ch, .x = x, .res = res };
+	f = pump_until(&p, deadline, NULL, err);
+	if (f == SSH_OK)
+		collect_exit(c, ch, res, deadline);
 	libssh2_channel_free(ch);
-	return SSH_OK;
+	return f;
+}
+
+struct ssh_hold {
+	struct ssh_conn *c;
+	LIBSSH2_CHANNEL *ch;
+};
+
+static int has_line(const struct pump *p)
+{
+	return memchr(p->res->out.buf, '\n', p->res->out.len) != NULL;
+}
+
+enum ssh_fail ssh_hold(struct ssh_conn *c, const char *command, long timeout_ms,
+		       struct ssh_hold **out, struct ssh_result *res, struct strbuf *err)
+{
+	long long deadline = deadline_of(timeout_ms);
+	struct ssh_exec x = { .command = command, .timeout_ms = timeout_ms };
+	LIBSSH2_CHANNEL *ch;
+	enum ssh_fail f = start_command(c, command, deadline, &ch, err);
+
+	*out = NULL;
+	if (f != SSH_OK)
+		return f;
+	struct pump p = { .c = c, .ch = ch, .x = &x, .res = res, .hold_stdin = 1 };
+	f = pump_until(&p, deadline, has_line, err);
+	if (f == SSH_OK && has_line(&p)) {
+		*out = xcalloc(1, sizeof(**out));
+		(*out)->c = c;
+		(*out)->ch = ch;
+		return SSH_OK;
+	}
+	if (f == SSH_OK)
+		collect_exit(c, ch, res, deadline);
+	libssh2_channel_free(ch);
+	return f;
+}
+
+void ssh_release(struct ssh_hold *h)
+{
+	if (!h)
+		return;
+	long long deadline = deadline_of(5000);
+	int rc;
+	RETRY(h->c, deadline, rc, libssh2_channel_send_eof(h->ch));
+	RETRY(h->c, deadline, rc, libssh2_channel_close(h->ch));
+	RETRY(h->c, deadline, rc, libssh2_channel_wait_closed(h->ch));
+	libssh2_channel_free(h->ch);
+	free(h);
 }

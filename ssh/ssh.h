@@ -89,4 +89,14 @@ struct ssh_exec {
 enum ssh_fail ssh_exec(struct ssh_conn *c, const struct ssh_exec *x,
 		       struct ssh_result *res, struct strbuf *err);
 
+/* Start a command and return once it has printed its first line, leaving
+ * it running with its stdin open (held) until ssh_release() closes it: for
+ * remote resources that must die with this process, such as the cluster
+ * lock. If the command exits before printing a line, *out is NULL and res
+ * holds its output and exit status. */
+struct ssh_hold;
+enum ssh_fail ssh_hold(struct ssh_conn *c, const char *command, long timeout_ms,
+		       struct ssh_hold **out, struct ssh_result *res, struct strbuf *err);
+void ssh_release(struct ssh_hold *h);
+
 #endif
