@@ -5,12 +5,9 @@
 
 #include <stddef.h>
 
+#include "util/kv.h"
 #include "util/strbuf.h"
 
-struct kv {
-	char *key;
-	char *value;
-};
 
 struct host {
 	char *name;		/* inventory name */
