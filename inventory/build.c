@@ -154,6 +154,7 @@ int ib_set_var(struct inv_build *b, struct ivars *vs, const char *key,
 		free(v->value);
 		v->value = xstrdup(value);
 		v->line = line;
+		v->col = col;
 		v->origin = origin;
 		return 0;
 	}
@@ -161,6 +162,7 @@ int ib_set_var(struct inv_build *b, struct ivars *vs, const char *key,
 	vs->v[vs->n].key = xstrdup(key);
 	vs->v[vs->n].value = xstrdup(value);
 	vs->v[vs->n].line = line;
+	vs->v[vs->n].col = col;
 	vs->v[vs->n].origin = origin;
 	vs->n++;
 	return 0;

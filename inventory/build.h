@@ -18,7 +18,7 @@
 struct ivar {
 	char *key;
 	char *value;
-	int line;
+	int line, col;	/* col 0 = unknown (INI) */
 	int origin;	/* one id per vars section / host line / mapping */
 };
 

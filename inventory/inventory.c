@@ -34,8 +34,12 @@ static int looks_like_yaml(const char *data, size_t len)
 		    *s == '{' || *s == '-')
 			return 1;
 		const char *colon = memchr(s, ':', (size_t)(e - s));
-		if (!colon || memchr(s, '=', (size_t)(colon - s)))
+		/* "web[1:3]" and "h:22" are INI host names, "k: v" YAML. */
+		if (!colon)
 			return 0;
+		for (const char *k = s; k < colon; k++)
+			if (*k == '=' || *k == '[' || *k == ']')
+				return 0;
 		return colon + 1 == e || colon[1] == ' ' || colon[1] == '\t';
 	}
 	return 0;

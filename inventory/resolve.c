@@ -282,7 +282,7 @@ static int parse_port(struct inv_build *b, const struct host *h, const struct iv
 	p = strtol(v->value, &end, 10);
 	if (errno || end == v->value || *end || p < 1 || p > 65535 || v->value[0] == '+' ||
 	    v->value[0] == '-' || v->value[0] == ' ')
-		return ib_error(b, v->line, 0, "host \"%s\": bad %s \"%s\" (expected 1-65535)",
+		return ib_error(b, v->line, v->col, "host \"%s\": bad %s \"%s\" (expected 1-65535)",
 				h->name, v->key, v->value);
 	*port = (int)p;
 	return 0;
@@ -303,7 +303,7 @@ static int parse_labels(struct inv_build *b, struct host *h, const struct ivar *
 		if (!*key && n) {
 			free(key);
 			free(value);
-			return ib_error(b, v->line, 0, "host \"%s\": bad cswarm_labels \"%s\": empty label name",
+			return ib_error(b, v->line, v->col, "host \"%s\": bad cswarm_labels \"%s\": empty label name",
 					h->name, v->value);
 		}
 		if (*key) {
@@ -325,7 +325,7 @@ static int parse_role(struct inv_build *b, struct host *h, const struct ivar *v)
 	else if (streq(v->value, "worker"))
 		h->is_manager = 0;
 	else
-		return ib_error(b, v->line, 0, "host \"%s\": bad cswarm_role \"%s\" (expected manager or worker)",
+		return ib_error(b, v->line, v->col, "host \"%s\": bad cswarm_role \"%s\" (expected manager or worker)",
 				h->name, v->value);
 	return 0;
 }

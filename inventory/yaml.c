@@ -161,14 +161,13 @@ static int parse_vars(struct yaml_state *st, yaml_node_t *map, struct ivars *var
 static int add_hosts(struct yaml_state *st, size_t group, yaml_node_t *k, yaml_node_t *v)
 {
 	struct inv_build *b = st->b;
-	char **names;
+	char **names = NULL;
 	long n;
 	int ret = 0;
 
 	if (!*scalar(k))
 		return node_error(st, k, "empty host name");
 	n = inv_expand_range(b, scalar(k), line_of(k), col_of(k), &names);
-
 	for (long i = 0; i < n && !ret; i++) {
 		size_t h = ib_host(b, names[i], line_of(k));
 		char *where = xasprintf("vars of host \"%s\"", names[i]);
@@ -177,8 +176,10 @@ static int add_hosts(struct yaml_state *st, size_t group, yaml_node_t *k, yaml_n
 			ret = parse_vars(st, v, &b->hosts[h].vars, where);
 		free(where);
 	}
+	if (n < 0)
+		return -1;
 	inv_free_names(names, n);
-	return n < 0 ? -1 : ret;
+	return ret;
 }
 
 static int parse_hosts(struct yaml_state *st, size_t group, yaml_node_t *map)

@@ -1,0 +1,428 @@
+/* Inventory parsing: table-driven cases over INI and YAML, --limit patterns,
+ * errors (file:line and offending text), and garbage that must not crash. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "inventory/inventory.h"
+#include "util/util.h"
+
+/* One line per host: "name addr:port user M|W groups {labels}". */
+static char *summary(const struct inventory *inv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "");
+	for (size_t i = 0; i < inv->nhosts; i++) {
+		const struct host *h = &inv->hosts[i];
+		sb_addf(&sb, "%s%s %s:%d %s %c ", i ? "\n" : "", h->name, h->address, h->port,
+			h->user ? h->user : "-", h->is_manager ? 'M' : 'W');
+		for (size_t g = 0; g < h->ngroups; g++)
+			sb_addf(&sb, "%s%s", g ? "," : "", h->groups[g]);
+		sb_adds(&sb, " {");
+		for (size_t l = 0; l < h->nlabels; l++)
+			sb_addf(&sb, "%s%s=%s", l ? "," : "", h->labels[l].key, h->labels[l].value);
+		sb_adds(&sb, "}");
+	}
+	return sb_detach(&sb);
+}
+
+static void load_ok(const char *text, struct inventory *inv)
+{
+	struct strbuf err = STRBUF_INIT;
+	int r = inventory_load_buffer("inv", text, strlen(text), inv, &err);
+	if (r)
+		fail_msg("unexpected error: %s\ninput:\n%s", sb_str(&err), text);
+	sb_free(&err);
+}
+
+static const struct {
+	const char *what, *text, *want;
+} parse_cases[] = {
+	{ "INI ungrouped and groups",
+	  "h0\n[web]\nw1\nw2\n",
+	  "h0 h0:0 - W all,ungrouped {}\n"
+	  "w1 w1:0 - W all,web {}\n"
+	  "w2 w2:0 - W all,web {}" },
+	{ "INI inline vars, quoted values, host:port",
+	  "[g]\n"
+	  "h1 ansible_host=10.0.0.1 ansible_port=2222 \"cswarm_labels=zone=a,ssd=true\"\n"
+	  "h2:2200 ansible_user='the user' # comment\n"
+	  "h3 ansible_ssh_host=10.0.0.3 ansible_ssh_port=22 ansible_ssh_user=old\n",
+	  "h1 10.0.0.1:2222 - W all,g {zone=a,ssd=true}\n"
+	  "h2 h2:2200 the user W all,g {}\n"
+	  "h3 10.0.0.3:22 old W all,g {}" },
+	{ "INI numeric range with padding",
+	  "[web]\nweb[08:11].example.com\n",
+	  "web08.example.com web08.example.com:0 - W all,web {}\n"
+	  "web09.example.com web09.example.com:0 - W all,web {}\n"
+	  "web10.example.com web10.example.com:0 - W all,web {}\n"
+	  "web11.example.com web11.example.com:0 - W all,web {}" },
+	{ "INI range with stride, no padding",
+	  "n[1:10:4]\n",
+	  "n1 n1:0 - W all,ungrouped {}\n"
+	  "n5 n5:0 - W all,ungrouped {}\n"
+	  "n9 n9:0 - W all,ungrouped {}" },
+	{ "INI alpha range and two ranges in one name",
+	  "db-[a:b]-[1:2]\n",
+	  "db-a-1 db-a-1:0 - W all,ungrouped {}\n"
+	  "db-a-2 db-a-2:0 - W all,ungrouped {}\n"
+	  "db-b-1 db-b-1:0 - W all,ungrouped {}\n"
+	  "db-b-2 db-b-2:0 - W all,ungrouped {}" },
+	{ "INI children, nested, managers through children",
+	  "[leaders]\nm1\n[managers:children]\nleaders\n[prod:children]\nmanagers\nworkers\n[workers]\nw1\n",
+	  "m1 m1:0 - M all,prod,managers,leaders {}\n"
+	  "w1 w1:0 - W all,prod,workers {}" },
+	{ "INI host in several groups is one host, first position",
+	  "[a]\nx\ny\n[b]\ny\nx\nz\n",
+	  "x x:0 - W all,a,b {}\n"
+	  "y y:0 - W all,a,b {}\n"
+	  "z z:0 - W all,b {}" },
+	{ "INI ungrouped host listed in a group later leaves ungrouped",
+	  "x\n[g]\nx\n",
+	  "x x:0 - W all,g {}" },
+	{ "INI cswarm_role overrides managers",
+	  "[managers]\nm1 cswarm_role=worker\nm2\n[other]\nw1 cswarm_role=manager\n",
+	  "m1 m1:0 - W all,managers {}\n"
+	  "m2 m2:0 - M all,managers {}\n"
+	  "w1 w1:0 - M all,other {}" },
+	{ "INI CRLF, comments, blank lines, trailing blanks",
+	  "# c\r\n; c\r\n\r\n[g]   \r\n  h1   \r\n[g:vars]\r\nansible_user = u  \r\n",
+	  "h1 h1:0 u W all,g {}" },
+	{ "INI empty file", "", "" },
+	{ "YAML basic",
+	  "all:\n"
+	  "  hosts:\n"
+	  "    solo:\n"
+	  "  children:\n"
+	  "    managers:\n"
+	  "      hosts:\n"
+	  "        m1: { ansible_host: 10.0.0.1, ansible_port: 2222, ansible_user: root }\n"
+	  "    workers:\n"
+	  "      hosts:\n"
+	  "        w[1:2]:\n"
+	  "          cswarm_labels: { zone: a, ssd: \"true\" }\n",
+	  "solo solo:0 - W all,ungrouped {}\n"
+	  "m1 10.0.0.1:2222 root M all,managers {}\n"
+	  "w1 w1:0 - W all,workers {zone=a,ssd=true}\n"
+	  "w2 w2:0 - W all,workers {zone=a,ssd=true}" },
+	{ "YAML labels as a string, nested children, document marker",
+	  "---\n"
+	  "prod:\n"
+	  "  children:\n"
+	  "    managers:\n"
+	  "      children:\n"
+	  "        leaders:\n"
+	  "          hosts:\n"
+	  "            m1:\n"
+	  "              cswarm_labels: 'a=1,b='\n",
+	  "m1 m1:0 - M all,prod,managers,leaders {a=1,b=}" },
+	{ "YAML empty groups and null hosts",
+	  "all:\n  children:\n    empty:\n    g:\n      hosts:\n",
+	  "" },
+	{ "YAML file extension does not matter: INI content with colons",
+	  "h1:2222\n",
+	  "h1 h1:2222 - W all,ungrouped {}" },
+};
+
+static void test_parse_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(parse_cases); i++) {
+		struct inventory inv;
+		load_ok(parse_cases[i].text, &inv);
+		char *got = summary(&inv);
+		if (strcmp(got, parse_cases[i].want))
+			fail_msg("%s:\nwant:\n%s\ngot:\n%s", parse_cases[i].what, parse_cases[i].want, got);
+		free(got);
+		inventory_free(&inv);
+	}
+}
+
+/* Variable precedence: all < parent < child < host. */
+static const struct {
+	const char *text, *host, *key, *want;
+} var_cases[] = {
+	{ "[all:vars]\nv=all\n[p:children]\nc\n[p:vars]\nv=parent\n[c]\nh\n[c:vars]\nv=child\n",
+	  "h", "v", "child" },
+	{ "[all:vars]\nv=all\n[p:children]\nc\n[p:vars]\nv=parent\n[c]\nh v=host\n[c:vars]\nv=child\n",
+	  "h", "v", "host" },
+	{ "[all:vars]\nv=all\n[p:children]\nc\n[p:vars]\nv=parent\n[c]\nh\n", "h", "v", "parent" },
+	{ "[all:vars]\nv=all\n[g]\nh\n", "h", "v", "all" },
+	/* Same depth: the later name wins, as Ansible sorts by (depth, name). */
+	{ "[b]\nh\n[a]\nh\n[a:vars]\nv=a\n[b:vars]\nv=b\n", "h", "v", "b" },
+	{ "[g]\nh\n[g:vars]\nv = \"quoted # not a comment\"  # comment\n", "h", "v",
+	  "quoted # not a comment" },
+	{ "[g]\nh\n[g:vars]\nv = two words # comment\n", "h", "v", "two words" },
+	{ "[g]\nh\n[g:vars]\nv =\n", "h", "v", "" },
+	{ "h 'k=a b' k2=\"x\\\"y\"\n", "h", "k", "a b" },
+	{ "h 'k=a b' k2=\"x\\\"y\"\n", "h", "k2", "x\"y" },
+	{ "all:\n  vars: { v: all }\n  children:\n    p:\n      vars: { v: parent }\n"
+	  "      children:\n        c:\n          hosts: { h: }\n", "h", "v", "parent" },
+	{ "all:\n  vars: { v: all }\n  children:\n    c:\n      hosts:\n        h: { v: host }\n"
+	  "      vars: { v: child }\n", "h", "v", "host" },
+	{ "all:\n  hosts:\n    h:\n      list: [1, 2]\n      s: ok\n", "h", "list", NULL },
+	{ "all:\n  hosts:\n    h:\n      ansible_ssh_private_key_file: ~/.ssh/k\n", "h",
+	  "ansible_ssh_private_key_file", "~/.ssh/k" },
+};
+
+static void test_var_precedence(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(var_cases); i++) {
+		struct inventory inv;
+		load_ok(var_cases[i].text, &inv);
+		long h = inventory_find(&inv, var_cases[i].host);
+		assert_true(h >= 0);
+		const char *got = host_var(&inv.hosts[h], var_cases[i].key);
+		if (!var_cases[i].want ? got != NULL : !got || strcmp(got, var_cases[i].want))
+			fail_msg("case %zu: %s: want \"%s\", got \"%s\"", i, var_cases[i].key,
+				 var_cases[i].want ? var_cases[i].want : "(unset)", got ? got : "(unset)");
+		inventory_free(&inv);
+	}
+}
+
+static void test_host_fields(void **state)
+{
+	struct inventory inv;
+	(void)state;
+	setenv("HOME", "/home/tester", 1);
+	load_ok("[g]\nh1 ansible_ssh_private_key_file=~/.ssh/id_ed25519 ansible_port=22\n"
+		"h2 ansible_private_key_file=/k\n", &inv);
+	assert_string_equal(inv.hosts[0].key_file, "/home/tester/.ssh/id_ed25519");
+	assert_string_equal(inv.hosts[1].key_file, "/k");
+	assert_string_equal(inv.hosts[0].file, "inv");
+	assert_int_equal(inv.hosts[0].line, 2);
+	assert_int_equal(inv.hosts[1].line, 3);
+	assert_null(host_label(&inv.hosts[0], "zone"));
+	assert_int_equal(inv.ngroups, 3);
+	assert_string_equal(inv.groups[0], "all");
+	assert_string_equal(inv.groups[1], "ungrouped");
+	inventory_free(&inv);
+}
+
+/* Each error names "inv:LINE[:COL]:" and the offending text. */
+static const struct {
+	const char *text, *want;
+} error_cases[] = {
+	{ "[web]\nok\n\n\n\n\nweb[01:a]\n",
+	  "inv:7: bad host range \"web[01:a]\": begin and end must both be numbers or both be letters" },
+	{ "w[1:3:0]\n", "inv:1: bad host range \"w[1:3:0]\": step must be a positive number" },
+	{ "w[5:1]\n", "inv:1: bad host range \"w[5:1]\": begin must not be greater than end" },
+	{ "w[01:100]\n", "inv:1: bad host range \"w[01:100]\": zero-padded begin and end must have the same length" },
+	{ "w[1]\n", "inv:1: bad host range \"w[1]\": expected [begin:end] or [begin:end:step]" },
+	{ "w[1:\n", "inv:1: bad host range \"w[1:\": missing ']'" },
+	{ "w[1:]\n", "inv:1: bad host range \"w[1:]\": missing end value" },
+	{ "w[0:100000]\n", "inv:1: bad host range \"w[0:100000]\": range too large (over 100000 hosts)" },
+	{ "a[0:999]b[0:999]\n", "inv:1: bad host range \"a[0:999]b[0:999]\": range too large" },
+	{ "[g:hostvars]\n", "inv:1: unknown section type \"hostvars\" in [g:hostvars]" },
+	{ "[g\n", "inv:1: bad section header \"[g\"" },
+	{ "[]\n", "inv:1: bad group name \"\"" },
+	{ "[a:children]\nb\n[b:children]\nc\n[c:children]\na\n", "cycle in group children: a -> b -> c -> a" },
+	{ "[a:children]\na\n", "inv:2: group \"a\" cannot be its own child" },
+	{ "[a:children]\nall\n", "inv:2: group \"all\" cannot be a child of \"a\"" },
+	{ "[g]\nh k=1 k=2\n", "inv:2: duplicate key \"k\"" },
+	{ "[g]\nh\n[g:vars]\nk=1\nk=2\n", "inv:5: duplicate key \"k\" (first set on line 4)" },
+	{ "[g]\nh novalue\n", "inv:2: bad host variable \"novalue\" (expected key=value)" },
+	{ "[g]\nh 'k=unterminated\n", "inv:2: unterminated ' quote in \"h 'k=unterminated\"" },
+	{ "[g:vars]\nk=1\n", "inv:1: [g:vars] for a group that is not defined" },
+	{ "[g]\nh\n[g:vars]\njust text\n", "inv:4: expected key=value in [g:vars], got \"just text\"" },
+	{ "[g:children]\na b\n", "inv:2: expected one group name per line in [g:children]" },
+	{ "h ansible_port=abc\n", "inv:1: host \"h\": bad ansible_port \"abc\" (expected 1-65535)" },
+	{ "h:99999\n", "inv:1: host \"h\": bad ansible_port \"99999\"" },
+	{ "h:x\n", "inv:1: bad port in host \"h:x\"" },
+	{ "h cswarm_role=boss\n", "inv:1: host \"h\": bad cswarm_role \"boss\" (expected manager or worker)" },
+	{ "h cswarm_labels==x\n", "inv:1: host \"h\": bad cswarm_labels \"=x\": empty label name" },
+	{ "h\0x\n", "inv:1: NUL byte" },
+	{ "all:\n  hosts:\n    a:\n    a:\n", "inv:4:5: duplicate key \"a\" in hosts" },
+	{ "all:\n  hostz:\n", "inv:2:3: unexpected key \"hostz\" in group \"all\" (expected hosts, vars or children)" },
+	{ "all:\n  hosts: [a, b]\n", "inv:2:10: hosts of group \"all\" must be a mapping" },
+	{ "all:\n  hosts: [a\n", "inv:3:1: bad YAML: did not find expected ',' or ']'" },
+	{ "all:\n  vars:\n    k: 1\n    k: 2\n", "inv:4:5: duplicate key \"k\" in vars of group \"all\"" },
+	{ "all:\n  children:\n    a:\n      children:\n        b:\n          children:\n            a:\n",
+	  "inv:7: cycle in group children: a -> b -> a" },
+	{ "- a\n- b\n", "inv:1:1: inventory must be a mapping of groups" },
+	{ "all:\n  hosts:\n    w[1:x]:\n", "inv:3:5: bad host range \"w[1:x]\"" },
+	{ "all:\n  hosts:\n    h:\n      cswarm_labels: { a: [1] }\n",
+	  "inv:4:27: cswarm_labels: value of \"a\" must be a string" },
+	{ "all:\n  hosts:\n    h:\n      ansible_port: 0\n", "inv:4:21: host \"h\": bad ansible_port \"0\"" },
+	{ "all:\n  children:\n    \"a b\":\n", "inv:3:5: bad group name \"a b\"" },
+	{ "x: &a { children: { y: *a } }\n", "inv:1: group \"y\" cannot be its own child" },
+	/* A recursive alias must not recurse for ever. */
+	{ "x: &a { children: { y: { children: { z: *a } } } }\n", "groups nested too deeply" },
+};
+
+static void test_errors(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(error_cases); i++) {
+		struct inventory inv;
+		struct strbuf err = STRBUF_INIT;
+		const char *text = error_cases[i].text;
+		/* The NUL case has a NUL inside: use the literal's real length. */
+		size_t len = strlen(text) + (strstr(error_cases[i].want, "NUL") ? 3 : 0);
+		int r = inventory_load_buffer("inv", text, len, &inv, &err);
+		if (r != -1)
+			fail_msg("case %zu: no error for:\n%s", i, text);
+		if (!strstr(sb_str(&err), error_cases[i].want))
+			fail_msg("case %zu: want \"%s\"\ngot  \"%s\"", i, error_cases[i].want, sb_str(&err));
+		assert_null(inv.hosts);
+		sb_free(&err);
+	}
+}
+
+static const char select_inv[] =
+	"[managers]\nm1\n[web]\nweb1\nweb2\nweb3\n[east]\nweb1\ndb1\n[db]\ndb1\n";
+
+static const struct {
+	const char *pattern, *want;	/* names selected, or "error: text" */
+} select_cases[] = {
+	{ "all", "m1 web1 web2 web3 db1" },
+	{ "*", "m1 web1 web2 web3 db1" },
+	{ "web1", "web1" },
+	{ "web*", "web1 web2 web3" },
+	{ "managers", "m1" },
+	{ "m1:db1", "m1 db1" },
+	{ "web:!web3", "web1 web2" },
+	{ "web:&east", "web1" },
+	{ "!web", "m1 db1" },
+	{ "&east", "web1 db1" },
+	{ "!web3:web", "web1 web2" },
+	{ "web1,db1", "web1 db1" },
+	{ " web1 , m1 ", "m1 web1" },
+	{ "~web[12]", "web1 web2" },
+	{ "~^(m|d)", "m1 db1" },
+	{ "ungrouped", "error: host pattern \"ungrouped\" matches no host or group" },
+	{ "nosuch", "error: host pattern \"nosuch\" matches no host or group" },
+	{ "web:!nosuch", "error: host pattern \"nosuch\" matches no host or group" },
+	{ "web:&managers", "error: host pattern \"web:&managers\" selects no host" },
+	{ "", "error: empty host pattern" },
+	{ "~(", "error: bad host pattern \"~(\"" },
+};
+
+static void test_select(void **state)
+{
+	struct inventory inv;
+	(void)state;
+	load_ok(select_inv, &inv);
+	unsigned char *sel = xcalloc(inv.nhosts, 1);
+	for (size_t i = 0; i < ARRAY_SIZE(select_cases); i++) {
+		struct strbuf err = STRBUF_INIT, got = STRBUF_INIT;
+		sb_adds(&got, "");
+		if (inventory_select(&inv, select_cases[i].pattern, sel, &err)) {
+			sb_addf(&got, "error: %s", sb_str(&err));
+		} else {
+			for (size_t h = 0; h < inv.nhosts; h++)
+				if (sel[h])
+					sb_addf(&got, "%s%s", got.len ? " " : "", inv.hosts[h].name);
+		}
+		/* Selection comes in inventory order whatever the pattern. */
+		const char *want = select_cases[i].want;
+		int ok = starts_with(want, "error: ") ? strstr(sb_str(&got), want) != NULL :
+			 streq(sb_str(&got), want);
+		if (!ok)
+			fail_msg("pattern \"%s\": want \"%s\", got \"%s\"", select_cases[i].pattern, want,
+				 sb_str(&got));
+		sb_free(&err);
+		sb_free(&got);
+	}
+	free(sel);
+	inventory_free(&inv);
+}
+
+static void test_load_file(void **state)
+{
+	char path[] = "/tmp/cswarm-inv-XXXXXX";
+	struct inventory inv;
+	struct strbuf err = STRBUF_INIT;
+	(void)state;
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char text[] = "all:\n  hosts:\n    h1:\n";
+	assert_int_equal(write(fd, text, sizeof(text) - 1), sizeof(text) - 1);
+	close(fd);
+	assert_int_equal(inventory_load(path, &inv, &err), 0);
+	assert_int_equal(inv.nhosts, 1);
+	assert_string_equal(inv.path, path);
+	assert_string_equal(inv.hosts[0].file, path);
+	inventory_free(&inv);
+	unlink(path);
+	assert_int_equal(inventory_load(path, &inv, &err), -1);
+	assert_non_null(strstr(sb_str(&err), "cannot open inventory"));
+	sb_free(&err);
+}
+
+/* The biggest allowed range, and a linear-time load of it. */
+static void test_big_range(void **state)
+{
+	struct inventory inv;
+	(void)state;
+	load_ok("[managers]\nm[1:3]\n[workers]\nw[000000:099996]\n", &inv);
+	assert_int_equal(inv.nhosts, 100000);
+	assert_string_equal(inv.hosts[99999].name, "w099996");
+	inventory_free(&inv);
+}
+
+/* Garbage: random mutations of valid inventories and random bytes. Any
+ * outcome but a crash (ASan/UBSan abort) or an error without location. */
+static const char *const seeds[] = {
+	"[web]\nweb[01:20].ex ansible_host=1.2.3.4 \"cswarm_labels=a=b,c=d\"\n[web:vars]\nx=1\n"
+	"[all:children]\nweb\n[managers:children]\nweb\n",
+	"all:\n  vars: {a: 1}\n  children:\n    managers:\n      hosts:\n        m[1:3]: {cswarm_labels: {z: a}}\n"
+	"    w:\n      children:\n        managers:\n",
+};
+static const char tokens[] = "[]:=\"'#;\n\r\t {},&*!-~\\0aZ9";
+
+static void test_garbage(void **state)
+{
+	(void)state;
+	srand(12345);
+	for (int iter = 0; iter < 6000; iter++) {
+		struct strbuf in = STRBUF_INIT;
+		if (iter % 3 == 2) {
+			int n = rand() % 200;
+			for (int i = 0; i < n; i++)
+				sb_addc(&in, (char)(rand() % 256));
+		} else {
+			sb_adds(&in, seeds[iter % 2]);
+			int edits = 1 + rand() % 6;
+			for (int e = 0; e < edits && in.len; e++) {
+				size_t at = (size_t)rand() % in.len;
+				in.buf[at] = tokens[rand() % (int)(sizeof(tokens) - 1)];
+			}
+		}
+		struct inventory inv;
+		struct strbuf err = STRBUF_INIT;
+		if (inventory_load_buffer("g", in.buf ? in.buf : "", in.len, &inv, &err) == 0) {
+			unsigned char *sel = xcalloc(inv.nhosts ? inv.nhosts : 1, 1);
+			inventory_select(&inv, "all:!web*:&managers", sel, &err);
+			free(sel);
+			inventory_free(&inv);
+		} else if (!starts_with(sb_str(&err), "g:")) {
+			fail_msg("error without location: %s", sb_str(&err));
+		}
+		sb_free(&err);
+		sb_free(&in);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_table),
+		cmocka_unit_test(test_var_precedence),
+		cmocka_unit_test(test_host_fields),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_select),
+		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_big_range),
+		cmocka_unit_test(test_garbage),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
