@@ -16,7 +16,7 @@ BUILD   ?= build/dev
 OBJS    := $(SRCS:%.c=$(BUILD)/%.o)
 DEPS    := $(OBJS:.o=.d) $(BUILD)/main.d
 
-.PHONY: all static check unit asan demo clean fuzz bench
+.PHONY: all static check unit asan demo clean fuzz bench FORCE
 all: cswarm
 
 cswarm: $(BUILD)/main.o $(BUILD)/libcswarm.a
@@ -32,25 +32,27 @@ $(BUILD)/%.o: %.c
 
 # --- tests -----------------------------------------------------------------
 # Unit tests: tests/unit/test_*.c, each a cmocka program linked against the
-# library, built with ASan/UBSan (the suite must be clean under them).
+# library, built with ASan/UBSan (the suite must be clean under them), as is
+# build/asan/cswarm which the CLI tests run.
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
 
-unit: $(UNIT_BINS) build/asan/cswarm
+$(BUILD)/cswarm: $(BUILD)/main.o $(BUILD)/libcswarm.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-build/asan/tests/%: tests/unit/%.c build/asan/libcswarm.a
+ifneq ($(BUILD),build/asan)
+.PHONY: asan-build
+asan-build:
+	$(MAKE) --no-print-directory BUILD=build/asan CFLAGS='$(ASAN_FLAGS)' LDFLAGS='$(ASAN_FLAGS)' build/asan/cswarm
+
+unit: $(UNIT_BINS)
+asan: asan-build
+
+build/asan/tests/%: tests/unit/%.c asan-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(ASAN_FLAGS) -o $@ $< build/asan/libcswarm.a $(LIBS) -lcmocka
-
-build/asan/libcswarm.a build/asan/cswarm: FORCE
-	$(MAKE) --no-print-directory BUILD=build/asan CFLAGS='$(ASAN_FLAGS)' LDFLAGS='$(ASAN_FLAGS)' build/asan/libcswarm.a
-	$(MAKE) --no-print-directory BUILD=build/asan CFLAGS='$(ASAN_FLAGS)' LDFLAGS='$(ASAN_FLAGS)' asan-bin
-
-asan-bin: $(BUILD)/main.o $(BUILD)/libcswarm.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $(BUILD)/cswarm $^ $(LIBS)
-
-asan: build/asan/cswarm
+endif
 
 check:
 	tests/run
