@@ -164,6 +164,17 @@ static const char *keep_message(struct sched_plan *p, char *msg)
 	return msg;
 }
 
+/* The reason that ruled out most nodes (filter order breaks ties), as
+ * swarmkit lists them; FIT_OK when none is left. */
+static int most_refused(const unsigned *count)
+{
+	int best = FIT_OK;
+	for (int r = FIT_UNAVAILABLE; r < FIT_NREASONS; r++)
+		if (count[r] && (best == FIT_OK || count[r] > count[best]))
+			best = r;
+	return best;
+}
+
 /* "no suitable node (constraints not satisfied on 5 nodes; insufficient
  * memory on 1 node)", over every node or only one (global services).
  * Interned: one string per service (per reason for global services). */
@@ -184,9 +195,7 @@ const char *pending_message(struct ctx *c, uint32_t only_node)
 	struct strbuf sb = STRBUF_INIT;
 	sb_adds(&sb, "no suitable node");
 	const char *sep = " (";
-	for (int r = FIT_UNAVAILABLE; r < FIT_NREASONS; r++) {
-		if (!count[r])
-			continue;
+	for (int r; (r = most_refused(count)) != FIT_OK; count[r] = 0) {
 		sb_adds(&sb, sep);
 		sb_addf(&sb, refusal_text[r], count[r], count[r] == 1 ? "" : "s");
 		sep = "; ";
@@ -691,6 +700,8 @@ static struct sched_item *new_item(struct ctx *c, uint32_t slot)
 	it->service = c->cur;
 	it->slot = slot;
 	it->from = SCHED_NONE;
+	it->to = SCHED_NONE;
+	it->action = SCHED_PENDING;
 	return it;
 }
 
