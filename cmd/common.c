@@ -109,22 +109,3 @@ int fleet_exit_code(const struct fleet *f, int ok)
 		return EXIT_UNREACHABLE;
 	return ok ? EXIT_OK : EXIT_FAIL;
 }
-
-void json_string(struct strbuf *out, const char *s)
-{
-	sb_addc(out, '"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			sb_addf(out, "\\%c", ch);
-		else if (ch == '\n')
-			sb_adds(out, "\\n");
-		else if (ch == '\t')
-			sb_adds(out, "\\t");
-		else if (ch < 0x20)
-			sb_addf(out, "\\u%04x", ch);
-		else
-			sb_addc(out, (char)ch);
-	}
-	sb_addc(out, '"');
-}

@@ -6,6 +6,7 @@
 #include "inventory/inventory.h"
 #include "ssh/fanout.h"
 #include "ssh/target.h"
+#include "util/jsonw.h"	/* json_string */
 
 #include <getopt.h>
 
@@ -43,8 +44,5 @@ int open_fleet(const struct host_opts *o, struct inventory *inv, struct fleet *f
 
 /* Exit code after a run: EXIT_UNREACHABLE if any host failed, else ok. */
 int fleet_exit_code(const struct fleet *f, int ok);
-
-/* Print s as a JSON string literal. */
-void json_string(struct strbuf *out, const char *s);
 
 #endif

@@ -1,0 +1,103 @@
+/* The cluster's desired state: what cswarm keeps on the managers instead of
+ * a daemon's database. One JSON document (state.json), rewritten whole on
+ * every change with a new version. See docs/state.md for the file format.
+ *
+ * Strings are owned by the struct (freed by state_free); arrays keep the
+ * order in which they were added, and state_write_json sorts nothing, so a
+ * parse/write round trip gives the same bytes. */
+#ifndef CSWARM_STATE_H
+#define CSWARM_STATE_H
+
+#include "util/kv.h"
+#include "util/strbuf.h"
+
+#include <stddef.h>
+
+/* The state format; a file with a higher format is refused (written by a
+ * newer cswarm). */
+#define STATE_FORMAT 1
+
+struct state_service {
+	char *stack, *name;
+	char *spec_json;	/* the service's canonical (compact) JSON */
+	char *hash;		/* sha256 hex of spec_json */
+	char *prev_spec_json;	/* the spec before the last change, for rollback; */
+	char *prev_hash;	/* both NULL when there is none */
+};
+
+struct state_task {
+	char *id;		/* 12 hex chars, state_new_task_id() */
+	char *stack, *service;
+	int slot;		/* 1-based replica slot, 0 for a global service */
+	char *node;		/* inventory name of the host */
+	char *hash;		/* spec hash the task was created from */
+	char *desired;		/* "running" or "shutdown" */
+	long long created;	/* unix seconds */
+	int restarts;
+	long long last_restart;	/* unix seconds, 0 if never */
+};
+
+struct state_node {
+	char *name;
+	char *availability;	/* "active", "pause", "drain", or NULL (inventory's) */
+	char *role;		/* "manager", "worker", or NULL (inventory's) */
+	struct kv *labels;	/* label overrides; value NULL removes the label */
+	size_t nlabels;
+};
+
+struct state {
+	long long version;	/* 1 after init, +1 per change */
+	char *cluster;		/* name */
+	char *cluster_id;	/* 32 hex chars, random at init */
+	char *updated_at;	/* RFC 3339 UTC of the last change */
+	char *updated_by;	/* user@machine of the last change */
+	char *change;		/* one line: what the last change was */
+	struct state_service *services;
+	size_t nservices;
+	struct state_task *tasks;
+	size_t ntasks;
+	struct state_node *nodes;
+	size_t nnodes;
+};
+
+/* Parse a state document. Strict: unknown keys, wrong types, missing
+ * fields, bad ids or hashes are errors naming the key path (for example
+ * "tasks[3].slot: expected a non-negative integer"). 0, or -1 with err
+ * filled; *st is then empty. */
+int state_parse(const char *text, size_t len, struct state *st, struct strbuf *err);
+/* Append the canonical JSON of st (stable: same state, same bytes; one
+ * service, task or node per line so it reads well with less). */
+void state_write_json(const struct state *st, struct strbuf *out);
+void state_free(struct state *st);
+
+/* Services are identified by stack and name. */
+struct state_service *state_find_service(struct state *st, const char *stack, const char *name);
+/* Add or update a service. spec_json is canonicalised (compact) and hashed;
+ * on a change of hash the old spec becomes prev_spec_json. Returns the
+ * service, or NULL with err filled when spec_json is not valid JSON. */
+struct state_service *state_set_service(struct state *st, const char *stack, const char *name,
+					const char *spec_json, struct strbuf *err);
+/* Remove a service (not its tasks); 0 if removed, -1 if absent. */
+int state_remove_service(struct state *st, const char *stack, const char *name);
+
+struct state_task *state_find_task(struct state *st, const char *id);
+/* Append a copy of t (strings duplicated); returns the stored task. */
+struct state_task *state_add_task(struct state *st, const struct state_task *t);
+/* 0 if removed, -1 if absent. */
+int state_remove_task(struct state *st, const char *id);
+
+struct state_node *state_find_node(struct state *st, const char *name);
+/* The override record of node name, created empty if absent. */
+struct state_node *state_node(struct state *st, const char *name);
+/* Set (value non-NULL) or mark removed (value NULL) a label override. */
+void state_node_set_label(struct state_node *n, const char *key, const char *value);
+
+/* A new random task id: 12 lowercase hex chars (OpenSSL RAND_bytes);
+ * dies if the random generator fails. */
+char *state_new_task_id(void);
+/* A new random cluster id: 32 lowercase hex chars. */
+char *state_new_cluster_id(void);
+/* sha256 of s as 64 lowercase hex chars. */
+char *state_hash(const char *s);
+
+#endif

@@ -1,0 +1,420 @@
+/* state.json: strict reading and canonical writing. Every parse error names
+ * the key path it is about ("tasks[2].slot: ..."). */
+#include "state/state.h"
+#include "util/json.h"
+#include "util/jsonw.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* --- writing ------------------------------------------------------------ */
+
+static void add_str(struct strbuf *out, const char *key, const char *value, int comma)
+{
+	sb_addf(out, "%s\"%s\":", comma ? "," : "", key);
+	if (value)
+		json_string(out, value);
+	else
+		sb_adds(out, "null");
+}
+
+static void write_service(struct strbuf *out, const struct state_service *s)
+{
+	add_str(out, "stack", s->stack, 0);
+	add_str(out, "name", s->name, 1);
+	add_str(out, "hash", s->hash, 1);
+	sb_addf(out, ",\"spec\":%s", s->spec_json);
+	if (s->prev_spec_json) {
+		add_str(out, "prev_hash", s->prev_hash, 1);
+		sb_addf(out, ",\"prev_spec\":%s", s->prev_spec_json);
+	}
+}
+
+static void write_task(struct strbuf *out, const struct state_task *t)
+{
+	add_str(out, "id", t->id, 0);
+	add_str(out, "stack", t->stack, 1);
+	add_str(out, "service", t->service, 1);
+	sb_addf(out, ",\"slot\":%d", t->slot);
+	add_str(out, "node", t->node, 1);
+	add_str(out, "hash", t->hash, 1);
+	add_str(out, "desired", t->desired, 1);
+	sb_addf(out, ",\"created\":%lld,\"restarts\":%d,\"last_restart\":%lld",
+		t->created, t->restarts, t->last_restart);
+}
+
+static void write_node(struct strbuf *out, const struct state_node *n)
+{
+	add_str(out, "name", n->name, 0);
+	add_str(out, "availability", n->availability, 1);
+	add_str(out, "role", n->role, 1);
+	sb_adds(out, ",\"labels\":{");
+	for (size_t i = 0; i < n->nlabels; i++)
+		add_str(out, n->labels[i].key, n->labels[i].value, i > 0);
+	sb_addc(out, '}');
+}
+
+/* One element per line: "key": [\n{...},\n{...}\n] */
+#define WRITE_LIST(out, key, arr, n, write_one) do { \
+	sb_adds(out, ",\n\"" key "\": ["); \
+	for (size_t i_ = 0; i_ < (n); i_++) { \
+		sb_adds(out, i_ ? ",\n{" : "\n{"); \
+		write_one(out, &(arr)[i_]); \
+		sb_addc(out, '}'); \
+	} \
+	sb_adds(out, (n) ? "\n]" : "]"); \
+} while (0)
+
+void state_write_json(const struct state *st, struct strbuf *out)
+{
+	sb_addf(out, "{\"format\":%d,\n\"version\":%lld", STATE_FORMAT, st->version);
+	const char *keys[] = { "cluster", "cluster_id", "updated_at", "updated_by", "change" };
+	const char *values[] = { st->cluster, st->cluster_id, st->updated_at, st->updated_by, st->change };
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		sb_adds(out, ",\n");
+		add_str(out, keys[i], values[i], 0);
+	}
+	WRITE_LIST(out, "services", st->services, st->nservices, write_service);
+	WRITE_LIST(out, "tasks", st->tasks, st->ntasks, write_task);
+	WRITE_LIST(out, "nodes", st->nodes, st->nnodes, write_node);
+	sb_adds(out, "\n}\n");
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+struct reader {
+	struct json j;
+	struct strbuf *err;
+};
+
+static int fail(struct reader *r, const char *path, const char *key, const char *msg)
+{
+	sb_addf(r->err, "%s%s%s: %s", path, *path ? "." : "", key, msg);
+	return -1;
+}
+
+/* Object tok must be an object whose keys are all in allowed, each once. */
+static int check_keys(struct reader *r, int tok, const char *path, const char *const *allowed)
+{
+	if (json_kind(&r->j, tok) != JSON_OBJECT) {
+		sb_addf(r->err, "%s: expected an object", *path ? path : "state");
+		return -1;
+	}
+	int n = json_size(&r->j, tok), k = tok + 1;
+	for (int m = 0; m < n; m++, k = json_skip(&r->j, k + 1)) {
+		char *key = json_str(&r->j, k);
+		const char *const *a = allowed;
+		while (*a && !streq(*a, key))
+			a++;
+		int ok = *a && json_get(&r->j, tok, key) == k + 1;
+		if (!ok)
+			fail(r, path, key, *a ? "duplicate key" : "unknown key");
+		free(key);
+		if (!ok)
+			return -1;
+	}
+	return 0;
+}
+
+enum { OPTIONAL = 0, REQUIRED = 1 };
+
+/* A string member; absent or null gives NULL unless required. */
+static int get_str(struct reader *r, int obj, const char *path, const char *key, int required,
+		   char **out)
+{
+	int v = json_get(&r->j, obj, key);
+	char *raw = v >= 0 && json_kind(&r->j, v) == JSON_PRIMITIVE ? json_str(&r->j, v) : NULL;
+	int is_null = raw && streq(raw, "null");
+	free(raw);
+	*out = NULL;
+	if (v < 0 || is_null)
+		return required ? fail(r, path, key, v < 0 ? "missing" : "must not be null") : 0;
+	if (json_kind(&r->j, v) != JSON_STRING)
+		return fail(r, path, key, "expected a string");
+	*out = json_str(&r->j, v);
+	return 0;
+}
+
+/* A required string that is one of the words in choices (NULL-terminated),
+ * or null when not required. */
+static int get_word(struct reader *r, int obj, const char *path, const char *key, int required,
+		    const char *const *choices, char **out)
+{
+	if (get_str(r, obj, path, key, required, out) != 0)
+		return -1;
+	if (!*out)
+		return 0;
+	for (const char *const *c = choices; *c; c++)
+		if (streq(*c, *out))
+			return 0;
+	struct strbuf msg = STRBUF_INIT;
+	sb_addf(&msg, "'%s' is not one of", *out);
+	for (const char *const *c = choices; *c; c++)
+		sb_addf(&msg, " %s", *c);
+	fail(r, path, key, msg.buf);
+	sb_free(&msg);
+	return -1;
+}
+
+static int is_hex(const char *s, size_t len)
+{
+	if (strlen(s) != len)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return 0;
+	return 1;
+}
+
+static int get_hex(struct reader *r, int obj, const char *path, const char *key, size_t len,
+		   char **out)
+{
+	if (get_str(r, obj, path, key, REQUIRED, out) != 0)
+		return -1;
+	if (is_hex(*out, len))
+		return 0;
+	char *msg = xasprintf("expected %zu lowercase hex digits", len);
+	fail(r, path, key, msg);
+	free(msg);
+	return -1;
+}
+
+static int get_int(struct reader *r, int obj, const char *path, const char *key,
+		   long long min, long long max, long long *out)
+{
+	int v = json_get(&r->j, obj, key);
+	if (v < 0)
+		return fail(r, path, key, "missing");
+	if (json_int(&r->j, v, out) != 0 || *out < min || *out > max) {
+		char *msg = xasprintf("expected an integer from %lld to %lld", min, max);
+		fail(r, path, key, msg);
+		free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The JSON value of key, canonicalised; absent or null gives NULL. */
+static int get_raw(struct reader *r, int obj, const char *path, const char *key, int required,
+		   char **out)
+{
+	int v = json_get(&r->j, obj, key);
+	*out = NULL;
+	if (v < 0)
+		return required ? fail(r, path, key, "missing") : 0;
+	if (json_kind(&r->j, v) != JSON_OBJECT)
+		return fail(r, path, key, "expected an object");
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	if (json_write_value(&sb, &r->j, v) != 0) {
+		sb_free(&sb);
+		return fail(r, path, key, "nested too deeply");
+	}
+	*out = sb_detach(&sb);
+	return 0;
+}
+
+static int check_hash(struct reader *r, const char *path, const char *key, const char *spec,
+		      const char *hash)
+{
+	char *h = state_hash(spec);
+	int ok = streq(h, hash);
+	free(h);
+	return ok ? 0 : fail(r, path, key, "does not match the sha256 of the spec (edited by hand?)");
+}
+
+static const char *const service_keys[] = { "stack", "name", "hash", "spec", "prev_hash", "prev_spec", NULL };
+
+static int read_service(struct reader *r, int tok, const char *path, struct state_service *s)
+{
+	if (check_keys(r, tok, path, service_keys) != 0 ||
+	    get_str(r, tok, path, "stack", REQUIRED, &s->stack) != 0 ||
+	    get_str(r, tok, path, "name", REQUIRED, &s->name) != 0 ||
+	    get_hex(r, tok, path, "hash", 64, &s->hash) != 0 ||
+	    get_raw(r, tok, path, "spec", REQUIRED, &s->spec_json) != 0 ||
+	    check_hash(r, path, "hash", s->spec_json, s->hash) != 0 ||
+	    get_raw(r, tok, path, "prev_spec", OPTIONAL, &s->prev_spec_json) != 0)
+		return -1;
+	if (!s->prev_spec_json)
+		return json_get(&r->j, tok, "prev_hash") < 0 ? 0 :
+			fail(r, path, "prev_hash", "given without prev_spec");
+	if (get_hex(r, tok, path, "prev_hash", 64, &s->prev_hash) != 0)
+		return -1;
+	return check_hash(r, path, "prev_hash", s->prev_spec_json, s->prev_hash);
+}
+
+static const char *const task_keys[] = { "id", "stack", "service", "slot", "node", "hash",
+	"desired", "created", "restarts", "last_restart", NULL };
+static const char *const desired_words[] = { "running", "shutdown", NULL };
+
+static int read_task(struct reader *r, int tok, const char *path, struct state_task *t)
+{
+	long long slot, restarts;
+	if (check_keys(r, tok, path, task_keys) != 0 ||
+	    get_hex(r, tok, path, "id", 12, &t->id) != 0 ||
+	    get_str(r, tok, path, "stack", REQUIRED, &t->stack) != 0 ||
+	    get_str(r, tok, path, "service", REQUIRED, &t->service) != 0 ||
+	    get_int(r, tok, path, "slot", 0, 1000000, &slot) != 0 ||
+	    get_str(r, tok, path, "node", REQUIRED, &t->node) != 0 ||
+	    get_hex(r, tok, path, "hash", 64, &t->hash) != 0 ||
+	    get_word(r, tok, path, "desired", REQUIRED, desired_words, &t->desired) != 0 ||
+	    get_int(r, tok, path, "created", 0, 1LL << 40, &t->created) != 0 ||
+	    get_int(r, tok, path, "restarts", 0, 1000000000, &restarts) != 0 ||
+	    get_int(r, tok, path, "last_restart", 0, 1LL << 40, &t->last_restart) != 0)
+		return -1;
+	t->slot = (int)slot;
+	t->restarts = (int)restarts;
+	return 0;
+}
+
+static const char *const node_keys[] = { "name", "availability", "role", "labels", NULL };
+static const char *const availability_words[] = { "active", "pause", "drain", NULL };
+static const char *const role_words[] = { "manager", "worker", NULL };
+
+static int read_labels(struct reader *r, int tok, const char *path, struct state_node *n)
+{
+	int v = json_get(&r->j, tok, "labels");
+	if (v < 0)
+		return 0;
+	if (json_kind(&r->j, v) != JSON_OBJECT)
+		return fail(r, path, "labels", "expected an object");
+	int count = json_size(&r->j, v), k = v + 1;
+	n->labels = xcalloc((size_t)count + 1, sizeof(*n->labels));
+	char *lpath = xasprintf("%s.labels", path);
+	int ret = 0;
+	for (int m = 0; m < count && ret == 0; m++, k = json_skip(&r->j, k + 1)) {
+		struct kv *l = &n->labels[n->nlabels++];
+		l->key = json_str(&r->j, k);
+		if (json_get(&r->j, v, l->key) != k + 1)
+			ret = fail(r, lpath, l->key, "duplicate key");
+		else
+			ret = get_str(r, v, lpath, l->key, OPTIONAL, &l->value);
+	}
+	free(lpath);
+	return ret;
+}
+
+static int read_node(struct reader *r, int tok, const char *path, struct state_node *n)
+{
+	if (check_keys(r, tok, path, node_keys) != 0 ||
+	    get_str(r, tok, path, "name", REQUIRED, &n->name) != 0 ||
+	    get_word(r, tok, path, "availability", OPTIONAL, availability_words, &n->availability) != 0 ||
+	    get_word(r, tok, path, "role", OPTIONAL, role_words, &n->role) != 0)
+		return -1;
+	return read_labels(r, tok, path, n);
+}
+
+/* Read the array key of the root with read_one into a new array of
+ * elements of size elem (zeroed first). Returns the array even on error
+ * (*ret = -1), with *n counting the elements begun, so that state_free
+ * releases a partly read array. Does nothing once *ret is -1. */
+static void *read_list(struct reader *r, const char *key, size_t *n, size_t elem,
+		       int (*read_one)(struct reader *, int, const char *, void *), int *ret)
+{
+	int v = json_get(&r->j, 0, key);
+	if (*ret != 0)
+		return NULL;
+	if (v < 0 || json_kind(&r->j, v) != JSON_ARRAY) {
+		*ret = fail(r, "", key, v < 0 ? "missing" : "expected an array");
+		return NULL;
+	}
+	int count = json_size(&r->j, v), tok = v + 1;
+	char *arr = xcalloc((size_t)count + 1, elem);
+	for (int i = 0; i < count && *ret == 0; i++, tok = json_skip(&r->j, tok)) {
+		char *path = xasprintf("%s[%d]", key, i);
+		(*n)++;
+		*ret = read_one(r, tok, path, arr + (size_t)i * elem);
+		free(path);
+	}
+	return arr;
+}
+
+static int read_service_v(struct reader *r, int tok, const char *path, void *p)
+{
+	return read_service(r, tok, path, p);
+}
+
+static int read_task_v(struct reader *r, int tok, const char *path, void *p)
+{
+	return read_task(r, tok, path, p);
+}
+
+static int read_node_v(struct reader *r, int tok, const char *path, void *p)
+{
+	return read_node(r, tok, path, p);
+}
+
+/* Services, tasks and nodes are identified by (stack, name), id and name. */
+static int check_unique(struct reader *r, const struct state *st)
+{
+	for (size_t i = 0; i < st->nservices; i++)
+		for (size_t k = 0; k < i; k++)
+			if (streq(st->services[i].stack, st->services[k].stack) &&
+			    streq(st->services[i].name, st->services[k].name)) {
+				sb_addf(r->err, "services[%zu]: service %s/%s also at services[%zu]",
+					i, st->services[i].stack, st->services[i].name, k);
+				return -1;
+			}
+	for (size_t i = 0; i < st->ntasks; i++)
+		for (size_t k = 0; k < i; k++)
+			if (streq(st->tasks[i].id, st->tasks[k].id)) {
+				sb_addf(r->err, "tasks[%zu].id: %s also at tasks[%zu]", i, st->tasks[i].id, k);
+				return -1;
+			}
+	for (size_t i = 0; i < st->nnodes; i++)
+		for (size_t k = 0; k < i; k++)
+			if (streq(st->nodes[i].name, st->nodes[k].name)) {
+				sb_addf(r->err, "nodes[%zu].name: %s also at nodes[%zu]", i, st->nodes[i].name, k);
+				return -1;
+			}
+	return 0;
+}
+
+static const char *const root_keys[] = { "format", "version", "cluster", "cluster_id",
+	"updated_at", "updated_by", "change", "services", "tasks", "nodes", NULL };
+
+static int read_root(struct reader *r, struct state *st)
+{
+	long long format;
+	if (json_skip(&r->j, 0) != r->j.ntokens) {
+		sb_adds(r->err, "more than one JSON value");
+		return -1;
+	}
+	if (check_keys(r, 0, "", root_keys) != 0 ||
+	    get_int(r, 0, "", "format", 1, 1000, &format) != 0)
+		return -1;
+	if (format > STATE_FORMAT) {
+		sb_addf(r->err, "format: %lld is newer than this cswarm reads (%d): upgrade cswarm",
+			format, STATE_FORMAT);
+		return -1;
+	}
+	int ret = get_int(r, 0, "", "version", 1, 1LL << 53, &st->version) != 0 ||
+		  get_str(r, 0, "", "cluster", REQUIRED, &st->cluster) != 0 ||
+		  get_hex(r, 0, "", "cluster_id", 32, &st->cluster_id) != 0 ||
+		  get_str(r, 0, "", "updated_at", OPTIONAL, &st->updated_at) != 0 ||
+		  get_str(r, 0, "", "updated_by", OPTIONAL, &st->updated_by) != 0 ||
+		  get_str(r, 0, "", "change", OPTIONAL, &st->change) != 0 ? -1 : 0;
+	st->services = read_list(r, "services", &st->nservices, sizeof(*st->services),
+				 read_service_v, &ret);
+	st->tasks = read_list(r, "tasks", &st->ntasks, sizeof(*st->tasks), read_task_v, &ret);
+	st->nodes = read_list(r, "nodes", &st->nnodes, sizeof(*st->nodes), read_node_v, &ret);
+	return ret == 0 ? check_unique(r, st) : -1;
+}
+
+int state_parse(const char *text, size_t len, struct state *st, struct strbuf *err)
+{
+	struct reader r = { .err = err };
+	memset(st, 0, sizeof(*st));
+	if (memchr(text, '\0', len)) {
+		sb_adds(err, "NUL byte in state file");
+		return -1;
+	}
+	if (json_parse(&r.j, text, len, err) != 0)
+		return -1;
+	int ret = read_root(&r, st);
+	json_free(&r.j);
+	if (ret != 0)
+		state_free(st);
+	return ret;
+}
