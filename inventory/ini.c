@@ -168,22 +168,24 @@ static int check_host_vars(struct ini_state *st, const struct words *ws)
 	return 0;
 }
 
+/* Add one host of a host line with the line's vars (already checked). The
+ * port of "name:port" may be overridden by an ansible_port on the line. */
 static int add_host(struct ini_state *st, const char *name, const char *port,
 		    const struct words *ws)
 {
 	struct inv_build *b = st->b;
 	size_t h = ib_host(b, name, st->line);
-	int origin = ++b->next_origin;
+	struct ivars *vars = &b->hosts[h].vars;
 
 	if (ib_add_member(b, st->group, h, st->line))
 		return -1;
-	if (port && ib_set_var(b, &b->hosts[h].vars, "ansible_port", port, st->line, 0, origin))
+	if (port && ib_set_var(b, vars, "ansible_port", port, st->line, 0, ++b->next_origin))
 		return -1;
+	int origin = ++b->next_origin;
 	for (size_t i = 1; i < ws->n; i++) {
 		char *eq = strchr(ws->w[i], '=');
 		*eq = '\0';
-		int r = ib_set_var(b, &b->hosts[h].vars, ws->w[i], eq + 1, st->line, 0,
-				   port ? ++b->next_origin : origin);
+		int r = ib_set_var(b, vars, ws->w[i], eq + 1, st->line, 0, origin);
 		*eq = '=';
 		if (r)
 			return -1;
