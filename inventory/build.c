@@ -25,6 +25,7 @@ static void ivars_free(struct ivars *vs)
 		free(vs->v[i].value);
 	}
 	free(vs->v);
+	strmap_free(&vs->index);
 }
 
 void ib_free(struct inv_build *b)
@@ -128,9 +129,7 @@ int ib_add_child(struct inv_build *b, size_t parent, size_t child, int line)
 		return ib_error(b, line, 0, "group \"all\" cannot be a child of \"%s\"", p->name);
 	if (child == parent)
 		return ib_error(b, line, 0, "group \"%s\" cannot be its own child", p->name);
-	for (size_t i = 0; i < p->nchildren; i++)
-		if (p->children[i].group == child)
-			return 0;
+	/* A repeated edge is harmless to resolve, so it is not searched for. */
 	GROW(p->children, p->cap_children, p->nchildren + 1);
 	p->children[p->nchildren].group = child;
 	p->children[p->nchildren].line = line;
@@ -142,12 +141,12 @@ int ib_add_child(struct inv_build *b, size_t parent, size_t child, int line)
 int ib_set_var(struct inv_build *b, struct ivars *vs, const char *key,
 	       const char *value, int line, int col, int origin)
 {
+	size_t i = strmap_get(&vs->index, key);
+
 	if (spend(b, line))
 		return -1;
-	for (size_t i = 0; i < vs->n; i++) {
+	if (i != (size_t)-1) {
 		struct ivar *v = &vs->v[i];
-		if (!streq(v->key, key))
-			continue;
 		if (v->origin == origin)
 			return ib_error(b, line, col, "duplicate key \"%s\" (first set on line %d)",
 					key, v->line);
@@ -159,11 +158,8 @@ int ib_set_var(struct inv_build *b, struct ivars *vs, const char *key,
 		return 0;
 	}
 	GROW(vs->v, vs->cap, vs->n + 1);
-	vs->v[vs->n].key = xstrdup(key);
-	vs->v[vs->n].value = xstrdup(value);
-	vs->v[vs->n].line = line;
-	vs->v[vs->n].col = col;
-	vs->v[vs->n].origin = origin;
+	vs->v[vs->n] = (struct ivar){ xstrdup(key), xstrdup(value), line, col, origin };
+	strmap_put(&vs->index, vs->v[vs->n].key, vs->n);
 	vs->n++;
 	return 0;
 }

@@ -14,6 +14,7 @@
 /* Limits against hostile input. */
 #define INV_MAX_RANGE 100000		/* hosts from one range pattern */
 #define INV_MAX_WORK 2000000		/* host/group references overall */
+#define INV_MAX_RESOLVED 5000000	/* groups + vars over all resolved hosts */
 
 struct ivar {
 	char *key;
@@ -25,6 +26,7 @@ struct ivar {
 struct ivars {
 	struct ivar *v;
 	size_t n, cap;
+	struct strmap index;	/* key -> position in v */
 };
 
 struct child_edge {

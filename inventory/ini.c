@@ -150,7 +150,8 @@ static int split_port(struct ini_state *st, char *name, const char **port)
 	return 0;
 }
 
-/* Check the key=value words of a host line once, before any host gets them. */
+/* Check the key=value words of a host line once, before any host gets
+ * them (a repeated key is found by ib_set_var). */
 static int check_host_vars(struct ini_state *st, const struct words *ws)
 {
 	for (size_t i = 1; i < ws->n; i++) {
@@ -158,12 +159,6 @@ static int check_host_vars(struct ini_state *st, const struct words *ws)
 		if (!eq || eq == ws->w[i])
 			return ib_error(st->b, st->line, 0,
 					"bad host variable \"%s\" (expected key=value)", ws->w[i]);
-		for (size_t j = 1; j < i; j++) {
-			size_t klen = (size_t)(eq - ws->w[i]);
-			if (!strncmp(ws->w[j], ws->w[i], klen) && ws->w[j][klen] == '=')
-				return ib_error(st->b, st->line, 0, "duplicate key \"%.*s\"",
-						(int)klen, ws->w[i]);
-		}
 	}
 	return 0;
 }

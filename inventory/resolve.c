@@ -19,6 +19,7 @@ struct resolver {
 	size_t *member_start, *members;	/* CSR: direct groups of each host */
 	size_t *stamp;		/* marks visited groups, per host */
 	size_t *queue;		/* scratch for host_groups */
+	size_t resolved;	/* against INV_MAX_RESOLVED */
 };
 
 static void link_top_level(struct inv_build *b)
@@ -248,11 +249,12 @@ static size_t host_groups(struct resolver *r, size_t h, size_t **out)
 static void merge_vars(struct ivars *merged, const struct ivars *vs)
 {
 	for (size_t i = 0; i < vs->n; i++) {
-		size_t j = 0;
-		while (j < merged->n && !streq(merged->v[j].key, vs->v[i].key))
-			j++;
-		if (j == merged->n)
+		size_t j = strmap_get(&merged->index, vs->v[i].key);
+		if (j == (size_t)-1) {
+			j = merged->n;
 			GROW(merged->v, merged->cap, ++merged->n);
+			strmap_put(&merged->index, vs->v[i].key, j);
+		}
 		merged->v[j] = vs->v[i];	/* borrowed strings */
 	}
 }
@@ -353,17 +355,34 @@ static int derive_fields(struct inv_build *b, struct host *h, const struct ivars
 	return 0;
 }
 
+/* Small files can still multiply out: 20,000 hosts under a 20,000 deep
+ * chain of groups would make 4e8 memberships. Checked before the work. */
+static int over_budget(struct resolver *r, size_t hi, const size_t *groups, size_t n)
+{
+	struct inv_build *b = r->b;
+	r->resolved += n + b->hosts[hi].vars.n;
+	for (size_t i = 0; i < n; i++)
+		r->resolved += b->groups[groups[i]].vars.n;
+	if (r->resolved <= INV_MAX_RESOLVED)
+		return 0;
+	return ib_error(b, b->hosts[hi].line, 0,
+			"inventory too large (hosts times their groups and variables exceed %d)",
+			INV_MAX_RESOLVED);
+}
+
 static int resolve_host(struct resolver *r, size_t hi, struct host *h)
 {
 	struct inv_build *b = r->b;
 	struct ihost *ih = &b->hosts[hi];
 	struct ivars merged = { 0 };
 	size_t *groups, n = host_groups(r, hi, &groups);
-	int ret;
+	int ret = -1;
 
 	h->name = xstrdup(ih->name);
 	h->file = xstrdup(b->file);
 	h->line = ih->line;
+	if (over_budget(r, hi, groups, n))
+		goto out;
 	h->groups = xcalloc(n, sizeof(*h->groups));
 	for (size_t i = 0; i < n; i++) {
 		h->groups[h->ngroups++] = xstrdup(b->groups[groups[i]].name);
@@ -374,7 +393,9 @@ static int resolve_host(struct resolver *r, size_t hi, struct host *h)
 	for (size_t i = 0; i < merged.n; i++)
 		h->vars[h->nvars++] = (struct kv){ xstrdup(merged.v[i].key), xstrdup(merged.v[i].value) };
 	ret = derive_fields(b, h, &merged);
+out:
 	free(merged.v);
+	strmap_free(&merged.index);
 	free(groups);
 	return ret;
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #define MAX_INCLUDE_DEPTH 16	/* as OpenSSH's READCONF_MAX_DEPTH */
+#define MAX_FILES_READ 1024	/* "Include config config" doubles per level */
 #define MAX_CONFIG_SIZE (4L << 20)
 #define MAX_JUMP_HOPS 32
 
@@ -43,6 +44,7 @@ struct lookup {
 	const char *file;
 	int line;
 	int active;
+	int files_read;
 };
 
 static int cfg_error(struct lookup *lk, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -628,6 +630,8 @@ static int read_config(struct lookup *lk, const char *path, int depth, int never
 
 	if (depth > MAX_INCLUDE_DEPTH)
 		return cfg_error(lk, "Include nested more than %d deep", MAX_INCLUDE_DEPTH);
+	if (++lk->files_read > MAX_FILES_READ)
+		return cfg_error(lk, "Include reads more than %d files", MAX_FILES_READ);
 	ret = read_whole(lk, path, &data);
 	if (ret) {
 		sb_free(&data);

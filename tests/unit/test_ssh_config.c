@@ -191,6 +191,17 @@ static void test_include_depth(void **state)
 	write_file(".ssh/config", "Include config\n");
 	assert_int_equal(ssh_config_lookup(NULL, "h", "me", &c, &err), -1);
 	assert_non_null(strstr(sb_str(&err), "/.ssh/config:1: Include nested more than 16 deep"));
+	/* Branching includes must stop early: 12 levels of files that
+	 * include the next three times would be 3^12 reads. */
+	for (int i = 0; i < 12; i++) {
+		char name[32], text[64];
+		snprintf(name, sizeof(name), ".ssh/l%d", i);
+		snprintf(text, sizeof(text), "Include l%d l%d l%d\n", i + 1, i + 1, i + 1);
+		write_file(name, text);
+	}
+	write_file(".ssh/config", "Include l0\n");
+	assert_int_equal(ssh_config_lookup(NULL, "h", "me", &c, &err), -1);
+	assert_non_null(strstr(sb_str(&err), "Include reads more than 1024 files"));
 	sb_free(&err);
 }
 
