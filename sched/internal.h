@@ -57,6 +57,7 @@ struct ctx {
 	uint32_t cur;
 	uint32_t *cnt;		/* tasks of the service per node */
 	uint8_t *elig;		/* constraints/platform verdict per node */
+	uint32_t elig_for;	/* the service elig was computed for */
 	uint32_t *pos_a, *pos_b;	/* rebalance heap positions */
 	uint32_t *moves_head, *moves_next;	/* rebalance: kept tasks per node */
 	uint8_t *slot_used;	/* replicated: slot numbers in use */

@@ -132,17 +132,52 @@ static int constraints_hold(const struct ctx *c, const struct sched_node *n)
 	return 1;
 }
 
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && streq(a, b));
+}
+
+static int same_constraint(const struct sched_constraint *a,
+			   const struct sched_constraint *b)
+{
+	return a->key == b->key && a->negate == b->negate &&
+	       same_str(a->label, b->label) && same_str(a->value, b->value);
+}
+
+/* Would services a and b pass the same nodes?  Stacks repeat the same
+ * constraints (or none) on many services: the verdicts are then reused. */
+static int same_filters(const struct ctx *c, uint32_t a, uint32_t b)
+{
+	const struct svc_rules *ra = &c->rules[a], *rb = &c->rules[b];
+	const struct sched_service *sa = &c->in->services[a];
+	const struct sched_service *sb = &c->in->services[b];
+
+	if (ra->ncons != rb->ncons || sa->nplatforms != sb->nplatforms)
+		return 0;
+	for (size_t i = 0; i < ra->ncons; i++)
+		if (!same_constraint(&ra->cons[i], &rb->cons[i]))
+			return 0;
+	for (size_t i = 0; i < sa->nplatforms; i++)
+		if (!same_str(sa->platforms[i].os, sb->platforms[i].os) ||
+		    !same_str(sa->platforms[i].arch, sb->platforms[i].arch))
+			return 0;
+	return 1;
+}
+
 /* The filters that depend only on the service: once per service. */
 static void select_service(struct ctx *c, uint32_t s)
 {
 	c->cur = s;
+	memset(c->pending_msg, 0, sizeof(c->pending_msg));
+	if (c->elig_for != SCHED_NONE && same_filters(c, s, c->elig_for))
+		return;
+	c->elig_for = s;
 	for (size_t i = 0; i < c->in->nnodes; i++) {
 		const struct sched_node *n = &c->in->nodes[i];
 		c->elig[i] = !constraints_hold(c, n) ? FIT_CONSTRAINT :
 			     !sched_platform_match(&c->in->services[s], n) ?
 			     FIT_PLATFORM : FIT_OK;
 	}
-	memset(c->pending_msg, 0, sizeof(c->pending_msg));
 }
 
 /* --- pending messages ---------------------------------------------------- */
@@ -421,8 +456,8 @@ static void init_items(struct ctx *c)
 	for (size_t s = 0; s < in->nservices; s++)
 		want += in->services[s].mode == SCHED_GLOBAL ?
 			in->nnodes : in->services[s].replicas;
-	/* new tasks beyond this grow the array: input may ask for a lot */
-	want = in->ntasks + (want - in->ntasks < 65536 ? want - in->ntasks : 65536);
+	/* calloc'ed pages cost nothing until used; beyond this, grow */
+	want = in->ntasks + (want - in->ntasks < (1 << 24) ? want - in->ntasks : (1 << 24));
 	c->out->items = xcalloc(want, sizeof(*c->out->items));
 	c->out->cap = want;
 	c->out->nitems = in->ntasks;
@@ -850,7 +885,8 @@ int sched_plan(const struct sched_input *in, const struct sched_options *opt,
 	       struct sched_plan *out, struct strbuf *err)
 {
 	static const struct sched_options defaults = { 0, SCHED_SPREAD };
-	struct ctx c = { .in = in, .opt = opt ? opt : &defaults, .out = out };
+	struct ctx c = { .in = in, .opt = opt ? opt : &defaults, .out = out,
+			 .elig_for = SCHED_NONE };
 
 	memset(out, 0, sizeof(*out));
 	if (setup_rules(&c, err)) {
