@@ -8,6 +8,8 @@ int cmd_version(int argc, char **argv);
 int cmd_node(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_lock(int argc, char **argv);
 
 struct cmd {
 	const char *name;

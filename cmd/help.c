@@ -23,6 +23,19 @@ const struct cmd cswarm_commands[] = {
 	  "somewhere, 3 when a host could not be reached.\n" },
 	{ "config", cmd_config, "print the resolved, normalized stack file",
 	  "usage: cswarm config -c FILE [-c FILE...] [--env-file FILE] [--format yaml|json]\n" },
+	{ "init", cmd_init, "create the cluster state on the managers",
+	  "usage: cswarm init -i INVENTORY [--cluster NAME] [--lock-wait DUR]\n"
+	  "\n"
+	  "Creates the cluster state (a random cluster id, version 1) on every reachable\n"
+	  "manager, in cswarm_state_dir or /var/lib/cswarm/NAME. Running it again on an\n"
+	  "initialised cluster says so and changes nothing.\n"
+	  "  --cluster NAME     cluster name (else inventory var cswarm_cluster, else default)\n"
+	  "  --lock-wait DUR    wait up to DUR for the cluster lock instead of exiting 4\n" },
+	{ "lock", cmd_lock, "show who holds the cluster lock",
+	  "usage: cswarm lock status -i INVENTORY [--cluster NAME]\n"
+	  "\n"
+	  "Prints 'unlocked', or who holds the lock (user@machine, pid, since, command).\n"
+	  "The lock dies with its holder's SSH connection: it is never left stale.\n" },
 	{ "help", cmd_help, "show help for a command", "usage: cswarm help [COMMAND]\n" },
 	{ "version", cmd_version, "print version information", "usage: cswarm version\n" },
 	{ NULL, NULL, NULL, NULL },

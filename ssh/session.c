@@ -520,8 +520,16 @@ static int has_line(const struct pump *p)
 enum ssh_fail ssh_hold(struct ssh_conn *c, const char *command, long timeout_ms,
 		       struct ssh_hold **out, struct ssh_result *res, struct strbuf *err)
 {
+	return ssh_hold_input(c, command, NULL, 0, timeout_ms, out, res, err);
+}
+
+enum ssh_fail ssh_hold_input(struct ssh_conn *c, const char *command, const void *input,
+			     size_t input_len, long timeout_ms, struct ssh_hold **out,
+			     struct ssh_result *res, struct strbuf *err)
+{
 	long long deadline = deadline_of(timeout_ms);
-	struct ssh_exec x = { .command = command, .timeout_ms = timeout_ms };
+	struct ssh_exec x = { .command = command, .stdin_data = input, .stdin_len = input_len,
+			      .timeout_ms = timeout_ms };
 	LIBSSH2_CHANNEL *ch;
 	enum ssh_fail f = start_command(c, command, deadline, &ch, err);
 

@@ -97,6 +97,11 @@ enum ssh_fail ssh_exec(struct ssh_conn *c, const struct ssh_exec *x,
 struct ssh_hold;
 enum ssh_fail ssh_hold(struct ssh_conn *c, const char *command, long timeout_ms,
 		       struct ssh_hold **out, struct ssh_result *res, struct strbuf *err);
+/* Same, writing input to the command's stdin first (then keeping stdin
+ * open): data that must not appear in argv. */
+enum ssh_fail ssh_hold_input(struct ssh_conn *c, const char *command, const void *input,
+			     size_t input_len, long timeout_ms, struct ssh_hold **out,
+			     struct ssh_result *res, struct strbuf *err);
 void ssh_release(struct ssh_hold *h);
 
 #endif

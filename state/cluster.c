@@ -1,0 +1,139 @@
+/* The managers of an inventory, their state directories and the lock. */
+#include "state/cluster.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int cluster_opt(struct cluster_opts *o, int c, const char *arg)
+{
+	long long ms;
+	switch (c) {
+	case 'C':
+		o->name = arg;
+		return 1;
+	case 'W':
+		ms = parse_duration_ms(arg);
+		if (ms < 0 || ms > 86400000LL) {
+			usage_error("--lock-wait: bad duration '%s' (e.g. 30s, 5m)", arg);
+			return -1;
+		}
+		o->lock_wait_ms = (long)ms;
+		return 1;
+	}
+	return 0;
+}
+
+/* The name becomes a directory name on the managers. */
+static int valid_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64 || streq(s, ".") || streq(s, ".."))
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+static const char *cluster_name(const struct host *first_manager, const char *name)
+{
+	if (name)
+		return name;
+	const char *var = host_var(first_manager, "cswarm_cluster");
+	return var ? var : CLUSTER_DEFAULT_NAME;
+}
+
+static int add_manager(struct cluster_ctx *c, size_t inv_index, const struct target_opts *t,
+		       struct strbuf *err)
+{
+	const struct host *h = &c->inv->hosts[inv_index];
+	struct target_hint hint = { h->name, h->address, h->port, h->user, h->key_file };
+	struct fleet_host *fh = &c->managers.hosts[c->managers.n];
+	struct strbuf why = STRBUF_INIT;
+
+	if (ssh_target_resolve(&hint, t, &fh->target, &why) != 0) {
+		sb_addf(err, "%s: %s", h->name, sb_str(&why));
+		sb_free(&why);
+		return -1;
+	}
+	sb_init(&fh->error);
+	const char *dir = host_var(h, "cswarm_state_dir");
+	c->dirs[c->managers.n] = dir ? xstrdup(dir) : xasprintf("%s/%s", CLUSTER_STATE_ROOT, c->name);
+	c->manager_index[c->managers.n++] = inv_index;
+	sb_free(&why);
+	return 0;
+}
+
+int cluster_open(struct cluster_ctx *c, const struct inventory *inv, const struct target_opts *t,
+		 const char *name, int forks, long timeout_ms, struct strbuf *err)
+{
+	size_t n = inv->nhosts ? inv->nhosts : 1;
+	long first = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->inv = inv;
+	c->timeout_ms = timeout_ms;
+	for (size_t i = 0; i < inv->nhosts && first < 0; i++)
+		if (inv->hosts[i].is_manager)
+			first = (long)i;
+	if (first < 0) {
+		sb_addf(err, "%s: no managers (put the hosts that keep the cluster state in group 'managers')",
+			inv->path ? inv->path : "inventory");
+		return -1;
+	}
+	c->name = xstrdup(cluster_name(&inv->hosts[first], name));
+	if (!valid_name(c->name)) {
+		sb_addf(err, "bad cluster name '%s' (letters, digits, '_', '.', '-'; at most 64)", c->name);
+		return -1;
+	}
+	c->managers.hosts = xcalloc(n, sizeof(*c->managers.hosts));
+	c->managers.forks = forks;
+	c->manager_index = xcalloc(n, sizeof(*c->manager_index));
+	c->dirs = xcalloc(n, sizeof(*c->dirs));
+	for (size_t i = 0; i < inv->nhosts; i++)
+		if (inv->hosts[i].is_manager && add_manager(c, i, t, err) != 0)
+			return -1;
+	c->store = (struct state_store){ &c->managers, c->dirs, timeout_ms };
+	return 0;
+}
+
+int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, struct strbuf *err)
+{
+	struct strbuf why = STRBUF_INIT;
+	for (size_t i = 0; i < c->managers.n; i++) {
+		const struct ssh_target *t = &c->managers.hosts[i].target;
+		sb_reset(&why);
+		int ret = lock_acquire(t, c->dirs[i], holder_line, wait_ms, c->timeout_ms, &c->lock, &why);
+		if (ret != EXIT_UNREACHABLE) {
+			sb_adds(err, sb_str(&why));
+			sb_free(&why);
+			return ret;
+		}
+		warning("manager %s unreachable for the lock: %s", t->name, sb_str(&why));
+	}
+	sb_free(&why);
+	sb_adds(err, "no manager reachable: not taking the cluster lock");
+	return EXIT_UNREACHABLE;
+}
+
+enum state_read_result cluster_read_state(struct cluster_ctx *c, struct state *st, struct strbuf *err)
+{
+	return state_read(&c->store, st, err);
+}
+
+int cluster_write_state(struct cluster_ctx *c, struct state *st, const char *change, struct strbuf *err)
+{
+	return state_write(&c->store, st, change, err);
+}
+
+void cluster_close(struct cluster_ctx *c)
+{
+	lock_release(c->lock);
+	c->lock = NULL;
+	if (c->dirs)
+		for (size_t i = 0; i < c->managers.n; i++)
+			free(c->dirs[i]);
+	fleet_free(&c->managers);
+	free(c->dirs);
+	free(c->manager_index);
+	free(c->name);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,69 @@
+/* A run against the cluster's state: the managers, their state
+ * directories, the lock. What every command that reads or changes the
+ * cluster starts from:
+ *
+ *	struct cluster_ctx c;
+ *	cluster_open(&c, &inv, &opts.target, cluster_name, forks, timeout, &err);
+ *	cluster_lock(&c, holder_line, wait_ms, &err);	// changes only; before reading
+ *	cluster_read_state(&c, &st, &err);
+ *	... change st ...
+ *	cluster_write_state(&c, &st, "deploy web: 3 services", &err);
+ *	cluster_close(&c);				// releases the lock
+ *
+ * The managers are every host of the inventory's `managers` group (or with
+ * cswarm_role=manager), whatever --limit says, with connections of their
+ * own. */
+#ifndef CSWARM_CLUSTER_H
+#define CSWARM_CLUSTER_H
+
+#include "inventory/inventory.h"
+#include "ssh/fanout.h"
+#include "ssh/target.h"
+#include "state/lock.h"
+#include "state/store.h"
+
+#define CLUSTER_DEFAULT_NAME "default"
+#define CLUSTER_STATE_ROOT "/var/lib/cswarm"
+
+/* Options of commands that use the cluster state: append CLUSTER_LONGOPTS
+ * to the getopt_long table and pass each result to cluster_opt. */
+struct cluster_opts {
+	const char *name;	/* --cluster NAME, or NULL */
+	long lock_wait_ms;	/* --lock-wait DURATION, 0 = fail at once */
+};
+
+#define CLUSTER_LONGOPTS \
+	{ "cluster", required_argument, NULL, 'C' }, \
+	{ "lock-wait", required_argument, NULL, 'W' }
+
+/* 1 if c was a cluster option, 0 if not, -1 (usage error printed) if bad. */
+int cluster_opt(struct cluster_opts *o, int c, const char *arg);
+
+struct cluster_ctx {
+	const struct inventory *inv;	/* borrowed */
+	char *name;			/* --cluster, else var cswarm_cluster, else "default" */
+	struct fleet managers;		/* inventory order */
+	size_t *manager_index;		/* managers position -> inventory host index */
+	char **dirs;			/* state directory of each manager */
+	struct state_store store;
+	struct cluster_lock *lock;	/* NULL until cluster_lock */
+	long timeout_ms;
+};
+
+/* Find the managers of inv and their state directories (inventory var
+ * cswarm_state_dir, else /var/lib/cswarm/NAME). name may be NULL. Connects
+ * nothing yet. 0, or -1 with err (no managers, bad cluster name). */
+int cluster_open(struct cluster_ctx *c, const struct inventory *inv, const struct target_opts *t,
+		 const char *name, int forks, long timeout_ms, struct strbuf *err);
+/* Take the cluster lock on the first reachable manager (see state/lock.h).
+ * Returns 0, EXIT_LOCKED (err names the holder), EXIT_UNREACHABLE (no
+ * manager reachable) or EXIT_FAIL. */
+int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, struct strbuf *err);
+/* state_read on the managers. */
+enum state_read_result cluster_read_state(struct cluster_ctx *c, struct state *st, struct strbuf *err);
+/* state_write on the managers; the lock must be held. */
+int cluster_write_state(struct cluster_ctx *c, struct state *st, const char *change, struct strbuf *err);
+/* Release the lock, close connections, free. */
+void cluster_close(struct cluster_ctx *c);
+
+#endif

@@ -1,0 +1,161 @@
+/* The cluster lock: flock(1) kept by a remote process that lives exactly
+ * as long as its SSH channel. */
+#include "state/lock.h"
+#include "state/store.h"
+#include "util/shell.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Exit status of the lock script when the lock is held. */
+enum { HELD = 4 };
+
+/* $1 = directory, $2 = seconds to wait (0: fail at once). Stdin: the holder
+ * line, then nothing until the channel closes. fd 9 holds the lock; the
+ * final `exec cat` inherits it and exits at end of stdin, which comes when
+ * the channel closes for any reason: then the lock is gone. */
+static const char lock_script[] =
+	"d=$1; w=$2\n"
+	"command -v flock >/dev/null || { echo 'flock not found (install util-linux)' >&2; exit 1; }\n"
+	"mkdir -p \"$d\" && exec 9>>\"$d/lock\" || exit 1\n"
+	"if [ \"$w\" = 0 ]; then flock -n 9; else flock -w \"$w\" 9; fi || {\n"
+	"  printf 'held '; cat \"$d/lock.holder\" 2>/dev/null || echo unknown; exit %d; }\n"
+	"IFS= read -r holder\n"
+	"printf '%%s\\n' \"$holder\" >\"$d/lock.holder\"\n"
+	"echo locked\n"
+	"exec cat >/dev/null\n";
+
+/* $1 = directory. Prints "unlocked", or "held " and the holder line. */
+static const char status_script[] =
+	"d=$1\n"
+	"[ -d \"$d\" ] || { echo unlocked; exit 0; }\n"
+	"command -v flock >/dev/null || { echo 'flock not found (install util-linux)' >&2; exit 1; }\n"
+	"if flock -n \"$d/lock\" true; then echo unlocked; else\n"
+	"  printf 'held '; cat \"$d/lock.holder\" 2>/dev/null || echo unknown; fi\n";
+
+struct cluster_lock {
+	struct ssh_conn *conn;
+	struct ssh_hold *hold;
+};
+
+static void build_command(struct strbuf *cmd, const char *script, const char *dir, const char *arg)
+{
+	sb_adds(cmd, "sh -c");
+	sh_arg(cmd, script);
+	sh_arg(cmd, "cswarm-lock");
+	sh_arg(cmd, dir);
+	if (arg)
+		sh_arg(cmd, arg);
+}
+
+/* "held LINE\n" -> "lock held by LINE". */
+static void describe_holder(const struct strbuf *out, struct strbuf *err)
+{
+	const char *line = sb_str(out);
+	if (starts_with(line, "held "))
+		line += 5;
+	size_t len = strcspn(line, "\n");
+	sb_addf(err, "lock held by %.*s", (int)len, len ? line : "unknown");
+}
+
+int lock_acquire(const struct ssh_target *t, const char *dir, const char *command_line,
+		 long wait_ms, long timeout_ms, struct cluster_lock **out, struct strbuf *err)
+{
+	struct strbuf cmd = STRBUF_INIT, input = STRBUF_INIT;
+	struct ssh_result res;
+	struct ssh_conn *conn = NULL;
+	struct ssh_hold *hold = NULL;
+	char secs[32];
+	int ret = EXIT_FAIL;
+
+	*out = NULL;
+	ssh_result_init(&res);
+	if (ssh_connect(t, &conn, err) != SSH_OK)
+		return EXIT_UNREACHABLE;
+	snprintf(secs, sizeof(secs), "%ld.%03ld", wait_ms / 1000, wait_ms % 1000);
+	build_command(&cmd, lock_script, dir, wait_ms > 0 ? secs : "0");
+	sb_addf(&input, "%s\n", command_line);
+	if (ssh_hold_input(conn, cmd.buf, input.buf, input.len, wait_ms + timeout_ms, &hold,
+			   &res, err) != SSH_OK) {
+		sb_addf(err, " (taking the lock on %s)", t->name);
+	} else if (hold && starts_with(sb_str(&res.out), "locked")) {
+		*out = xcalloc(1, sizeof(**out));
+		(*out)->conn = conn;
+		(*out)->hold = hold;
+		conn = NULL;
+		hold = NULL;
+		ret = 0;
+	} else if (res.exit_status == HELD || starts_with(sb_str(&res.out), "held ")) {
+		describe_holder(&res.out, err);
+		ret = EXIT_LOCKED;
+	} else {
+		sb_rtrim(&res.err);
+		sb_addf(err, "%s: taking the lock in %s failed (exit %d): %s", t->name, dir,
+			res.exit_status, sb_str(&res.err));
+	}
+	ssh_release(hold);
+	ssh_close(conn);
+	ssh_result_free(&res);
+	sb_free(&input);
+	sb_free(&cmd);
+	return ret;
+}
+
+void lock_release(struct cluster_lock *l)
+{
+	if (!l)
+		return;
+	ssh_release(l->hold);
+	ssh_close(l->conn);
+	free(l);
+}
+
+int lock_status(struct ssh_conn *conn, const char *dir, long timeout_ms, char **holder,
+		struct strbuf *err)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	struct ssh_result res;
+	int ret = -1;
+
+	*holder = NULL;
+	build_command(&cmd, status_script, dir, NULL);
+	struct ssh_exec x = { .command = cmd.buf, .timeout_ms = timeout_ms };
+	ssh_result_init(&res);
+	if (ssh_exec(conn, &x, &res, err) != SSH_OK) {
+		;
+	} else if (res.exit_status != 0) {
+		sb_rtrim(&res.err);
+		sb_addf(err, "checking the lock in %s failed (exit %d): %s", dir, res.exit_status,
+			sb_str(&res.err));
+	} else {
+		if (starts_with(res.out.buf, "held ")) {
+			struct strbuf line = STRBUF_INIT;
+			describe_holder(&res.out, &line);
+			*holder = xstrdup(line.buf + strlen("lock held by "));
+			sb_free(&line);
+		}
+		ret = 0;
+	}
+	ssh_result_free(&res);
+	sb_free(&cmd);
+	return ret;
+}
+
+char *lock_holder_line(int argc, char **argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char when[21];
+	char *who = state_whoami();
+
+	state_format_time((long long)time(NULL), when);
+	sb_addf(&sb, "%s pid %ld since %s: cswarm", who, (long)getpid(), when);
+	for (int i = 0; i < argc; i++)
+		sb_addf(&sb, " %s", argv[i]);
+	free(who);
+	state_one_line(sb.buf);
+	return sb_detach(&sb);
+}
