@@ -253,6 +253,11 @@ static int check_service(const struct sched_service *s, struct strbuf *err)
 			name, s->replicas, SCHED_MAX_REPLICAS);
 		return -1;
 	}
+	if (s->nspread > SCHED_MAX_SPREAD) {
+		sb_addf(err, "service \"%s\": more than %d spread preferences",
+			name, SCHED_MAX_SPREAD);
+		return -1;
+	}
 	if (s->reserve_memory < 0 || s->reserve_nano_cpus < 0) {
 		sb_addf(err, "service \"%s\": negative reservation", name);
 		return -1;
@@ -505,6 +510,8 @@ static uint32_t *service_tasks(const struct ctx *c, uint32_t s, uint32_t *n)
 	return c->group + c->first[s];
 }
 
+static const char reason_unreachable[] = "node unreachable";
+
 /* Why a task that is on a node must leave it, or NULL if it may stay. */
 static const char *leave_reason(const struct ctx *c, uint32_t t)
 {
@@ -514,7 +521,7 @@ static const char *leave_reason(const struct ctx *c, uint32_t t)
 		return "node removed";
 	const struct sched_node *n = &c->in->nodes[node];
 	if (!n->ready)
-		return "node unreachable";
+		return reason_unreachable;
 	if (n->availability == SCHED_DRAIN)
 		return "node drained";
 	if (c->elig[node] == FIT_CONSTRAINT)
@@ -711,6 +718,10 @@ static void keep_global(struct ctx *c, uint32_t s)
 		struct sched_item *it = &c->out->items[L[i]];
 		if (c->in->tasks[L[i]].state == SCHED_TASK_PENDING)
 			continue;
+		/* nowhere else to go, and it resumes when the node is back */
+		if (it->reason == reason_unreachable && c->elig[it->from] == FIT_OK &&
+		    c->in->nodes[it->from].availability != SCHED_DRAIN)
+			it->reason = NULL;
 		if (it->from == SCHED_NONE)
 			stop(it, "node removed");
 		else if (it->reason)

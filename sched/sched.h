@@ -19,6 +19,8 @@ struct strbuf;
 #define SCHED_NONE UINT32_MAX
 /* Upper bound on replicas per service; larger values are rejected. */
 #define SCHED_MAX_REPLICAS 10000000u
+/* Upper bound on spread preferences per service (levels of the tree). */
+#define SCHED_MAX_SPREAD 8
 
 enum sched_role { SCHED_WORKER, SCHED_MANAGER };
 enum sched_availability { SCHED_ACTIVE, SCHED_PAUSE, SCHED_DRAIN };

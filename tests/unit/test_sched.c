@@ -526,6 +526,22 @@ static void test_global(void **state)
 	sched_plan_free(&p);
 }
 
+static void test_global_unreachable_kept(void **state)
+{
+	(void)state;
+	struct sched_node nodes[2] = { mk_node("a"), mk_node("b") };
+	nodes[1].ready = 0;
+	struct sched_service svc = { .name = "agent", .mode = SCHED_GLOBAL };
+	struct sched_task t = { "b", 0, 0, 1, SCHED_TASK_RUNNING, NULL };
+	struct sched_input in = { nodes, 2, &svc, 1, &t, 1 };
+	struct sched_plan p;
+	plan_ok(&in, NULL, &p);
+	assert_int_equal(p.items[0].action, SCHED_KEEP);
+	assert_int_equal(p.nitems, 2);
+	assert_int_equal(p.items[1].to, 0);
+	sched_plan_free(&p);
+}
+
 static void test_global_duplicates_and_pending(void **state)
 {
 	(void)state;
@@ -750,6 +766,7 @@ int main(void)
 		cmocka_unit_test(test_drain_pause_unreachable),
 		cmocka_unit_test(test_moves_fail_pending),
 		cmocka_unit_test(test_global),
+		cmocka_unit_test(test_global_unreachable_kept),
 		cmocka_unit_test(test_global_duplicates_and_pending),
 		cmocka_unit_test(test_spread),
 		cmocka_unit_test(test_spread_two_levels),

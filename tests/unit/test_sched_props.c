@@ -355,12 +355,51 @@ static void test_random_churn(void **state)
 	free(c);
 }
 
+/* Arbitrary current tasks (bad indexes, duplicates, any state): the plan
+ * still accounts for every task once and keeps every rule. */
+static void test_random_garbage_tasks(void **state)
+{
+	(void)state;
+	struct cluster *c = calloc(1, sizeof(*c));
+	struct sched_task tasks[64];
+	static const uint32_t odd[] = { 0, 1, 2, 7, 40, UINT32_MAX - 1, SCHED_NONE };
+	rng_state = 0xda942042e4dd58b5ULL;
+	for (int round = 0; round < CLUSTERS; round++) {
+		struct sched_plan p;
+		random_cluster(c, round % 2);
+		size_t nt = rnd(64);
+		for (size_t i = 0; i < nt; i++) {
+			struct sched_task t = {
+				.id = "x",
+				.service = rnd(4) ? rnd((uint32_t)c->in.nservices) : odd[rnd(7)],
+				.slot = rnd(3) ? 1 + rnd(45) : odd[rnd(7)],
+				.node = rnd(4) ? rnd((uint32_t)c->in.nnodes) : odd[rnd(7)],
+				.state = (enum sched_task_state)rnd(4),
+				.spec_hash = rnd(2) ? "h" : NULL,
+			};
+			tasks[i] = t;
+		}
+		c->in.tasks = tasks, c->in.ntasks = nt;
+		plan_ok(&c->in, NULL, &p);
+		for (size_t i = 0; i < nt; i++)
+			assert_int_equal(p.items[i].task, i);
+		check_capacity(c, &p);
+		check_items(c, &p);
+		if (round % 2)
+			check_counts(c, &p);
+		sched_plan_free(&p);
+		c->in.tasks = NULL, c->in.ntasks = 0;
+	}
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_clusters),
 		cmocka_unit_test(test_random_spread),
 		cmocka_unit_test(test_random_churn),
+		cmocka_unit_test(test_random_garbage_tasks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
