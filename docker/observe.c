@@ -1,0 +1,179 @@
+/* Observing a host: `docker inspect` of the cluster's containers. */
+#include "docker/observe.h"
+#include "docker/run.h"
+#include "util/json.h"
+#include "util/shell.h"
+#include "util/util.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+void docker_observe_command(const char *cluster_id, struct strbuf *out)
+{
+	char *filter = xasprintf("label=%s=%s", LABEL_CLUSTER, cluster_id);
+	sb_adds(out, "ids=$(docker ps -aq --no-trunc --filter");
+	sh_arg(out, filter);
+	/* Container IDs are hex: $ids splits into one argument each. */
+	sb_adds(out, ") && if [ -z \"$ids\" ]; then echo '[]'; else docker inspect $ids; fi");
+	free(filter);
+}
+
+/* A string member, or NULL when absent, null or empty. */
+static char *str_at(const struct json *j, int obj, const char *key)
+{
+	int tok = json_get(j, obj, key);
+	if (json_kind(j, tok) != JSON_STRING)
+		return NULL;
+	char *s = json_str(j, tok);
+	if (!*s) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int slot_of(const char *s)
+{
+	if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)
+		return 0;
+	return atoi(s);
+}
+
+static void take_labels(const struct json *j, int config, struct observed *o)
+{
+	int labels = json_get(j, config, "Labels");
+	o->stack = str_at(j, labels, LABEL_STACK);
+	o->service = str_at(j, labels, LABEL_SERVICE);
+	o->task_id = str_at(j, labels, LABEL_TASK);
+	o->node = str_at(j, labels, LABEL_NODE);
+	o->hash = str_at(j, labels, LABEL_HASH);
+	char *slot = str_at(j, labels, LABEL_SLOT);
+	o->slot = slot_of(slot);
+	free(slot);
+}
+
+static void take_state(const struct json *j, int state, struct observed *o)
+{
+	long long code = 0;
+	o->state = str_at(j, state, "Status");
+	if (json_int(j, json_get(j, state, "ExitCode"), &code) == 0 && code >= 0 && code < 256)
+		o->exit_code = (int)code;
+	o->health = str_at(j, json_get(j, state, "Health"), "Status");
+	o->started_at = str_at(j, state, "StartedAt");
+	o->finished_at = str_at(j, state, "FinishedAt");
+	o->error = str_at(j, state, "Error");
+}
+
+/* NetworkSettings.Ports: {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}], "81/tcp": null} */
+static void take_ports(const struct json *j, int ports, struct observed *o)
+{
+	if (json_kind(j, ports) != JSON_OBJECT)
+		return;
+	size_t cap = 0;
+	int members = json_size(j, ports);
+	for (int m = 0, key = ports + 1; m < members; m++, key = json_skip(j, key + 1)) {
+		int bindings = key + 1;
+		if (json_kind(j, key) != JSON_STRING || json_kind(j, bindings) != JSON_ARRAY)
+			continue;
+		char *target = json_str(j, key);
+		int nb = json_size(j, bindings);
+		for (int b = 0, t = bindings + 1; b < nb; b++, t = json_skip(j, t)) {
+			char *ip = str_at(j, t, "HostIp"), *port = str_at(j, t, "HostPort");
+			GROW(o->ports, cap, o->nports + 1);
+			o->ports[o->nports++] = xasprintf(ip && strchr(ip, ':') ? "[%s]:%s->%s" : "%s:%s->%s",
+							  ip ? ip : "", port ? port : "", target);
+			free(ip);
+			free(port);
+		}
+		free(target);
+	}
+}
+
+static int take_container(const struct json *j, int tok, struct observed *o, struct strbuf *err)
+{
+	memset(o, 0, sizeof(*o));
+	if (json_kind(j, tok) != JSON_OBJECT) {
+		sb_adds(err, "docker inspect: expected an array of objects");
+		return -1;
+	}
+	o->container_id = str_at(j, tok, "Id");
+	o->name = str_at(j, tok, "Name");
+	if (!o->container_id || !o->name) {
+		sb_adds(err, "docker inspect: a container without Id or Name");
+		return -1;
+	}
+	if (o->name[0] == '/')
+		memmove(o->name, o->name + 1, strlen(o->name));
+	int config = json_get(j, tok, "Config");
+	take_labels(j, config, o);
+	o->image = str_at(j, config, "Image");
+	take_state(j, json_get(j, tok, "State"), o);
+	take_ports(j, json_get(j, json_get(j, tok, "NetworkSettings"), "Ports"), o);
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct observed *)a)->name, ((const struct observed *)b)->name);
+}
+
+static bool blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isspace((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+int docker_observe_parse(const char *text, size_t len, struct observed **out, size_t *n,
+			 struct strbuf *err)
+{
+	struct json j;
+	*out = NULL;
+	*n = 0;
+	if (blank(text, len))
+		return 0;
+	if (json_parse(&j, text, len, err) != 0)
+		return -1;
+	if (json_kind(&j, 0) != JSON_ARRAY) {
+		sb_adds(err, "docker inspect: expected a JSON array");
+		json_free(&j);
+		return -1;
+	}
+	size_t count = (size_t)json_size(&j, 0);
+	struct observed *o = xcalloc(count ? count : 1, sizeof(*o));
+	int rc = 0;
+	size_t got = 0;
+	for (int tok = 1; got < count; tok = json_skip(&j, tok)) {
+		rc = take_container(&j, tok, &o[got], err);
+		got++;
+		if (rc < 0)
+			break;
+	}
+	json_free(&j);
+	if (rc < 0) {
+		docker_observed_free(o, got);
+		return -1;
+	}
+	qsort(o, count, sizeof(*o), by_name);
+	*out = o;
+	*n = count;
+	return 0;
+}
+
+void docker_observed_free(struct observed *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *fields[] = { o[i].container_id, o[i].name, o[i].stack, o[i].service,
+				   o[i].task_id, o[i].node, o[i].hash, o[i].state, o[i].health,
+				   o[i].started_at, o[i].finished_at, o[i].error, o[i].image };
+		for (size_t f = 0; f < ARRAY_SIZE(fields); f++)
+			free(fields[f]);
+		for (size_t p = 0; p < o[i].nports; p++)
+			free(o[i].ports[p]);
+		free(o[i].ports);
+	}
+	free(o);
+}
