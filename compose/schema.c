@@ -353,6 +353,17 @@ static int kv_from_seq(struct ctx *c, const struct ynode *n, struct kvlist *l)
 int conv_kvlist(struct ctx *c, const struct ynode *n, void *dst)
 {
 	struct kvlist *l = dst;
+	if (conv_kvlist_raw(c, n, dst) < 0)
+		return -1;
+	for (size_t i = 0; i < l->n; i++)
+		if (!l->v[i].value)
+			l->v[i].value = xstrdup("");
+	return 0;
+}
+
+int conv_kvlist_raw(struct ctx *c, const struct ynode *n, void *dst)
+{
+	struct kvlist *l = dst;
 	if (n->kind == YN_SEQ)
 		return kv_from_seq(c, n, l);
 	if (n->kind != YN_MAP)

@@ -64,6 +64,8 @@ int conv_ratio(struct ctx *c, const struct ynode *n, void *dst);	/* double 0..1 
 int conv_strings(struct ctx *c, const struct ynode *n, void *dst);	/* strlist: string or list */
 int conv_words(struct ctx *c, const struct ynode *n, void *dst);	/* strlist: shell words or list */
 int conv_kvlist(struct ctx *c, const struct ynode *n, void *dst);	/* kvlist: map or ["k=v"] */
+/* The same, keeping a key without value as NULL (environment: unset). */
+int conv_kvlist_raw(struct ctx *c, const struct ynode *n, void *dst);
 /* Accepted and ignored, with a warning (once per key name). */
 int conv_ignored(struct ctx *c, const struct ynode *n, void *dst);
 /* Handled elsewhere (after the table pass). */

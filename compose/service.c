@@ -160,7 +160,7 @@ static int conv_logging(struct ctx *c, const struct ynode *n, void *dst)
 static int conv_environment(struct ctx *c, const struct ynode *n, void *dst)
 {
 	struct kvlist raw = { 0 };
-	int rc = conv_kvlist(c, n, &raw);
+	int rc = conv_kvlist_raw(c, n, &raw);
 	for (size_t i = 0; rc == 0 && i < raw.n; i++) {
 		const char *v = raw.v[i].value ? raw.v[i].value : env_lookup(c->env, raw.v[i].key);
 		if (v)
@@ -246,7 +246,7 @@ static int apply_restart(struct ctx *c, const struct ynode *svc_node, struct ser
 	static const char *const from[] = { "no", "always", "on-failure", "unless-stopped" };
 	static const char *const to[] = { "none", "any", "on-failure", "any" };
 	const struct ynode *n = yn_get(svc_node, "restart");
-	if (yn_is_null(n))
+	if (yn_is_null(n) || (n->kind == YN_SCALAR && !*n->str))
 		return 0;
 	size_t mark = c_push(c, "restart");
 	int rc = -1;
@@ -367,6 +367,7 @@ static const struct field service_fields[] = {
 	KEY("mem_swappiness", conv_ignored), KEY("memswap_limit", conv_ignored),
 	KEY("oom_kill_disable", conv_ignored), KEY("oom_score_adj", conv_ignored),
 	KEY("post_start", conv_ignored), KEY("pre_stop", conv_ignored),
+	KEY("pre_start", conv_ignored),
 	KEY("storage_opt", conv_ignored), KEY("stop_timeout", conv_ignored),
 	KEY("use_api_socket", conv_ignored), KEY("provider", conv_ignored),
 	KEY("models", conv_ignored), KEY("driver_opts", conv_ignored),

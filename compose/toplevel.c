@@ -255,6 +255,10 @@ static int check_top_keys(struct ctx *c, const struct ynode *root)
 		const struct ynode *k = root->pairs[i].key;
 		if (streq(k->str, "include"))
 			return c_fail(c, k, "include is not supported: pass each file with -c");
+		if (!streq(k->str, "services") && !starts_with(k->str, "x-") &&
+		    (yn_get(root->pairs[i].val, "image") || yn_get(root->pairs[i].val, "build")))
+			return c_fail(c, k, "unknown top-level key \"%s\": services belong under services: "
+				      "(version 1 files are not supported)", k->str);
 		if (streq(k->str, "models")) {
 			c_warn(c, k, "models: ignored, not supported by stack deploy");
 			continue;

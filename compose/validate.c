@@ -44,8 +44,12 @@ static const struct ynode *entry_node(const struct ynode *svc, const char *key, 
 static int undefined(struct ctx *c, const struct ynode *svc, const char *key, size_t i,
 		     const char *what, const char *name)
 {
+	const struct ynode *list = yn_get(svc, key);
 	size_t mark = c_push(c, key);
-	c_push_index(c, i);
+	if (list && list->kind == YN_MAP)
+		c_push(c, name);
+	else
+		c_push_index(c, i);
 	c_fail(c, entry_node(svc, key, i), "%s \"%s\" is not declared in the top-level %s section",
 	       what, name, key);
 	c_pop(c, mark);
@@ -72,9 +76,12 @@ static int check_service(struct ctx *c, struct stack *st, struct service *svc, c
 		if (!has_network(st, "default"))
 			add_default_network(st);
 	}
-	for (size_t i = 0; i < svc->nnetworks; i++)
+	for (size_t i = 0; i < svc->nnetworks; i++) {
+		if (streq(svc->networks[i].name, "default") && !has_network(st, "default"))
+			add_default_network(st);
 		if (!has_network(st, svc->networks[i].name))
 			return undefined(c, n, "networks", i, "network", svc->networks[i].name);
+	}
 	for (size_t i = 0; i < svc->nmounts; i++) {
 		const struct mount *m = &svc->mounts[i];
 		if (m->type == MOUNT_VOLUME && m->source && !has_volume(st, m->source))
@@ -87,6 +94,13 @@ static int check_service(struct ctx *c, struct stack *st, struct service *svc, c
 		if (!has_file_obj(st->configs, st->nconfigs, svc->configs[i].source))
 			return undefined(c, n, "configs", i, "config", svc->configs[i].source);
 	return 0;
+}
+
+/* qsort, which must not see a NULL base even for zero items. */
+static void sort_items(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
 }
 
 static int by_service_name(const void *a, const void *b)
@@ -130,13 +144,13 @@ int stack_validate(struct ctx *c, const struct ynode *root, struct stack *st)
 	}
 	for (size_t i = 0; i < st->nservices; i++) {
 		struct service *svc = &st->services[i];
-		qsort(svc->networks, svc->nnetworks, sizeof(*svc->networks), by_network_name);
-		qsort(svc->ulimits, svc->nulimits, sizeof(*svc->ulimits), by_ulimit_name);
+		sort_items(svc->networks, svc->nnetworks, sizeof(*svc->networks), by_network_name);
+		sort_items(svc->ulimits, svc->nulimits, sizeof(*svc->ulimits), by_ulimit_name);
 	}
-	qsort(st->services, st->nservices, sizeof(*st->services), by_service_name);
-	qsort(st->networks, st->nnetworks, sizeof(*st->networks), by_net_key);
-	qsort(st->volumes, st->nvolumes, sizeof(*st->volumes), by_vol_key);
-	qsort(st->secrets, st->nsecrets, sizeof(*st->secrets), by_obj_key);
-	qsort(st->configs, st->nconfigs, sizeof(*st->configs), by_obj_key);
+	sort_items(st->services, st->nservices, sizeof(*st->services), by_service_name);
+	sort_items(st->networks, st->nnetworks, sizeof(*st->networks), by_net_key);
+	sort_items(st->volumes, st->nvolumes, sizeof(*st->volumes), by_vol_key);
+	sort_items(st->secrets, st->nsecrets, sizeof(*st->secrets), by_obj_key);
+	sort_items(st->configs, st->nconfigs, sizeof(*st->configs), by_obj_key);
 	return 0;
 }

@@ -145,8 +145,9 @@ static int pair_cmp(const void *a, const void *b)
 
 void yn_sort(struct ynode *n)
 {
-	if (n->kind == YN_MAP) {
+	if (n->kind == YN_MAP && n->n > 1)
 		qsort(n->pairs, n->n, sizeof(*n->pairs), pair_cmp);
+	if (n->kind == YN_MAP) {
 		for (size_t i = 0; i < n->n; i++)
 			yn_sort(n->pairs[i].val);
 	} else if (n->kind == YN_SEQ) {
