@@ -808,20 +808,19 @@ static void place_global(struct ctx *c, uint32_t s)
 	memset(c->cnt, 0, c->in->nnodes * sizeof(*c->cnt));
 }
 
-/* Slots in use are marked in c->slot_used (sized for the largest service). */
-static void mark_slot(struct ctx *c, uint32_t slot)
-{
-	if (slot <= c->in->services[c->cur].replicas)
-		c->slot_used[slot] = 1;
-}
-
-/* The lowest `want` slot numbers that no live task uses; clears the marks. */
-static uint32_t *free_slots(struct ctx *c, uint32_t want)
+/* The lowest `want` slot numbers that no live task of the service uses. */
+static uint32_t *free_slots(struct ctx *c, const uint32_t *L, uint32_t n,
+			    uint32_t want)
 {
 	uint32_t replicas = c->in->services[c->cur].replicas;
 	uint32_t *slots = xmalloc(((size_t)want + 1) * sizeof(*slots));
 	uint32_t k = 0;
 
+	for (uint32_t i = 0; i < n; i++) {
+		const struct sched_item *it = &c->out->items[L[i]];
+		if ((it->action == SCHED_KEEP || to_place(it)) && it->slot <= replicas)
+			c->slot_used[it->slot] = 1;
+	}
 	for (uint32_t slot = 1; slot <= replicas && k < want; slot++)
 		if (!c->slot_used[slot])
 			slots[k++] = slot;
@@ -829,24 +828,25 @@ static uint32_t *free_slots(struct ctx *c, uint32_t want)
 	return slots;
 }
 
-/* Place the displaced tasks (L[0 .. moving)) and `fresh` new ones. */
-static void place_missing(struct ctx *c, const uint32_t *L, uint32_t moving,
-			  uint32_t fresh, int rebalance)
+/* The tasks phase 1 displaced, in slot order, then `fresh` new ones. */
+static struct sched_item **to_land(struct ctx *c, const uint32_t *L, uint32_t n,
+				   uint32_t want, uint32_t fresh)
 {
-	uint32_t want = moving + fresh;
-	uint32_t *slots = free_slots(c, fresh);
-	uint32_t *dst = xmalloc(((size_t)want + 1) * sizeof(*dst));
-	uint32_t placed = place_replicas(c, want, dst, rebalance);
-	for (uint32_t i = 0; i < want; i++) {
-		struct sched_item *it = i < moving ? &c->out->items[L[i]] :
-					new_item(c, slots[i - moving]);
-		if (i < placed)
-			land(it, dst[i]);
-		else
-			it->message = pending_message(c, SCHED_NONE);
-	}
+	struct sched_item **todo = xmalloc(((size_t)want + 1) * sizeof(*todo));
+	uint32_t *slots = free_slots(c, L, n, fresh);
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (to_place(&c->out->items[L[i]]))
+			todo[k++] = &c->out->items[L[i]];
+	/* new_item may move the items array: indexes first, pointers after */
+	size_t base = c->out->nitems;
+	for (uint32_t i = 0; i < fresh; i++)
+		new_item(c, slots[i]);
+	for (uint32_t i = 0; i < fresh; i++)
+		todo[k++] = &c->out->items[base + i];
 	free(slots);
-	free(dst);
+	return todo;
 }
 
 static void place_replicated(struct ctx *c, uint32_t s)
@@ -858,18 +858,24 @@ static void place_replicated(struct ctx *c, uint32_t s)
 	count_kept(c, L, n);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct sched_item *it = &c->out->items[L[i]];
-		if (it->action == SCHED_KEEP || to_place(it)) {
-			live++;
-			mark_slot(c, it->slot);
-		}
-		if (to_place(it))
-			L[moving++] = L[i];	/* the rest of L is not needed again */
+		live += it->action == SCHED_KEEP || to_place(it);
+		moving += to_place(it);
 	}
 	uint32_t fresh = replicas > live ? replicas - live : 0;
 	uint32_t want = moving + fresh;
 	int rebalance = c->opt->rebalance && !c->rules[s].binpack;
-	if (want || rebalance)
-		place_missing(c, L, moving, fresh, rebalance);
+	if (want || rebalance) {
+		struct sched_item **todo = to_land(c, L, n, want, fresh);
+		uint32_t *dst = xmalloc(((size_t)want + 1) * sizeof(*dst));
+		uint32_t placed = place_replicas(c, want, dst, rebalance);
+		for (uint32_t i = 0; i < want; i++)
+			if (i < placed)
+				land(todo[i], dst[i]);
+			else
+				todo[i]->message = pending_message(c, SCHED_NONE);
+		free(todo);
+		free(dst);
+	}
 	memset(c->cnt, 0, c->in->nnodes * sizeof(*c->cnt));
 }
 

@@ -699,6 +699,42 @@ static void test_rebalance(void **state)
 	sched_plan_free(&p);
 }
 
+static void test_rebalance_with_moves(void **state)
+{
+	(void)state;
+	/* a is drained (one task), b runs four, c came back empty; the
+	 * second service keeps all its slots (no slot numbers leak over) */
+	struct sched_node nodes[3] = { mk_node("a"), mk_node("b"), mk_node("c") };
+	nodes[0].availability = SCHED_DRAIN;
+	struct sched_service svcs[3] = { mk_replicated("web", 5),
+		mk_replicated("db", 1), mk_replicated("cache", 2) };
+	struct sched_task tasks[6] = {
+		{ "w1", 0, 1, 1, SCHED_TASK_RUNNING, NULL },
+		{ "w2", 0, 2, 1, SCHED_TASK_RUNNING, NULL },
+		{ "w3", 0, 3, 0, SCHED_TASK_RUNNING, NULL },
+		{ "w4", 0, 4, 1, SCHED_TASK_RUNNING, NULL },
+		{ "w5", 0, 5, 1, SCHED_TASK_RUNNING, NULL },
+		{ "d1", 1, 1, 1, SCHED_TASK_RUNNING, NULL },
+	};
+	struct sched_input in = { nodes, 3, svcs, 3, tasks, 6 };
+	struct sched_plan p;
+	for (int rebalance = 0; rebalance < 2; rebalance++) {
+		struct sched_options opt = { rebalance, SCHED_SPREAD };
+		plan_ok(&in, &opt, &p);
+		assert_int_equal(p.items[2].action, SCHED_MOVE);
+		assert_string_equal(p.items[2].reason, "node drained");
+		assert_int_equal(p.items[2].to, 2);
+		assert_int_equal(on_node(&p, 0, 1), rebalance ? 3 : 4);
+		assert_int_equal(on_node(&p, 0, 2), rebalance ? 2 : 1);
+		assert_int_equal(p.count[SCHED_MOVE], rebalance ? 2 : 1);
+		assert_int_equal(p.items[5].action, SCHED_KEEP);
+		assert_int_equal(p.nitems, 8);
+		assert_int_equal(p.items[6].slot, 1);
+		assert_int_equal(p.items[7].slot, 2);
+		sched_plan_free(&p);
+	}
+}
+
 static void test_deterministic(void **state)
 {
 	(void)state;
@@ -772,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_spread_two_levels),
 		cmocka_unit_test(test_binpack),
 		cmocka_unit_test(test_rebalance),
+		cmocka_unit_test(test_rebalance_with_moves),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_redeploy_moves_nothing),
 	};

@@ -306,7 +306,8 @@ static void check_even(const struct cluster *c, const struct sched_plan *p)
 		if (c->svcs[s].mode != SCHED_REPLICATED || c->svcs[s].nspread)
 			continue;
 		for (uint32_t node = 0; node < c->in.nnodes; node++) {
-			if (!qualifies(c, s, node))
+			if (!qualifies(c, s, node) ||
+			    c->nodes[node].availability != SCHED_ACTIVE)
 				continue;
 			unsigned n = on_node(p, s, node);
 			lo = n < lo ? n : lo;
@@ -333,7 +334,7 @@ static void test_random_churn(void **state)
 				c->nodes[i].availability = SCHED_DRAIN;
 		plan_ok(&c->in, NULL, &p);
 		for (size_t i = 0; i < c->in.nnodes; i++)
-			c->nodes[i].availability = SCHED_ACTIVE;
+			c->nodes[i].availability = rnd(6) ? SCHED_ACTIVE : SCHED_DRAIN;
 		c->in.ntasks = tasks_after(&p, &tasks);
 		c->in.tasks = tasks;
 		plan_ok(&c->in, &opt, &q);
