@@ -8,7 +8,6 @@
 #include "util/kv.h"
 #include "util/strbuf.h"
 
-
 struct host {
 	char *name;		/* inventory name */
 	char *address;		/* ansible_host, else name */

@@ -5,6 +5,7 @@
 #include "inventory/build.h"
 #include "util/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,32 +291,37 @@ static int parse_port(struct inv_build *b, const struct host *h, const struct iv
 	return 0;
 }
 
-/* "zone=a,ssd=true" (a bare "k" is a label with an empty value). */
+static char *trimmed(const char *s, size_t n)
+{
+	for (; n && isspace((unsigned char)*s); n--)
+		s++;
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
+/* "zone=a, ssd=true": a bare "k" is a label with an empty value, empty
+ * entries are skipped. */
 static int parse_labels(struct inv_build *b, struct host *h, const struct ivar *v)
 {
-	const char *p = v->value;
-	size_t cap = 0;
+	size_t cap = 0, n;
 
-	while (*p) {
-		size_t n = strcspn(p, ",");
+	for (const char *p = v->value; *p; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
 		const char *eq = memchr(p, '=', n);
 		size_t klen = eq ? (size_t)(eq - p) : n;
-		char *key = xstrndup(p, klen);
-		char *value = eq ? xstrndup(eq + 1, n - klen - 1) : xstrdup("");
-		if (!*key && n) {
+		char *key = trimmed(p, klen);
+		const char *why = !*key && eq ? "empty label name" :
+				  *key && host_label(h, key) ? "label set twice" : NULL;
+		if (why || !*key) {
 			free(key);
-			free(value);
-			return ib_error(b, v->line, v->col, "host \"%s\": bad cswarm_labels \"%s\": empty label name",
-					h->name, v->value);
+			if (!why)
+				continue;
+			return ib_error(b, v->line, v->col, "host \"%s\": bad cswarm_labels \"%s\": %s",
+					h->name, v->value, why);
 		}
-		if (*key) {
-			GROW(h->labels, cap, h->nlabels + 1);
-			h->labels[h->nlabels++] = (struct kv){ key, value };
-		} else {
-			free(key);
-			free(value);
-		}
-		p += n + (p[n] == ',');
+		GROW(h->labels, cap, h->nlabels + 1);
+		h->labels[h->nlabels++] = (struct kv){ key, eq ? trimmed(eq + 1, n - klen - 1) : xstrdup("") };
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_INCLUDE_DEPTH 16	/* as OpenSSH's READCONF_MAX_DEPTH */
@@ -197,6 +198,7 @@ static char *expand_tokens(struct lookup *lk, const char *s, const char *allowed
 {
 	struct strbuf out = STRBUF_INIT;
 	struct ssh_host_config *c = lk->out;
+	const char *value = s;
 
 	sb_adds(&out, "");
 	for (; *s; s++) {
@@ -207,7 +209,7 @@ static char *expand_tokens(struct lookup *lk, const char *s, const char *allowed
 		char t = *++s;
 		if (!t || (t != '%' && !strchr(allowed, t))) {
 			sb_reset(lk->err);
-			sb_addf(lk->err, "%s: unknown token %%%c in \"%s\"", where, t ? t : ' ', s - 1);
+			sb_addf(lk->err, "%s: unknown token %%%c in \"%s\"", where, t ? t : ' ', value);
 			sb_free(&out);
 			return NULL;
 		}
@@ -511,6 +513,11 @@ static int keyword_include(struct lookup *lk, struct args *a, int depth)
 		glob_t g;
 		if (glob(path, 0, NULL, &g) == 0) {
 			for (size_t k = 0; k < g.gl_pathc && !ret; k++) {
+				struct stat st;
+				/* Directories matched by a glob, or a FIFO that would
+				 * block, are not config files. */
+				if (stat(g.gl_pathv[k], &st) || !S_ISREG(st.st_mode))
+					continue;
 				ret = read_config(lk, g.gl_pathv[k], depth + 1, !active);
 				lk->active = active;
 			}

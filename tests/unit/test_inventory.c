@@ -87,6 +87,9 @@ static const struct {
 	{ "INI ungrouped host listed in a group later leaves ungrouped",
 	  "x\n[g]\nx\n",
 	  "x x:0 - W all,g {}" },
+	{ "INI labels: blanks trimmed, bare keys, empty entries skipped",
+	  "h \"cswarm_labels= zone = a ,ssd,, x=\"\n",
+	  "h h:0 - W all,ungrouped {zone=a,ssd=,x=}" },
 	{ "INI cswarm_role overrides managers",
 	  "[managers]\nm1 cswarm_role=worker\nm2\n[other]\nw1 cswarm_role=manager\n",
 	  "m1 m1:0 - W all,managers {}\n"
@@ -239,6 +242,7 @@ static const struct {
 	{ "h:x\n", "inv:1: bad port in host \"h:x\"" },
 	{ "h cswarm_role=boss\n", "inv:1: host \"h\": bad cswarm_role \"boss\" (expected manager or worker)" },
 	{ "h cswarm_labels==x\n", "inv:1: host \"h\": bad cswarm_labels \"=x\": empty label name" },
+	{ "h cswarm_labels=a=1,b,a=2\n", "inv:1: host \"h\": bad cswarm_labels \"a=1,b,a=2\": label set twice" },
 	{ "h\0x\n", "inv:1: NUL byte" },
 	{ "all:\n  hosts:\n    a:\n    a:\n", "inv:4:5: duplicate key \"a\" in hosts" },
 	{ "all:\n  hostz:\n", "inv:2:3: unexpected key \"hostz\" in group \"all\" (expected hosts, vars or children)" },
