@@ -8,7 +8,7 @@ WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonlit
 CPPFLAGS += -D_GNU_SOURCE -I.
 LIBS    := -lssh2 -lyaml -lssl -lcrypto -lz -lpthread
 
-LAYERS  := cmd ssh compose sched inventory docker util state
+LAYERS  := cmd ssh compose sched inventory docker state engine util
 SRCS    := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 

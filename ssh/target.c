@@ -79,66 +79,38 @@ static enum ssh_strict strictness(const struct ssh_host_config *c, const struct 
 	}
 }
 
-/* "[user@]host[:port]" as ProxyJump writes one hop. */
-static void parse_hop(const char *hop, struct target_hint *h, char **user, char **host)
-{
-	const char *at = strrchr(hop, '@');
-	const char *hostpart = at ? at + 1 : hop;
-	*user = at ? xstrndup(hop, (size_t)(at - hop)) : NULL;
-	const char *colon = strrchr(hostpart, ':');
-	if (hostpart[0] == '[') {
-		const char *close = strchr(hostpart, ']');
-		*host = xstrndup(hostpart + 1, close ? (size_t)(close - hostpart - 1) : strlen(hostpart + 1));
-		colon = close && close[1] == ':' ? close + 1 : NULL;
-	} else {
-		*host = colon ? xstrndup(hostpart, (size_t)(colon - hostpart)) : xstrdup(hostpart);
-	}
-	memset(h, 0, sizeof(*h));
-	h->name = *host;
-	h->address = *host;
-	h->user = *user;
-	h->port = colon ? atoi(colon + 1) : 0;
-}
-
 static int resolve(const struct target_hint *hint, const struct target_opts *o, int depth,
 		   struct ssh_target *t, struct strbuf *err);
 
-/* ProxyJump a,b: reach b through a, then the target through b. */
+/* ProxyJump a,b: reach a, then b through a, then the target through b. */
 static int resolve_jumps(const char *chain, const struct target_opts *o, int depth,
 			 struct ssh_target *t, struct strbuf *err)
 {
-	char *copy = xstrdup(chain);
-	char *hops[MAX_JUMPS];
-	size_t n = 0;
-	char *save = NULL;
-	int ret = 0;
-	for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		if (n == MAX_JUMPS || depth + (int)n >= MAX_JUMPS) {
-			sb_addf(err, "ProxyJump chain too long (more than %d hops): %s", MAX_JUMPS, chain);
-			free(copy);
-			return -1;
-		}
-		hops[n++] = p;
+	struct ssh_jump *hops = NULL;
+	long n = ssh_proxy_jump_parse(chain, &hops, err);
+	if (n < 0)
+		return -1;
+	if (depth + n > MAX_JUMPS) {
+		sb_addf(err, "ProxyJump chain too long (more than %d hops): %s", MAX_JUMPS, chain);
+		ssh_jumps_free(hops, n);
+		return -1;
 	}
+	int ret = 0;
 	struct ssh_target *via = NULL;
-	for (size_t i = 0; i < n && ret == 0; i++) {
-		struct target_hint h;
-		char *user, *host;
-		parse_hop(hops[i], &h, &user, &host);
+	for (long i = 0; i < n && ret == 0; i++) {
+		struct target_hint h = { hops[i].host, hops[i].host, hops[i].port, hops[i].user, NULL };
 		struct ssh_target *hop = xcalloc(1, sizeof(*hop));
 		ret = resolve(&h, o, depth + (int)i + 1, hop, err);
-		if (ret == 0 && via && !hop->jump)
+		if (!hop->jump) {
 			hop->jump = via;
-		else if (via) {
+		} else if (via) {	/* the hop's own ProxyJump wins */
 			ssh_target_free(via);
 			free(via);
 		}
 		via = hop;
-		free(user);
-		free(host);
 	}
 	t->jump = via;
-	free(copy);
+	ssh_jumps_free(hops, n);
 	return ret;
 }
 
