@@ -1,4 +1,4 @@
-/* Scheduler internals shared by sched/plan.c and sched/place.c. */
+/* Scheduler internals shared by sched/plan.c, filter.c and place.c. */
 #ifndef CSWARM_SCHED_INTERNAL_H
 #define CSWARM_SCHED_INTERNAL_H
 
@@ -70,10 +70,16 @@ struct ctx {
 /* constraint.c: a node's label value, NULL if it has no such label. */
 const char *node_label(const struct sched_node *n, int engine, const char *name);
 
-/* plan.c */
-enum refusal fit_dynamic(const struct ctx *c, uint32_t node);
+/* filter.c */
 int node_takes_new(const struct sched_node *n);
+/* Compute the service-only filters (constraints, platform) for service s
+ * and make it the current one. */
+void select_service(struct ctx *c, uint32_t s);
+/* The filters that change as tasks are placed: resources, ports, limits. */
+enum refusal fit_dynamic(const struct ctx *c, uint32_t node);
+/* Charge (sign 1) or release (sign -1) one task of the service on node. */
 void commit(struct ctx *c, uint32_t node, int sign);
+/* Why no node (or only_node) takes a task of the current service. */
 const char *pending_message(struct ctx *c, uint32_t only_node);
 
 /* place.c: place n tasks of the current service, writing the nodes chosen
