@@ -141,6 +141,10 @@ int sched_constraint_parse(const char *expr, struct sched_constraint *out,
 			   struct strbuf *err)
 {
 	memset(out, 0, sizeof(*out));
+	if (!expr) {
+		sb_adds(err, "constraint: missing expression");
+		return -1;
+	}
 	const char *eq = strstr(expr, "=="), *ne = strstr(expr, "!=");
 	const char *op = !eq ? ne : !ne ? eq : eq < ne ? eq : ne;
 	const char *end = expr + strlen(expr);
@@ -156,20 +160,17 @@ int sched_constraint_parse(const char *expr, struct sched_constraint *out,
 	const char *vstart = skip_space(op + 2, end);
 	out->value = xstrndup(vstart, (size_t)(trim_end(vstart, end) - vstart));
 
-	size_t mark = err->len;
-	sb_addf(err, "constraint \"%s\": ", expr);
-	int rc = resolve_key(key, out, err);
+	struct strbuf why = STRBUF_INIT;
+	int rc = resolve_key(key, out, &why);
 	if (!rc)
-		rc = check_value(out, err);
+		rc = check_value(out, &why);
 	free(key);
 	if (rc) {
+		sb_addf(err, "constraint \"%s\": %s", expr, sb_str(&why));
 		sched_constraint_free(out);
-		return -1;
 	}
-	err->len = mark;
-	if (err->buf)
-		err->buf[mark] = '\0';
-	return 0;
+	sb_free(&why);
+	return rc;
 }
 
 void sched_constraint_free(struct sched_constraint *c)

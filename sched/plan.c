@@ -56,10 +56,9 @@ static int parse_constraints(struct svc_rules *r, const struct sched_service *s,
 	r->cons = xcalloc(s->nconstraints, sizeof(*r->cons));
 	for (size_t i = 0; i < s->nconstraints; i++, r->ncons++) {
 		struct strbuf why = STRBUF_INIT;
-		if (!s->constraints[i] ||
-		    sched_constraint_parse(s->constraints[i], &r->cons[i], &why)) {
+		if (sched_constraint_parse(s->constraints[i], &r->cons[i], &why)) {
 			sb_addf(err, "service \"%s\": %s", s->name ? s->name : "?",
-				s->constraints[i] ? sb_str(&why) : "null constraint");
+				sb_str(&why));
 			sb_free(&why);
 			return -1;
 		}
