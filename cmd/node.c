@@ -1,7 +1,7 @@
 /* cswarm node: the hosts of the cluster as Docker sees them. */
 #include "cmd/cmd.h"
 #include "cmd/common.h"
-#include "docker/info.h"
+#include "engine/observe.h"
 #include "util/table.h"
 #include "util/util.h"
 
@@ -9,56 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct node_row {
-	struct docker_info info;
-	const char *down;	/* reason, or NULL when Ready */
-	struct strbuf detail;	/* error message behind the reason */
-};
-
-struct node_ls {
-	const struct host_opts *opts;
-	struct node_row *rows;	/* indexed like the fleet */
-};
-
-static void probe_node(struct fleet_host *h, size_t i, void *ctx)
+/* Errors first (stderr), then the table: a host is Down with a reason. */
+static void report_down(const struct host_view *views, size_t n)
 {
-	struct node_ls *ls = ctx;
-	struct node_row *row = &ls->rows[i];
-	struct ssh_result res;
-	struct ssh_exec x = { .command = DOCKER_INFO_COMMAND, .timeout_ms = ls->opts->timeout_ms };
-
-	ssh_result_init(&res);
-	if (fleet_exec(h, &x, &res) != SSH_OK)
-		goto out;
-	if (res.exit_status != 0) {
-		row->down = docker_failure_reason(res.exit_status, sb_str(&res.out), sb_str(&res.err));
-		sb_rtrim(&res.err);
-		sb_addf(&row->detail, "%s: docker info exited %d: %s", h->target.name,
-			res.exit_status, sb_str(&res.err));
-	} else if (docker_info_parse(res.out.buf, res.out.len, &row->info, &row->detail) != 0) {
-		row->down = "docker error";
-	}
-out:
-	ssh_result_free(&res);
-}
-
-/* Down reason and detail for every row, from the connection or the probe. */
-static void settle_rows(struct fleet *f, struct node_row *rows)
-{
-	for (size_t i = 0; i < f->n; i++) {
-		struct fleet_host *h = &f->hosts[i];
-		if (h->fail != SSH_OK) {
-			rows[i].down = ssh_fail_reason(h->fail);
-			sb_reset(&rows[i].detail);
-			sb_addf(&rows[i].detail, "%s: %s", h->target.name, sb_str(&h->error));
-		}
-		if (rows[i].down)
-			error("%s", sb_str(&rows[i].detail));
-	}
+	for (size_t i = 0; i < n; i++)
+		if (views[i].down)
+			error("%s", sb_str(&views[i].detail));
 }
 
 static void print_table(const struct inventory *inv, const struct fleet *f, const size_t *index,
-			const struct node_row *rows)
+			const struct host_view *rows)
 {
 	static const char *const header[] = { "NAME", "ADDRESS", "ROLE", "STATUS", "AVAILABILITY",
 					      "ENGINE", "CPUS", "MEMORY" };
@@ -66,7 +26,7 @@ static void print_table(const struct inventory *inv, const struct fleet *f, cons
 	table_init(&t, ARRAY_SIZE(header), header);
 	for (size_t i = 0; i < f->n; i++) {
 		const struct host *h = &inv->hosts[index[i]];
-		const struct node_row *r = &rows[i];
+		const struct host_view *r = &rows[i];
 		struct strbuf status = STRBUF_INIT, cpus = STRBUF_INIT, mem = STRBUF_INIT;
 		if (r->down)
 			sb_addf(&status, "Down (%s)", r->down);
@@ -101,13 +61,13 @@ static void json_field(struct strbuf *out, const char *key, const char *value, i
 }
 
 static void print_json(const struct inventory *inv, const struct fleet *f, const size_t *index,
-		       const struct node_row *rows)
+		       const struct host_view *rows)
 {
 	struct strbuf out = STRBUF_INIT;
 	sb_addc(&out, '[');
 	for (size_t i = 0; i < f->n; i++) {
 		const struct host *h = &inv->hosts[index[i]];
-		const struct node_row *r = &rows[i];
+		const struct host_view *r = &rows[i];
 		sb_adds(&out, i ? ",{" : "{");
 		json_field(&out, "name", h->name, 0);
 		json_field(&out, "address", f->hosts[i].target.address, 1);
@@ -146,22 +106,17 @@ static int node_ls(int argc, char **argv)
 	if (open_fleet(&o, &inv, &f, &index) != 0)
 		goto out;
 
-	struct node_ls ls = { .opts = &o, .rows = xcalloc(f.n ? f.n : 1, sizeof(*ls.rows)) };
-	for (size_t i = 0; i < f.n; i++)
-		sb_init(&ls.rows[i].detail);
-	fleet_each(&f, probe_node, &ls);
-	settle_rows(&f, ls.rows);
+	struct host_view *views = xcalloc(f.n ? f.n : 1, sizeof(*views));
+	engine_observe(&f, NULL, o.timeout_ms, views);
+	report_down(views, f.n);
 	if (streq(o.format, "json"))
-		print_json(&inv, &f, index, ls.rows);
+		print_json(&inv, &f, index, views);
 	else
-		print_table(&inv, &f, index, ls.rows);
+		print_table(&inv, &f, index, views);
 	int all_ready = 1;
-	for (size_t i = 0; i < f.n; i++) {
-		all_ready &= !ls.rows[i].down;
-		docker_info_free(&ls.rows[i].info);
-		sb_free(&ls.rows[i].detail);
-	}
-	free(ls.rows);
+	for (size_t i = 0; i < f.n; i++)
+		all_ready &= !views[i].down;
+	host_views_free(views, f.n);
 	ret = all_ready ? EXIT_OK : EXIT_UNREACHABLE;
 out:
 	fleet_free(&f);

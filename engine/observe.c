@@ -1,0 +1,138 @@
+#include "engine/observe.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Separates docker info's JSON from docker inspect's in the output. */
+#define MARK "\n@@cswarm-observe@@\n"
+
+struct observe_job {
+	const char *cluster_id;
+	long timeout_ms;
+	struct host_view *views;
+	const unsigned char *want;
+};
+
+static void view_reset(struct host_view *v)
+{
+	docker_info_free(&v->info);
+	docker_observed_free(v->containers, v->ncontainers);
+	v->containers = NULL;
+	v->ncontainers = 0;
+	v->down = NULL;
+	sb_reset(&v->detail);
+}
+
+static void observe_command(const char *cluster_id, struct strbuf *cmd)
+{
+	sb_adds(cmd, DOCKER_INFO_COMMAND);
+	if (!cluster_id)
+		return;
+	sb_adds(cmd, " && printf '" MARK "' && ");
+	docker_observe_command(cluster_id, cmd);
+}
+
+/* Split the output and parse both halves; 0, or -1 with v->down set. */
+static int parse_output(struct host_view *v, const char *name, const struct ssh_result *res,
+			int with_containers)
+{
+	const char *out = sb_str(&res->out);
+	const char *mark = strstr(out, MARK);
+	size_t info_len = mark ? (size_t)(mark - out) : res->out.len;
+
+	struct strbuf why = STRBUF_INIT;
+	if (docker_info_parse(out, info_len, &v->info, &why) != 0) {
+		v->down = docker_failure_reason(res->exit_status, out, sb_str(&res->err));
+		sb_addf(&v->detail, "%s: docker info exited %d: %s", name, res->exit_status,
+			res->err.len ? sb_str(&res->err) : sb_str(&why));
+		sb_rtrim(&v->detail);
+		sb_free(&why);
+		return -1;
+	}
+	sb_free(&why);
+	if (!with_containers)
+		return 0;
+	if (!mark || res->exit_status != 0) {
+		v->down = "docker error";
+		sb_addf(&v->detail, "%s: listing containers failed: %s", name, sb_str(&res->err));
+		return -1;
+	}
+	const char *json = mark + strlen(MARK);
+	if (docker_observe_parse(json, strlen(json), &v->containers, &v->ncontainers, &v->detail) != 0) {
+		v->down = "docker error";
+		return -1;
+	}
+	return 0;
+}
+
+static void observe_one(struct fleet_host *h, size_t i, void *ctx)
+{
+	struct observe_job *job = ctx;
+	struct host_view *v = &job->views[i];
+	struct strbuf cmd = STRBUF_INIT;
+
+	if (job->want && !job->want[i])
+		return;
+	observe_command(job->cluster_id, &cmd);
+	/* A container removed between `docker ps` and `docker inspect` fails
+	 * the listing: look again once. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		struct ssh_result res;
+		struct ssh_exec x = { .command = cmd.buf, .timeout_ms = job->timeout_ms };
+		ssh_result_init(&res);
+		view_reset(v);
+		enum ssh_fail f = fleet_exec(h, &x, &res);
+		int ok = f == SSH_OK && parse_output(v, h->target.name, &res, job->cluster_id != NULL) == 0;
+		ssh_result_free(&res);
+		if (ok || f != SSH_OK || v->info.version == NULL)
+			break;
+	}
+	sb_free(&cmd);
+}
+
+static void settle(struct fleet *f, struct host_view *views, const unsigned char *want)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		struct fleet_host *h = &f->hosts[i];
+		if ((want && !want[i]) || h->fail == SSH_OK)
+			continue;
+		view_reset(&views[i]);
+		views[i].down = ssh_fail_reason(h->fail);
+		sb_addf(&views[i].detail, "%s: %s", h->target.name, sb_str(&h->error));
+	}
+}
+
+void engine_observe(struct fleet *f, const char *cluster_id, long timeout_ms, struct host_view *views)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		memset(&views[i], 0, sizeof(views[i]));
+		sb_init(&views[i].detail);
+	}
+	engine_reobserve(f, cluster_id, timeout_ms, views, NULL);
+}
+
+void engine_reobserve(struct fleet *f, const char *cluster_id, long timeout_ms,
+		      struct host_view *views, const unsigned char *want)
+{
+	struct observe_job job = { cluster_id, timeout_ms, views, want };
+	fleet_each(f, observe_one, &job);
+	settle(f, views, want);
+}
+
+void host_views_free(struct host_view *views, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		view_reset(&views[i]);
+		sb_free(&views[i].detail);
+	}
+	free(views);
+}
+
+const struct observed *view_find_task(const struct host_view *v, const char *task_id)
+{
+	for (size_t i = 0; i < v->ncontainers; i++)
+		if (v->containers[i].task_id && streq(v->containers[i].task_id, task_id))
+			return &v->containers[i];
+	return NULL;
+}

@@ -1,0 +1,31 @@
+/* Observing the cluster: one command per host, all hosts in parallel, that
+ * returns both what the engine is (docker info) and every container of the
+ * cluster on it (docker inspect). */
+#ifndef CSWARM_ENGINE_OBSERVE_H
+#define CSWARM_ENGINE_OBSERVE_H
+
+#include "docker/info.h"
+#include "docker/observe.h"
+#include "ssh/fanout.h"
+
+struct host_view {
+	const char *down;	/* NULL when usable, else the reason (node ls words) */
+	struct strbuf detail;	/* message behind down */
+	struct docker_info info;
+	struct observed *containers;	/* sorted by name */
+	size_t ncontainers;
+};
+
+/* Observe every host of the fleet; views has f->n entries (initialised
+ * here). cluster_id NULL skips the containers (docker info only). */
+void engine_observe(struct fleet *f, const char *cluster_id, long timeout_ms,
+		    struct host_view *views);
+/* Observe again only the hosts with want[i] set (the others keep their view). */
+void engine_reobserve(struct fleet *f, const char *cluster_id, long timeout_ms,
+		      struct host_view *views, const unsigned char *want);
+void host_views_free(struct host_view *views, size_t n);
+
+/* The container of task id on that host, or NULL. */
+const struct observed *view_find_task(const struct host_view *v, const char *task_id);
+
+#endif
