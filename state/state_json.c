@@ -12,7 +12,10 @@
 
 static void add_str(struct strbuf *out, const char *key, const char *value, int comma)
 {
-	sb_addf(out, "%s\"%s\":", comma ? "," : "", key);
+	if (comma)
+		sb_addc(out, ',');
+	json_string(out, key);
+	sb_addc(out, ':');
 	if (value)
 		json_string(out, value);
 	else
@@ -119,11 +122,11 @@ static int check_keys(struct reader *r, int tok, const char *path, const char *c
 
 enum { OPTIONAL = 0, REQUIRED = 1 };
 
-/* A string member; absent or null gives NULL unless required. */
-static int get_str(struct reader *r, int obj, const char *path, const char *key, int required,
-		   char **out)
+/* The string at token v (-1: absent) for key; absent or null gives NULL
+ * unless required. */
+static int str_at(struct reader *r, int v, const char *path, const char *key, int required,
+		  char **out)
 {
-	int v = json_get(&r->j, obj, key);
 	char *raw = v >= 0 && json_kind(&r->j, v) == JSON_PRIMITIVE ? json_str(&r->j, v) : NULL;
 	int is_null = raw && streq(raw, "null");
 	free(raw);
@@ -134,6 +137,13 @@ static int get_str(struct reader *r, int obj, const char *path, const char *key,
 		return fail(r, path, key, "expected a string");
 	*out = json_str(&r->j, v);
 	return 0;
+}
+
+/* A string member of object obj. */
+static int get_str(struct reader *r, int obj, const char *path, const char *key, int required,
+		   char **out)
+{
+	return str_at(r, json_get(&r->j, obj, key), path, key, required, out);
 }
 
 /* A required string that is one of the words in choices (NULL-terminated),
@@ -286,10 +296,11 @@ static int read_labels(struct reader *r, int tok, const char *path, struct state
 	for (int m = 0; m < count && ret == 0; m++, k = json_skip(&r->j, k + 1)) {
 		struct kv *l = &n->labels[n->nlabels++];
 		l->key = json_str(&r->j, k);
-		if (json_get(&r->j, v, l->key) != k + 1)
-			ret = fail(r, lpath, l->key, "duplicate key");
-		else
-			ret = get_str(r, v, lpath, l->key, OPTIONAL, &l->value);
+		for (size_t e = 0; e + 1 < n->nlabels && ret == 0; e++)
+			if (streq(n->labels[e].key, l->key))
+				ret = fail(r, lpath, l->key, "duplicate key");
+		if (ret == 0)
+			ret = str_at(r, k + 1, lpath, l->key, OPTIONAL, &l->value);
 	}
 	free(lpath);
 	return ret;
