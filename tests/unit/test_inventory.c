@@ -42,9 +42,11 @@ static void load_ok(const char *text, struct inventory *inv)
 	sb_free(&err);
 }
 
-static const struct {
+struct parse_case {
 	const char *what, *text, *want;
-} parse_cases[] = {
+};
+
+static const struct parse_case parse_cases[] = {
 	{ "INI ungrouped and groups",
 	  "h0\n[web]\nw1\nw2\n",
 	  "h0 h0:0 - W all,ungrouped {}\n"
@@ -134,24 +136,25 @@ static const struct {
 	  "h1 h1:2222 - W all,ungrouped {}" },
 };
 
-static void test_parse_table(void **state)
+static void test_parse(void **state)
 {
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(parse_cases); i++) {
-		struct inventory inv;
-		load_ok(parse_cases[i].text, &inv);
-		char *got = summary(&inv);
-		if (strcmp(got, parse_cases[i].want))
-			fail_msg("%s:\nwant:\n%s\ngot:\n%s", parse_cases[i].what, parse_cases[i].want, got);
-		free(got);
-		inventory_free(&inv);
-	}
+	const struct parse_case *c = *state;
+	struct inventory inv;
+
+	load_ok(c->text, &inv);
+	char *got = summary(&inv);
+	if (strcmp(got, c->want))
+		fail_msg("%s:\nwant:\n%s\ngot:\n%s", c->what, c->want, got);
+	free(got);
+	inventory_free(&inv);
 }
 
 /* Variable precedence: all < parent < child < host. */
-static const struct {
+struct var_case {
 	const char *text, *host, *key, *want;
-} var_cases[] = {
+};
+
+static const struct var_case var_cases[] = {
 	{ "[all:vars]\nv=all\n[p:children]\nc\n[p:vars]\nv=parent\n[c]\nh\n[c:vars]\nv=child\n",
 	  "h", "v", "child" },
 	{ "[all:vars]\nv=all\n[p:children]\nc\n[p:vars]\nv=parent\n[c]\nh v=host\n[c:vars]\nv=child\n",
@@ -175,20 +178,19 @@ static const struct {
 	  "ansible_ssh_private_key_file", "~/.ssh/k" },
 };
 
-static void test_var_precedence(void **state)
+static void test_var(void **state)
 {
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(var_cases); i++) {
-		struct inventory inv;
-		load_ok(var_cases[i].text, &inv);
-		long h = inventory_find(&inv, var_cases[i].host);
-		assert_true(h >= 0);
-		const char *got = host_var(&inv.hosts[h], var_cases[i].key);
-		if (!var_cases[i].want ? got != NULL : !got || strcmp(got, var_cases[i].want))
-			fail_msg("case %zu: %s: want \"%s\", got \"%s\"", i, var_cases[i].key,
-				 var_cases[i].want ? var_cases[i].want : "(unset)", got ? got : "(unset)");
-		inventory_free(&inv);
-	}
+	const struct var_case *c = *state;
+	struct inventory inv;
+
+	load_ok(c->text, &inv);
+	long h = inventory_find(&inv, c->host);
+	assert_true(h >= 0);
+	const char *got = host_var(&inv.hosts[h], c->key);
+	if (!c->want ? got != NULL : !got || strcmp(got, c->want))
+		fail_msg("%s: want \"%s\", got \"%s\"", c->key, c->want ? c->want : "(unset)",
+			 got ? got : "(unset)");
+	inventory_free(&inv);
 }
 
 static void test_host_fields(void **state)
@@ -211,9 +213,11 @@ static void test_host_fields(void **state)
 }
 
 /* Each error names "inv:LINE[:COL]:" and the offending text. */
-static const struct {
+struct error_case {
 	const char *text, *want;
-} error_cases[] = {
+};
+
+static const struct error_case error_cases[] = {
 	{ "[web]\nok\n\n\n\n\nweb[01:a]\n",
 	  "inv:7: bad host range \"web[01:a]\": begin and end must both be numbers or both be letters" },
 	{ "w[1:3:0]\n", "inv:1: bad host range \"w[1:3:0]\": step must be a positive number" },
@@ -262,31 +266,30 @@ static const struct {
 	{ "x: &a { children: { y: { children: { z: *a } } } }\n", "groups nested too deeply" },
 };
 
-static void test_errors(void **state)
+static void test_error(void **state)
 {
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(error_cases); i++) {
-		struct inventory inv;
-		struct strbuf err = STRBUF_INIT;
-		const char *text = error_cases[i].text;
-		/* The NUL case has a NUL inside: use the literal's real length. */
-		size_t len = strlen(text) + (strstr(error_cases[i].want, "NUL") ? 3 : 0);
-		int r = inventory_load_buffer("inv", text, len, &inv, &err);
-		if (r != -1)
-			fail_msg("case %zu: no error for:\n%s", i, text);
-		if (!strstr(sb_str(&err), error_cases[i].want))
-			fail_msg("case %zu: want \"%s\"\ngot  \"%s\"", i, error_cases[i].want, sb_str(&err));
-		assert_null(inv.hosts);
-		sb_free(&err);
-	}
+	const struct error_case *c = *state;
+	struct inventory inv;
+	struct strbuf err = STRBUF_INIT;
+	/* The NUL case has a NUL inside: use the literal's real length. */
+	size_t len = strlen(c->text) + (strstr(c->want, "NUL") ? 3 : 0);
+
+	if (inventory_load_buffer("inv", c->text, len, &inv, &err) != -1)
+		fail_msg("no error for:\n%s", c->text);
+	if (!strstr(sb_str(&err), c->want))
+		fail_msg("want \"%s\"\ngot  \"%s\"", c->want, sb_str(&err));
+	assert_null(inv.hosts);
+	sb_free(&err);
 }
 
 static const char select_inv[] =
 	"[managers]\nm1\n[web]\nweb1\nweb2\nweb3\n[east]\nweb1\ndb1\n[db]\ndb1\n";
 
-static const struct {
+struct select_case {
 	const char *pattern, *want;	/* names selected, or "error: text" */
-} select_cases[] = {
+};
+
+static const struct select_case select_cases[] = {
 	{ "all", "m1 web1 web2 web3 db1" },
 	{ "*", "m1 web1 web2 web3 db1" },
 	{ "web1", "web1" },
@@ -312,30 +315,27 @@ static const struct {
 
 static void test_select(void **state)
 {
+	const struct select_case *c = *state;
 	struct inventory inv;
-	(void)state;
+	struct strbuf err = STRBUF_INIT, got = STRBUF_INIT;
+
 	load_ok(select_inv, &inv);
 	unsigned char *sel = xcalloc(inv.nhosts, 1);
-	for (size_t i = 0; i < ARRAY_SIZE(select_cases); i++) {
-		struct strbuf err = STRBUF_INIT, got = STRBUF_INIT;
-		sb_adds(&got, "");
-		if (inventory_select(&inv, select_cases[i].pattern, sel, &err)) {
-			sb_addf(&got, "error: %s", sb_str(&err));
-		} else {
-			for (size_t h = 0; h < inv.nhosts; h++)
-				if (sel[h])
-					sb_addf(&got, "%s%s", got.len ? " " : "", inv.hosts[h].name);
-		}
-		/* Selection comes in inventory order whatever the pattern. */
-		const char *want = select_cases[i].want;
-		int ok = starts_with(want, "error: ") ? strstr(sb_str(&got), want) != NULL :
-			 streq(sb_str(&got), want);
-		if (!ok)
-			fail_msg("pattern \"%s\": want \"%s\", got \"%s\"", select_cases[i].pattern, want,
-				 sb_str(&got));
-		sb_free(&err);
-		sb_free(&got);
+	sb_adds(&got, "");
+	if (inventory_select(&inv, c->pattern, sel, &err)) {
+		sb_addf(&got, "error: %s", sb_str(&err));
+	} else {
+		for (size_t h = 0; h < inv.nhosts; h++)
+			if (sel[h])
+				sb_addf(&got, "%s%s", got.len ? " " : "", inv.hosts[h].name);
 	}
+	/* Selection comes in inventory order whatever the pattern. */
+	int ok = starts_with(c->want, "error: ") ? strstr(sb_str(&got), c->want) != NULL :
+		 streq(sb_str(&got), c->want);
+	if (!ok)
+		fail_msg("want \"%s\", got \"%s\"", c->want, sb_str(&got));
+	sb_free(&err);
+	sb_free(&got);
 	free(sel);
 	inventory_free(&inv);
 }
@@ -416,17 +416,39 @@ static void test_garbage(void **state)
 	}
 }
 
+/* Every table row is a test of its own, named after its input. */
+static struct CMUnitTest *tests;
+static size_t ntests, cap_tests;
+
+static void add_test(CMUnitTestFunction fn, const void *row, const char *fmt, const char *arg)
+{
+	struct strbuf name = STRBUF_INIT;
+	sb_addf(&name, fmt, arg);
+	for (size_t i = 0; i < name.len; i++)
+		if (strchr("\n\r#", name.buf[i]))	/* '#' starts a TAP directive */
+			name.buf[i] = ' ';
+	GROW(tests, cap_tests, ntests + 1);
+	tests[ntests++] = (struct CMUnitTest){ sb_detach(&name), fn, NULL, NULL, (void *)row };
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_table),
-		cmocka_unit_test(test_var_precedence),
-		cmocka_unit_test(test_host_fields),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_select),
-		cmocka_unit_test(test_load_file),
-		cmocka_unit_test(test_big_range),
-		cmocka_unit_test(test_garbage),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(parse_cases); i++)
+		add_test(test_parse, &parse_cases[i], "parse: %s", parse_cases[i].what);
+	for (size_t i = 0; i < ARRAY_SIZE(var_cases); i++)
+		add_test(test_var, &var_cases[i], "var: %.60s", var_cases[i].text);
+	for (size_t i = 0; i < ARRAY_SIZE(error_cases); i++)
+		add_test(test_error, &error_cases[i], "error: %s", error_cases[i].want);
+	for (size_t i = 0; i < ARRAY_SIZE(select_cases); i++)
+		add_test(test_select, &select_cases[i], "limit: \"%s\"", select_cases[i].pattern);
+	add_test(test_host_fields, NULL, "%s", "host fields");
+	add_test(test_load_file, NULL, "%s", "load from file");
+	add_test(test_big_range, NULL, "%s", "100000-host range");
+	add_test(test_garbage, NULL, "%s", "no crash on garbage");
+
+	int ret = _cmocka_run_group_tests("inventory", tests, ntests, NULL, NULL);
+	for (size_t i = 0; i < ntests; i++)
+		free((char *)tests[i].name);
+	free(tests);
+	return ret;
 }

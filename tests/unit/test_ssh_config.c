@@ -85,9 +85,11 @@ static char *summary(const struct ssh_host_config *c)
 	return sb_detach(&out);
 }
 
-static const struct {
+struct lookup_case {
 	const char *what, *config, *host, *want;
-} lookup_cases[] = {
+};
+
+static const struct lookup_case lookup_cases[] = {
 	{ "empty config", "", "h", "- - 0 - 0 0 0 0" },
 	{ "first value wins, also across blocks",
 	  "Host h\n  User first\n  Port 1\nHost *\n  User second\n  Port 2\n  HostName other\n",
@@ -151,18 +153,17 @@ static void lookup(const char *config, const char *host, struct ssh_host_config 
 	sb_free(&err);
 }
 
-static void test_lookup_table(void **state)
+static void test_lookup(void **state)
 {
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(lookup_cases); i++) {
-		struct ssh_host_config c;
-		lookup(lookup_cases[i].config, lookup_cases[i].host, &c);
-		char *got = summary(&c);
-		if (strcmp(got, lookup_cases[i].want))
-			fail_msg("%s:\nwant: %s\ngot:  %s", lookup_cases[i].what, lookup_cases[i].want, got);
-		free(got);
-		ssh_host_config_free(&c);
-	}
+	const struct lookup_case *lc = *state;
+	struct ssh_host_config c;
+
+	lookup(lc->config, lc->host, &c);
+	char *got = summary(&c);
+	if (strcmp(got, lc->want))
+		fail_msg("%s:\nwant: %s\ngot:  %s", lc->what, lc->want, got);
+	free(got);
+	ssh_host_config_free(&c);
 }
 
 static void test_include(void **state)
@@ -221,9 +222,11 @@ static void test_missing_files(void **state)
 	sb_free(&err);
 }
 
-static const struct {
+struct error_case {
 	const char *config, *want;	/* want follows "<file>:" */
-} error_cases[] = {
+};
+
+static const struct error_case error_cases[] = {
 	{ "Host h\n  Port 0\n", ":2: bad Port \"0\" (expected 1-65535)" },
 	{ "Host other\n  Port abc\n", ":2: bad Port \"abc\"" },
 	{ "Port 22 23\n", ":1: Port takes one argument, got \"23\" after it" },
@@ -242,27 +245,28 @@ static const struct {
 	{ "IdentityFile ~bob/k\n", ":1: \"~bob/k\": ~user is not supported" },
 };
 
-static void test_errors(void **state)
+static void test_error(void **state)
 {
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(error_cases); i++) {
-		struct ssh_host_config c;
-		struct strbuf err = STRBUF_INIT;
-		write_file(".ssh/config", error_cases[i].config);
-		int r = ssh_config_lookup(NULL, "h", "me", &c, &err);
-		char *want = xasprintf("%s/.ssh/config%s", home, error_cases[i].want);
-		if (r != -1 || !strstr(sb_str(&err), want))
-			fail_msg("case %zu: want \"%s\"\ngot \"%s\"", i, want, sb_str(&err));
-		assert_null(c.user);
-		assert_null(c.identity_files);
-		free(want);
-		sb_free(&err);
-	}
+	const struct error_case *ec = *state;
+	struct ssh_host_config c;
+	struct strbuf err = STRBUF_INIT;
+
+	write_file(".ssh/config", ec->config);
+	int r = ssh_config_lookup(NULL, "h", "me", &c, &err);
+	char *want = xasprintf("%s/.ssh/config%s", home, ec->want);
+	if (r != -1 || !strstr(sb_str(&err), want))
+		fail_msg("want \"%s\"\ngot \"%s\"", want, sb_str(&err));
+	assert_null(c.user);
+	assert_null(c.identity_files);
+	free(want);
+	sb_free(&err);
 }
 
-static const struct {
+struct jump_case {
 	const char *spec, *want;	/* "user@host:port|..." or "error: ..." */
-} jump_cases[] = {
+};
+
+static const struct jump_case jump_cases[] = {
 	{ "bastion", "-@bastion:0" },
 	{ "u@bastion:2200", "u@bastion:2200" },
 	{ "a,u@b:1,ssh://v@c:3", "-@a:0|u@b:1|v@c:3" },
@@ -280,26 +284,24 @@ static const struct {
 
 static void test_proxy_jump(void **state)
 {
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(jump_cases); i++) {
-		struct ssh_jump *hops;
-		struct strbuf err = STRBUF_INIT, got = STRBUF_INIT;
-		sb_adds(&got, "");
-		long n = ssh_proxy_jump_parse(jump_cases[i].spec, &hops, &err);
-		if (n < 0)
-			sb_addf(&got, "error: %s", sb_str(&err));
-		for (long h = 0; h < n; h++)
-			sb_addf(&got, "%s%s@%s:%d", h ? "|" : "", nz(hops[h].user), hops[h].host, hops[h].port);
-		const char *want = jump_cases[i].want;
-		int ok = starts_with(want, "error: ") ? strstr(sb_str(&got), want + 7) != NULL :
-			 streq(sb_str(&got), want);
-		if (!ok)
-			fail_msg("\"%s\": want \"%s\", got \"%s\"", jump_cases[i].spec, want, sb_str(&got));
-		if (n >= 0)
-			ssh_jumps_free(hops, n);
-		sb_free(&err);
-		sb_free(&got);
-	}
+	const struct jump_case *jc = *state;
+	struct ssh_jump *hops;
+	struct strbuf err = STRBUF_INIT, got = STRBUF_INIT;
+
+	sb_adds(&got, "");
+	long n = ssh_proxy_jump_parse(jc->spec, &hops, &err);
+	if (n < 0)
+		sb_addf(&got, "error: %s", sb_str(&err));
+	for (long h = 0; h < n; h++)
+		sb_addf(&got, "%s%s@%s:%d", h ? "|" : "", nz(hops[h].user), hops[h].host, hops[h].port);
+	int ok = starts_with(jc->want, "error: ") ? strstr(sb_str(&got), jc->want + 7) != NULL :
+		 streq(sb_str(&got), jc->want);
+	if (!ok)
+		fail_msg("want \"%s\", got \"%s\"", jc->want, sb_str(&got));
+	if (n >= 0)
+		ssh_jumps_free(hops, n);
+	sb_free(&err);
+	sb_free(&got);
 }
 
 /* Random configs built from keywords and junk must give a result or an
@@ -331,16 +333,37 @@ static void test_garbage(void **state)
 	}
 }
 
+/* Every table row is a test of its own, named after its input. */
+static struct CMUnitTest *tests;
+static size_t ntests, cap_tests;
+
+static void add_test(CMUnitTestFunction fn, const void *row, const char *fmt, const char *arg)
+{
+	struct strbuf name = STRBUF_INIT;
+	sb_addf(&name, fmt, arg);
+	for (size_t i = 0; i < name.len; i++)
+		if (strchr("\n\r#", name.buf[i]))	/* '#' starts a TAP directive */
+			name.buf[i] = ' ';
+	GROW(tests, cap_tests, ntests + 1);
+	tests[ntests++] = (struct CMUnitTest){ sb_detach(&name), fn, NULL, NULL, (void *)row };
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lookup_table),
-		cmocka_unit_test(test_include),
-		cmocka_unit_test(test_include_depth),
-		cmocka_unit_test(test_missing_files),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_proxy_jump),
-		cmocka_unit_test(test_garbage),
-	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	for (size_t i = 0; i < ARRAY_SIZE(lookup_cases); i++)
+		add_test(test_lookup, &lookup_cases[i], "lookup: %s", lookup_cases[i].what);
+	for (size_t i = 0; i < ARRAY_SIZE(error_cases); i++)
+		add_test(test_error, &error_cases[i], "error: %s", error_cases[i].want + 1);
+	for (size_t i = 0; i < ARRAY_SIZE(jump_cases); i++)
+		add_test(test_proxy_jump, &jump_cases[i], "ProxyJump \"%s\"", jump_cases[i].spec);
+	add_test(test_include, NULL, "%s", "Include: globs, relative to ~/.ssh, block state");
+	add_test(test_include_depth, NULL, "%s", "Include: depth and file count limits");
+	add_test(test_missing_files, NULL, "%s", "missing default file is empty, explicit is an error");
+	add_test(test_garbage, NULL, "%s", "no crash on garbage");
+
+	int ret = _cmocka_run_group_tests("ssh_config", tests, ntests, setup, teardown);
+	for (size_t i = 0; i < ntests; i++)
+		free((char *)tests[i].name);
+	free(tests);
+	return ret;
 }
