@@ -91,6 +91,8 @@ void inv_free_names(char **names, long n);
 
 int inv_parse_ini(struct inv_build *b, const char *data, size_t len);
 int inv_parse_yaml(struct inv_build *b, const char *data, size_t len);
+/* Whether cswarm reads the variable key (ansible_host, cswarm_labels...). */
+int inv_var_used(const char *key);
 /* Resolve inheritance into inv (which takes no pointers from b). */
 int inv_resolve(struct inv_build *b, struct inventory *inv);
 

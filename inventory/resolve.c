@@ -338,25 +338,58 @@ static int parse_role(struct inv_build *b, struct host *h, const struct ivar *v)
 	return 0;
 }
 
+/* The vars cswarm reads: their values must be usable as they are. */
+static const char *const used_vars[] = {
+	"ansible_host", "ansible_ssh_host", "ansible_port", "ansible_ssh_port",
+	"ansible_user", "ansible_ssh_user", "ansible_ssh_private_key_file",
+	"ansible_private_key_file", "cswarm_labels", "cswarm_role",
+};
+
+int inv_var_used(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(used_vars); i++)
+		if (streq(key, used_vars[i]))
+			return 1;
+	return 0;
+}
+
+/* *out = the var key (or its older alias); -1 if it is a Jinja template,
+ * which cswarm cannot evaluate and must not use as an address or user. */
+static int get_var(struct inv_build *b, const struct host *h, const struct ivars *vs,
+		   const char *key, const char *alias, const struct ivar **out)
+{
+	const struct ivar *v = find_var(vs, key, alias);
+	*out = v;
+	if (v && (strstr(v->value, "{{") || strstr(v->value, "{%")))
+		return ib_error(b, v->line, v->col,
+				"host \"%s\": %s is a Jinja template (\"%s\"), which cswarm does not evaluate",
+				h->name, v->key, v->value);
+	return 0;
+}
+
 /* Fill the connection fields and cswarm's own settings from h's vars. */
 static int derive_fields(struct inv_build *b, struct host *h, const struct ivars *vs)
 {
 	const struct ivar *v;
 
-	v = find_var(vs, "ansible_host", "ansible_ssh_host");
-	h->address = xstrdup(v ? v->value : h->name);
-	if ((v = find_var(vs, "ansible_port", "ansible_ssh_port")) && parse_port(b, h, v, &h->port))
+	if (get_var(b, h, vs, "ansible_host", "ansible_ssh_host", &v))
 		return -1;
-	if ((v = find_var(vs, "ansible_user", "ansible_ssh_user")))
-		h->user = xstrdup(v->value);
-	if ((v = find_var(vs, "ansible_ssh_private_key_file", "ansible_private_key_file")))
-		h->key_file = expand_home(v->value);
-	if ((v = find_var(vs, "cswarm_labels", NULL)) && parse_labels(b, h, v))
+	h->address = xstrdup(v ? v->value : h->name);
+	if (get_var(b, h, vs, "ansible_port", "ansible_ssh_port", &v) ||
+	    (v && parse_port(b, h, v, &h->port)))
+		return -1;
+	if (get_var(b, h, vs, "ansible_user", "ansible_ssh_user", &v))
+		return -1;
+	h->user = v ? xstrdup(v->value) : NULL;
+	if (get_var(b, h, vs, "ansible_ssh_private_key_file", "ansible_private_key_file", &v))
+		return -1;
+	h->key_file = v ? expand_home(v->value) : NULL;
+	if (get_var(b, h, vs, "cswarm_labels", NULL, &v) || (v && parse_labels(b, h, v)))
 		return -1;
 	for (size_t i = 0; i < h->ngroups; i++)
 		if (streq(h->groups[i], "managers"))
 			h->is_manager = 1;
-	if ((v = find_var(vs, "cswarm_role", NULL)) && parse_role(b, h, v))
+	if (get_var(b, h, vs, "cswarm_role", NULL, &v) || (v && parse_role(b, h, v)))
 		return -1;
 	return 0;
 }

@@ -118,15 +118,25 @@ static int labels_text(struct yaml_state *st, yaml_node_t *map, struct strbuf *o
 	return ret;
 }
 
+static int is_vault(const yaml_node_t *n)
+{
+	return n->tag && streq((const char *)n->tag, "!vault");
+}
+
 /* One variable. Lists and other mappings are not used by cswarm and are
- * skipped (Ansible roles may well have them). */
+ * skipped (Ansible roles may well have them), and so are Vault-encrypted
+ * values, unless cswarm would need them. */
 static int set_var(struct yaml_state *st, struct ivars *vars, const char *key, yaml_node_t *v,
 		   int origin)
 {
 	struct strbuf text = STRBUF_INIT;
 	int ret = 0;
 
-	if (scalar(v))
+	if (is_vault(v) && inv_var_used(key))
+		ret = node_error(st, v, "%s is Vault-encrypted; cswarm cannot decrypt it", key);
+	else if (is_vault(v))
+		goto out;
+	else if (scalar(v))
 		sb_adds(&text, is_null(v) ? "" : scalar(v));
 	else if (streq(key, "cswarm_labels") && v->type == YAML_MAPPING_NODE)
 		ret = labels_text(st, v, &text);
@@ -288,6 +298,22 @@ static int load_error(struct yaml_state *st, yaml_parser_t *p)
 	return ib_error(st->b, line, col, "bad YAML: %s", p->problem ? p->problem : "error");
 }
 
+/* Only one YAML document: a second one would be silently ignored. */
+static int check_single_document(struct yaml_state *st, yaml_parser_t *parser)
+{
+	yaml_document_t next;
+	int ret = 0;
+
+	if (!yaml_parser_load(parser, &next))
+		return load_error(st, parser);
+	yaml_node_t *root = yaml_document_get_root_node(&next);
+	if (root)
+		ret = ib_error(st->b, line_of(root), col_of(root),
+			       "more than one YAML document in the inventory");
+	yaml_document_delete(&next);
+	return ret;
+}
+
 int inv_parse_yaml(struct inv_build *b, const char *data, size_t len)
 {
 	struct yaml_state st = { .b = b };
@@ -307,6 +333,8 @@ int inv_parse_yaml(struct inv_build *b, const char *data, size_t len)
 		ret = node_error(&st, root, "inventory must be a mapping of groups (e.g. all:)");
 	else if (root && root->type == YAML_MAPPING_NODE)
 		ret = parse_children(&st, (size_t)-1, root, 0);
+	if (!ret && root)
+		ret = check_single_document(&st, &parser);
 	yaml_document_delete(&st.doc);
 	yaml_parser_delete(&parser);
 	return ret;

@@ -174,6 +174,8 @@ static const struct var_case var_cases[] = {
 	{ "all:\n  vars: { v: all }\n  children:\n    c:\n      hosts:\n        h: { v: host }\n"
 	  "      vars: { v: child }\n", "h", "v", "host" },
 	{ "all:\n  hosts:\n    h:\n      list: [1, 2]\n      s: ok\n", "h", "list", NULL },
+	{ "all:\n  hosts:\n    h:\n      secret: !vault |\n        $ANSIBLE_VAULT;1.1;AES256\n", "h", "secret", NULL },
+	{ "all:\n  hosts:\n    h:\n      tpl: \"{{ x }}\"\n", "h", "tpl", "{{ x }}" },
 	{ "all:\n  hosts:\n    h:\n      ansible_ssh_private_key_file: ~/.ssh/k\n", "h",
 	  "ansible_ssh_private_key_file", "~/.ssh/k" },
 };
@@ -261,6 +263,12 @@ static const struct error_case error_cases[] = {
 	  "inv:4:27: cswarm_labels: value of \"a\" must be a string" },
 	{ "all:\n  hosts:\n    h:\n      ansible_port: 0\n", "inv:4:21: host \"h\": bad ansible_port \"0\"" },
 	{ "all:\n  children:\n    \"a b\":\n", "inv:3:5: bad group name \"a b\"" },
+	{ "all:\n  hosts:\n    h:\n      ansible_user: !vault |\n        $ANSIBLE_VAULT;1.1;AES256\n",
+	  "inv:4:21: ansible_user is Vault-encrypted; cswarm cannot decrypt it" },
+	{ "all:\n  vars:\n    ansible_host: \"{{ inventory_hostname }}.example.com\"\n  hosts:\n    h:\n",
+	  "inv:3:19: host \"h\": ansible_host is a Jinja template (\"{{ inventory_hostname }}.example.com\"), which cswarm does not evaluate" },
+	{ "h ansible_port='{{ port }}'\n", "inv:1: host \"h\": ansible_port is a Jinja template" },
+	{ "all:\n  hosts:\n    a:\n---\nother:\n", "inv:5:1: more than one YAML document in the inventory" },
 	{ "x: &a { children: { y: *a } }\n", "inv:1: group \"y\" cannot be its own child" },
 	/* A recursive alias must not recurse for ever. */
 	{ "x: &a { children: { y: { children: { z: *a } } } }\n", "groups nested too deeply" },
