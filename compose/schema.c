@@ -407,7 +407,7 @@ int shell_split(const char *s, struct strlist *out)
 	struct strbuf w = STRBUF_INIT;
 	bool in_word = false;
 	int rc = 0;
-	for (const char *p = s; *p && rc == 0; p++) {
+	for (const char *p = s; rc == 0 && *p; p++) {
 		if (isspace((unsigned char)*p)) {
 			if (in_word)
 				sl_push(out, sb_str(&w));
