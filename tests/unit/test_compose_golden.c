@@ -204,7 +204,7 @@ static const char *const fields[][2] = {
 	{ "services/foo/ports/0/target", NULL }, { "services/foo/ports/0/mode", NULL },
 	{ "services/foo/ports/5/target", NULL }, { "services/foo/ports/7/published", NULL },
 	{ "services/foo/ports/8/target", NULL }, { "services/foo/ports/9/published", NULL },
-	{ "services/foo/ports/22/target", NULL }, { "services/foo/ports/22/protocol", NULL },
+	{ "services/foo/ports/21/target", NULL }, { "services/foo/ports/21/protocol", NULL },
 	{ "services/foo/privileged", NULL }, { "services/foo/read_only", NULL },
 	{ "services/foo/security_opt/1", NULL }, { "services/foo/stdin_open", NULL },
 	{ "services/foo/stop_grace_period", NULL }, { "services/foo/stop_signal", NULL },
