@@ -36,32 +36,53 @@ void ib_free(struct inv_build *b)
 		free(g->children);
 		free(g->hosts);
 		ivars_free(&g->vars);
+		ivars_free(&g->file_vars);
 	}
 	for (size_t i = 0; i < b->nhosts; i++) {
 		free(b->hosts[i].name);
 		ivars_free(&b->hosts[i].vars);
+		ivars_free(&b->hosts[i].file_vars);
 	}
+	for (size_t i = 0; i < b->nfiles; i++)
+		free(b->files[i]);
+	free(b->files);
 	free(b->groups);
 	free(b->hosts);
 	strmap_free(&b->group_index);
 	strmap_free(&b->host_index);
 }
 
+static int verror(struct inv_build *b, const char *file, int line, int col, const char *fmt,
+		  va_list ap)
+{
+	char *msg;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		die("out of memory");
+	sb_reset(b->err);
+	if (col > 0)
+		sb_addf(b->err, "%s:%d:%d: %s", file, line, col, msg);
+	else
+		sb_addf(b->err, "%s:%d: %s", file, line, msg);
+	free(msg);
+	return -1;
+}
+
 int ib_error(struct inv_build *b, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
-
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		die("out of memory");
+	verror(b, b->file, line, col, fmt, ap);
 	va_end(ap);
-	sb_reset(b->err);
-	if (col > 0)
-		sb_addf(b->err, "%s:%d:%d: %s", b->file, line, col, msg);
-	else
-		sb_addf(b->err, "%s:%d: %s", b->file, line, msg);
-	free(msg);
+	return -1;
+}
+
+int ib_var_error(struct inv_build *b, const struct ivar *v, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verror(b, v->file, v->line, v->col, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -152,13 +173,14 @@ int ib_set_var(struct inv_build *b, struct ivars *vs, const char *key,
 					key, v->line);
 		free(v->value);
 		v->value = xstrdup(value);
+		v->file = b->file;
 		v->line = line;
 		v->col = col;
 		v->origin = origin;
 		return 0;
 	}
 	GROW(vs->v, vs->cap, vs->n + 1);
-	vs->v[vs->n] = (struct ivar){ xstrdup(key), xstrdup(value), line, col, origin };
+	vs->v[vs->n] = (struct ivar){ xstrdup(key), xstrdup(value), b->file, line, col, origin };
 	strmap_put(&vs->index, vs->v[vs->n].key, vs->n);
 	vs->n++;
 	return 0;

@@ -19,7 +19,8 @@
 struct ivar {
 	char *key;
 	char *value;
-	int line, col;	/* col 0 = unknown (INI) */
+	const char *file;	/* where set: the inventory or a vars file */
+	int line, col;		/* col 0 = unknown (INI) */
 	int origin;	/* one id per vars section / host line / mapping */
 };
 
@@ -44,17 +45,21 @@ struct igroup {
 	size_t *hosts;		/* direct members */
 	size_t nhosts, cap_hosts;
 	struct ivars vars;
+	struct ivars file_vars;	/* from group_vars/NAME */
 };
 
 struct ihost {
 	char *name;
 	int line;
 	struct ivars vars;
+	struct ivars file_vars;	/* from host_vars/NAME */
 	size_t last_group;	/* avoids re-adding on repeated lines */
 };
 
 struct inv_build {
-	const char *file;
+	const char *file;	/* being parsed */
+	char **files;		/* vars files read, kept for ivar.file */
+	size_t nfiles, cap_files;
 	struct strbuf *err;
 	struct igroup *groups;	/* [0] = all, [1] = ungrouped */
 	size_t ngroups, cap_groups;
@@ -73,6 +78,9 @@ void ib_free(struct inv_build *b);
 /* Report "file:line[:col]: message" into b->err; returns -1. col 0 = none. */
 int ib_error(struct inv_build *b, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same, located where variable v was set. */
+int ib_var_error(struct inv_build *b, const struct ivar *v, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 size_t ib_group(struct inv_build *b, const char *name, int line);
 size_t ib_host(struct inv_build *b, const char *name, int line);
@@ -91,6 +99,12 @@ void inv_free_names(char **names, long n);
 
 int inv_parse_ini(struct inv_build *b, const char *data, size_t len);
 int inv_parse_yaml(struct inv_build *b, const char *data, size_t len);
+/* A group_vars/host_vars file: one YAML (or JSON) mapping of variables. */
+int inv_parse_vars_file(struct inv_build *b, const char *data, size_t len, struct ivars *vars);
+/* Read group_vars/ and host_vars/ next to the inventory file. */
+int inv_load_vars_dirs(struct inv_build *b, const char *inventory_path);
+/* Read a whole file of at most max bytes; -1 with "path: why" in err. */
+int inv_read_file(const char *path, long max, struct strbuf *out, struct strbuf *err);
 /* Whether cswarm reads the variable key (ansible_host, cswarm_labels...). */
 int inv_var_used(const char *key);
 /* Resolve inheritance into inv (which takes no pointers from b). */

@@ -45,8 +45,10 @@ static int looks_like_yaml(const char *data, size_t len)
 	return 0;
 }
 
-int inventory_load_buffer(const char *name, const char *data, size_t len,
-			  struct inventory *inv, struct strbuf *err)
+/* Parse data; vars_base, if set, is the inventory file whose directory may
+ * hold group_vars/ and host_vars/. */
+static int load(const char *name, const char *data, size_t len, const char *vars_base,
+		struct inventory *inv, struct strbuf *err)
 {
 	struct inv_build b;
 	const char *nul = memchr(data, '\0', len);
@@ -65,6 +67,8 @@ int inventory_load_buffer(const char *name, const char *data, size_t len,
 	} else {
 		ret = inv_parse_ini(&b, data, len);
 	}
+	if (!ret && vars_base)
+		ret = inv_load_vars_dirs(&b, vars_base);
 	if (!ret)
 		ret = inv_resolve(&b, inv);
 	ib_free(&b);
@@ -73,31 +77,37 @@ int inventory_load_buffer(const char *name, const char *data, size_t len,
 	return ret;
 }
 
-static int read_file(const char *path, struct strbuf *out, struct strbuf *err)
+int inventory_load_buffer(const char *name, const char *data, size_t len,
+			  struct inventory *inv, struct strbuf *err)
+{
+	return load(name, data, len, NULL, inv, err);
+}
+
+int inv_read_file(const char *path, long max, struct strbuf *out, struct strbuf *err)
 {
 	FILE *f = fopen(path, "rb");
 	char buf[65536];
 	size_t n;
+	int ret = 0;
 
+	sb_reset(err);
 	if (!f) {
-		sb_addf(err, "%s: cannot open inventory: %s", path, strerror(errno));
+		sb_addf(err, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (out->len + n > MAX_FILE_SIZE) {
-			fclose(f);
-			sb_addf(err, "%s: inventory larger than %ld MiB", path, MAX_FILE_SIZE >> 20);
-			return -1;
+	while (!ret && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (out->len + n > (size_t)max) {
+			sb_addf(err, "%s: larger than %ld MiB", path, max >> 20);
+			ret = -1;
 		}
 		sb_add(out, buf, n);
 	}
-	if (ferror(f)) {
-		sb_addf(err, "%s: cannot read inventory: %s", path, strerror(errno));
-		fclose(f);
-		return -1;
+	if (!ret && ferror(f)) {
+		sb_addf(err, "%s: cannot read: %s", path, strerror(errno));
+		ret = -1;
 	}
 	fclose(f);
-	return 0;
+	return ret;
 }
 
 int inventory_load(const char *path, struct inventory *inv, struct strbuf *err)
@@ -106,10 +116,9 @@ int inventory_load(const char *path, struct inventory *inv, struct strbuf *err)
 	int ret;
 
 	memset(inv, 0, sizeof(*inv));
-	sb_reset(err);
-	ret = read_file(path, &data, err);
+	ret = inv_read_file(path, MAX_FILE_SIZE, &data, err);
 	if (!ret)
-		ret = inventory_load_buffer(path, data.buf ? data.buf : "", data.len, inv, err);
+		ret = load(path, data.buf ? data.buf : "", data.len, path, inv, err);
 	sb_free(&data);
 	return ret;
 }

@@ -285,7 +285,7 @@ static int parse_port(struct inv_build *b, const struct host *h, const struct iv
 	p = strtol(v->value, &end, 10);
 	if (errno || end == v->value || *end || p < 1 || p > 65535 || v->value[0] == '+' ||
 	    v->value[0] == '-' || v->value[0] == ' ')
-		return ib_error(b, v->line, v->col, "host \"%s\": bad %s \"%s\" (expected 1-65535)",
+		return ib_var_error(b, v, "host \"%s\": bad %s \"%s\" (expected 1-65535)",
 				h->name, v->key, v->value);
 	*port = (int)p;
 	return 0;
@@ -317,7 +317,7 @@ static int parse_labels(struct inv_build *b, struct host *h, const struct ivar *
 			free(key);
 			if (!why)
 				continue;
-			return ib_error(b, v->line, v->col, "host \"%s\": bad cswarm_labels \"%s\": %s",
+			return ib_var_error(b, v, "host \"%s\": bad cswarm_labels \"%s\": %s",
 					h->name, v->value, why);
 		}
 		GROW(h->labels, cap, h->nlabels + 1);
@@ -333,7 +333,7 @@ static int parse_role(struct inv_build *b, struct host *h, const struct ivar *v)
 	else if (streq(v->value, "worker"))
 		h->is_manager = 0;
 	else
-		return ib_error(b, v->line, v->col, "host \"%s\": bad cswarm_role \"%s\" (expected manager or worker)",
+		return ib_var_error(b, v, "host \"%s\": bad cswarm_role \"%s\" (expected manager or worker)",
 				h->name, v->value);
 	return 0;
 }
@@ -361,7 +361,7 @@ static int get_var(struct inv_build *b, const struct host *h, const struct ivars
 	const struct ivar *v = find_var(vs, key, alias);
 	*out = v;
 	if (v && (strstr(v->value, "{{") || strstr(v->value, "{%")))
-		return ib_error(b, v->line, v->col,
+		return ib_var_error(b, v,
 				"host \"%s\": %s is a Jinja template (\"%s\"), which cswarm does not evaluate",
 				h->name, v->key, v->value);
 	return 0;
@@ -394,14 +394,30 @@ static int derive_fields(struct inv_build *b, struct host *h, const struct ivars
 	return 0;
 }
 
+/* Ansible's order, lowest first: group vars from the inventory file (by
+ * depth, then name), group_vars/all, group_vars/ of the other groups, host
+ * vars from the inventory file, host_vars/. groups[] holds "all" first. */
+static void merge_layers(struct inv_build *b, struct ivars *merged, const struct ihost *ih,
+			 const size_t *groups, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		merge_vars(merged, &b->groups[groups[i]].vars);
+	merge_vars(merged, &b->groups[GROUP_ALL].file_vars);
+	for (size_t i = 0; i < n; i++)
+		if (groups[i] != GROUP_ALL)
+			merge_vars(merged, &b->groups[groups[i]].file_vars);
+	merge_vars(merged, &ih->vars);
+	merge_vars(merged, &ih->file_vars);
+}
+
 /* Small files can still multiply out: 20,000 hosts under a 20,000 deep
  * chain of groups would make 4e8 memberships. Checked before the work. */
 static int over_budget(struct resolver *r, size_t hi, const size_t *groups, size_t n)
 {
 	struct inv_build *b = r->b;
-	r->resolved += n + b->hosts[hi].vars.n;
+	r->resolved += n + b->hosts[hi].vars.n + b->hosts[hi].file_vars.n;
 	for (size_t i = 0; i < n; i++)
-		r->resolved += b->groups[groups[i]].vars.n;
+		r->resolved += b->groups[groups[i]].vars.n + b->groups[groups[i]].file_vars.n;
 	if (r->resolved <= INV_MAX_RESOLVED)
 		return 0;
 	return ib_error(b, b->hosts[hi].line, 0,
@@ -423,11 +439,9 @@ static int resolve_host(struct resolver *r, size_t hi, struct host *h)
 	if (over_budget(r, hi, groups, n))
 		goto out;
 	h->groups = xcalloc(n, sizeof(*h->groups));
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		h->groups[h->ngroups++] = xstrdup(b->groups[groups[i]].name);
-		merge_vars(&merged, &b->groups[groups[i]].vars);
-	}
-	merge_vars(&merged, &ih->vars);
+	merge_layers(b, &merged, ih, groups, n);
 	h->vars = xcalloc(merged.n, sizeof(*h->vars));
 	for (size_t i = 0; i < merged.n; i++)
 		h->vars[h->nvars++] = (struct kv){ xstrdup(merged.v[i].key), xstrdup(merged.v[i].value) };

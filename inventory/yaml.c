@@ -314,7 +314,10 @@ static int check_single_document(struct yaml_state *st, yaml_parser_t *parser)
 	return ret;
 }
 
-int inv_parse_yaml(struct inv_build *b, const char *data, size_t len)
+/* Load the single document of data and hand its root (never NULL, maybe a
+ * null scalar) to fn. */
+static int with_document(struct inv_build *b, const char *data, size_t len,
+			 int (*fn)(struct yaml_state *, yaml_node_t *, void *), void *ctx)
 {
 	struct yaml_state st = { .b = b };
 	yaml_parser_t parser;
@@ -329,13 +332,37 @@ int inv_parse_yaml(struct inv_build *b, const char *data, size_t len)
 		return ret;
 	}
 	yaml_node_t *root = yaml_document_get_root_node(&st.doc);
-	if (root && !is_null(root) && root->type != YAML_MAPPING_NODE)
-		ret = node_error(&st, root, "inventory must be a mapping of groups (e.g. all:)");
-	else if (root && root->type == YAML_MAPPING_NODE)
-		ret = parse_children(&st, (size_t)-1, root, 0);
-	if (!ret && root)
-		ret = check_single_document(&st, &parser);
+	if (root) {
+		ret = fn(&st, root, ctx);
+		if (!ret)
+			ret = check_single_document(&st, &parser);
+	}
 	yaml_document_delete(&st.doc);
 	yaml_parser_delete(&parser);
 	return ret;
+}
+
+static int inventory_root(struct yaml_state *st, yaml_node_t *root, void *ctx)
+{
+	(void)ctx;
+	if (is_null(root))
+		return 0;
+	if (root->type != YAML_MAPPING_NODE)
+		return node_error(st, root, "inventory must be a mapping of groups (e.g. all:)");
+	return parse_children(st, (size_t)-1, root, 0);
+}
+
+int inv_parse_yaml(struct inv_build *b, const char *data, size_t len)
+{
+	return with_document(b, data, len, inventory_root, NULL);
+}
+
+static int vars_root(struct yaml_state *st, yaml_node_t *root, void *vars)
+{
+	return parse_vars(st, root, vars, "vars file");
+}
+
+int inv_parse_vars_file(struct inv_build *b, const char *data, size_t len, struct ivars *vars)
+{
+	return with_document(b, data, len, vars_root, vars);
 }

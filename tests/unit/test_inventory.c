@@ -366,8 +366,83 @@ static void test_load_file(void **state)
 	inventory_free(&inv);
 	unlink(path);
 	assert_int_equal(inventory_load(path, &inv, &err), -1);
-	assert_non_null(strstr(sb_str(&err), "cannot open inventory"));
+	assert_non_null(strstr(sb_str(&err), ": cannot open: "));
 	sb_free(&err);
+}
+
+static void put(const char *dir, const char *rel, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, rel);
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	char *mk = xasprintf("mkdir -p '%s'", path);
+	assert_int_equal(system(mk), 0);
+	*slash = '/';
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(mk);
+	free(path);
+}
+
+static void rm_rf(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/* group_vars/ and host_vars/ beside the inventory, in Ansible's order:
+ * inventory group vars < group_vars/all < group_vars/GROUP < inventory
+ * host vars < host_vars/HOST. */
+static void test_vars_dirs(void **state)
+{
+	char dir[] = "/tmp/cswarm-invdir-XXXXXX";
+	struct inventory inv;
+	struct strbuf err = STRBUF_INIT;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	put(dir, "hosts", "[web]\nh1 vh=inline\nweb01.example.com\n[web:vars]\nv=webinv\n"
+		"[all:vars]\nv=allinv\nw=allinv\nz=allinv\n");
+	put(dir, "group_vars/all.yml", "v: allfile\nw: allfile\n");
+	put(dir, "group_vars/web.yml", "v: webfile\n");
+	put(dir, "group_vars/web/10-more.yaml", "x: dir\ncswarm_labels: {zone: b}\n");
+	put(dir, "group_vars/web/README.md", "not: read\n");
+	put(dir, "group_vars/nosuchgroup.yml", "v: ignored\n");
+	put(dir, "host_vars/h1.yml", "vh: hostfile\nansible_port: 2222\n");
+	put(dir, "host_vars/web01.example.com", "ansible_user: dotted\n");
+	char *path = xasprintf("%s/hosts", dir);
+	if (inventory_load(path, &inv, &err))
+		fail_msg("%s", sb_str(&err));
+	const struct host *h1 = &inv.hosts[0], *w = &inv.hosts[1];
+	assert_string_equal(host_var(h1, "v"), "webfile");
+	assert_string_equal(host_var(h1, "w"), "allfile");
+	assert_string_equal(host_var(h1, "z"), "allinv");
+	assert_string_equal(host_var(h1, "x"), "dir");
+	assert_string_equal(host_var(h1, "vh"), "hostfile");
+	assert_null(host_var(h1, "not"));
+	assert_int_equal(h1->port, 2222);
+	assert_string_equal(host_label(w, "zone"), "b");
+	assert_string_equal(w->user, "dotted");
+	inventory_free(&inv);
+
+	/* Errors name the vars file. */
+	put(dir, "host_vars/h1.yml", "vh: x\nansible_port: abc\n");
+	assert_int_equal(inventory_load(path, &inv, &err), -1);
+	char *want = xasprintf("%s/host_vars/h1.yml:2:15: host \"h1\": bad ansible_port \"abc\"", dir);
+	if (!strstr(sb_str(&err), want))
+		fail_msg("want %s\ngot %s", want, sb_str(&err));
+	free(want);
+	put(dir, "group_vars/web.yml", "v: [unclosed\n");
+	assert_int_equal(inventory_load(path, &inv, &err), -1);
+	want = xasprintf("%s/group_vars/web.yml:2:1: bad YAML", dir);
+	if (!strstr(sb_str(&err), want))
+		fail_msg("want %s\ngot %s", want, sb_str(&err));
+	free(want);
+	free(path);
+	sb_free(&err);
+	rm_rf(dir);
 }
 
 /* The biggest allowed range, and a linear-time load of it. */
@@ -451,6 +526,7 @@ int main(void)
 		add_test(test_select, &select_cases[i], "limit: \"%s\"", select_cases[i].pattern);
 	add_test(test_host_fields, NULL, "%s", "host fields");
 	add_test(test_load_file, NULL, "%s", "load from file");
+	add_test(test_vars_dirs, NULL, "%s", "group_vars/ and host_vars/");
 	add_test(test_big_range, NULL, "%s", "100000-host range");
 	add_test(test_garbage, NULL, "%s", "no crash on garbage");
 
