@@ -47,6 +47,12 @@ char *state_hash(const char *s)
 	return hex(md, n);
 }
 
+static void stack_rec_free(struct state_stack *s)
+{
+	free(s->name);
+	free(s->spec_json);
+}
+
 static void service_free(struct state_service *s)
 {
 	free(s->stack);
@@ -81,6 +87,9 @@ static void node_free(struct state_node *n)
 
 void state_free(struct state *st)
 {
+	for (size_t i = 0; i < st->nstacks; i++)
+		stack_rec_free(&st->stacks[i]);
+	free(st->stacks);
 	for (size_t i = 0; i < st->nservices; i++)
 		service_free(&st->services[i]);
 	for (size_t i = 0; i < st->ntasks; i++)
@@ -143,6 +152,39 @@ struct state_service *state_set_service(struct state *st, const char *stack, con
 	s->spec_json = sb_detach(&canon);
 	s->hash = hash;
 	return s;
+}
+
+struct state_stack *state_find_stack(struct state *st, const char *name)
+{
+	for (size_t i = 0; i < st->nstacks; i++)
+		if (streq(st->stacks[i].name, name))
+			return &st->stacks[i];
+	return NULL;
+}
+
+void state_set_stack(struct state *st, const char *name, const char *spec_json)
+{
+	struct state_stack *s = state_find_stack(st, name);
+	if (!s) {
+		st->stacks = grow_one(st->stacks, st->nstacks, sizeof(*s));
+		s = &st->stacks[st->nstacks++];
+		s->name = xstrdup(name);
+	} else {
+		free(s->spec_json);
+	}
+	s->spec_json = xstrdup(spec_json);
+}
+
+int state_remove_stack(struct state *st, const char *name)
+{
+	struct state_stack *s = state_find_stack(st, name);
+	if (!s)
+		return -1;
+	stack_rec_free(s);
+	size_t i = (size_t)(s - st->stacks);
+	memmove(s, s + 1, (st->nstacks - i - 1) * sizeof(*s));
+	st->nstacks--;
+	return 0;
 }
 
 int state_remove_service(struct state *st, const char *stack, const char *name)

@@ -17,6 +17,13 @@
  * newer cswarm). */
 #define STATE_FORMAT 1
 
+/* A deployed stack: its whole canonical stack document (compose_write_json),
+ * from which any host can be given any of its tasks later (reconcile). */
+struct state_stack {
+	char *name;
+	char *spec_json;
+};
+
 struct state_service {
 	char *stack, *name;
 	char *spec_json;	/* the service's canonical (compact) JSON */
@@ -52,6 +59,8 @@ struct state {
 	char *updated_at;	/* RFC 3339 UTC of the last change */
 	char *updated_by;	/* user@machine of the last change */
 	char *change;		/* one line: what the last change was */
+	struct state_stack *stacks;
+	size_t nstacks;
 	struct state_service *services;
 	size_t nservices;
 	struct state_task *tasks;
@@ -69,6 +78,12 @@ int state_parse(const char *text, size_t len, struct state *st, struct strbuf *e
  * service, task or node per line so it reads well with less). */
 void state_write_json(const struct state *st, struct strbuf *out);
 void state_free(struct state *st);
+
+struct state_stack *state_find_stack(struct state *st, const char *name);
+/* Add or replace a stack's document (copied as given). */
+void state_set_stack(struct state *st, const char *name, const char *spec_json);
+/* Remove a stack (not its services or tasks); 0 if removed, -1 if absent. */
+int state_remove_stack(struct state *st, const char *name);
 
 /* Services are identified by stack and name. */
 struct state_service *state_find_service(struct state *st, const char *stack, const char *name);

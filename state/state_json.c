@@ -22,6 +22,12 @@ static void add_str(struct strbuf *out, const char *key, const char *value, int 
 		sb_adds(out, "null");
 }
 
+static void write_stack(struct strbuf *out, const struct state_stack *s)
+{
+	add_str(out, "name", s->name, 0);
+	sb_addf(out, ",\"spec\":%s", s->spec_json);
+}
+
 static void write_service(struct strbuf *out, const struct state_service *s)
 {
 	add_str(out, "stack", s->stack, 0);
@@ -78,6 +84,7 @@ void state_write_json(const struct state *st, struct strbuf *out)
 		sb_adds(out, ",\n");
 		add_str(out, keys[i], values[i], 0);
 	}
+	WRITE_LIST(out, "stacks", st->stacks, st->nstacks, write_stack);
 	WRITE_LIST(out, "services", st->services, st->nservices, write_service);
 	WRITE_LIST(out, "tasks", st->tasks, st->ntasks, write_task);
 	WRITE_LIST(out, "nodes", st->nodes, st->nnodes, write_node);
@@ -234,6 +241,17 @@ static int check_hash(struct reader *r, const char *path, const char *key, const
 	return ok ? 0 : fail(r, path, key, "does not match the sha256 of the spec (edited by hand?)");
 }
 
+static const char *const stack_keys[] = { "name", "spec", NULL };
+
+static int read_stack(struct reader *r, int tok, const char *path, struct state_stack *s)
+{
+	if (check_keys(r, tok, path, stack_keys) != 0 ||
+	    get_str(r, tok, path, "name", REQUIRED, &s->name) != 0 ||
+	    get_raw(r, tok, path, "spec", REQUIRED, &s->spec_json) != 0)
+		return -1;
+	return 0;
+}
+
 static const char *const service_keys[] = { "stack", "name", "hash", "spec", "prev_hash", "prev_spec", NULL };
 
 static int read_service(struct reader *r, int tok, const char *path, struct state_service *s)
@@ -341,6 +359,11 @@ static void *read_list(struct reader *r, const char *key, size_t *n, size_t elem
 	return arr;
 }
 
+static int read_stack_v(struct reader *r, int tok, const char *path, void *p)
+{
+	return read_stack(r, tok, path, p);
+}
+
 static int read_service_v(struct reader *r, int tok, const char *path, void *p)
 {
 	return read_service(r, tok, path, p);
@@ -356,9 +379,17 @@ static int read_node_v(struct reader *r, int tok, const char *path, void *p)
 	return read_node(r, tok, path, p);
 }
 
-/* Services, tasks and nodes are identified by (stack, name), id and name. */
+/* Stacks, services, tasks and nodes are identified by name, (stack, name),
+ * id and name. */
 static int check_unique(struct reader *r, const struct state *st)
 {
+	for (size_t i = 0; i < st->nstacks; i++)
+		for (size_t k = 0; k < i; k++)
+			if (streq(st->stacks[i].name, st->stacks[k].name)) {
+				sb_addf(r->err, "stacks[%zu].name: %s also at stacks[%zu]",
+					i, st->stacks[i].name, k);
+				return -1;
+			}
 	for (size_t i = 0; i < st->nservices; i++)
 		for (size_t k = 0; k < i; k++)
 			if (streq(st->services[i].stack, st->services[k].stack) &&
@@ -383,7 +414,7 @@ static int check_unique(struct reader *r, const struct state *st)
 }
 
 static const char *const root_keys[] = { "format", "version", "cluster", "cluster_id",
-	"updated_at", "updated_by", "change", "services", "tasks", "nodes", NULL };
+	"updated_at", "updated_by", "change", "stacks", "services", "tasks", "nodes", NULL };
 
 static int read_root(struct reader *r, struct state *st)
 {
@@ -406,6 +437,7 @@ static int read_root(struct reader *r, struct state *st)
 		  get_str(r, 0, "", "updated_at", OPTIONAL, &st->updated_at) != 0 ||
 		  get_str(r, 0, "", "updated_by", OPTIONAL, &st->updated_by) != 0 ||
 		  get_str(r, 0, "", "change", OPTIONAL, &st->change) != 0 ? -1 : 0;
+	st->stacks = read_list(r, "stacks", &st->nstacks, sizeof(*st->stacks), read_stack_v, &ret);
 	st->services = read_list(r, "services", &st->nservices, sizeof(*st->services),
 				 read_service_v, &ret);
 	st->tasks = read_list(r, "tasks", &st->ntasks, sizeof(*st->tasks), read_task_v, &ret);

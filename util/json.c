@@ -183,6 +183,16 @@ char *json_str(const struct json *j, int tok)
 	return sb_detach(&sb);
 }
 
+const char *json_raw(const struct json *j, int tok, size_t *len)
+{
+	if (!valid(j, tok))
+		return NULL;
+	const jsmntok_t *t = TOK(j, tok);
+	int quoted = t->type == JSMN_STRING;
+	*len = (size_t)(t->end - t->start) + (quoted ? 2 : 0);
+	return j->text + t->start - quoted;
+}
+
 int json_int(const struct json *j, int tok, long long *out)
 {
 	if (json_kind(j, tok) != JSON_PRIMITIVE)

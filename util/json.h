@@ -29,6 +29,9 @@ int json_skip(const struct json *j, int tok);
 int json_get(const struct json *j, int tok, const char *key);
 /* Decoded string (escapes resolved) or primitive text; NULL if tok < 0. */
 char *json_str(const struct json *j, int tok);
+/* The token's text as it stands in the document (strings with their
+ * quotes); *len gets its length. NULL if tok is out of range. */
+const char *json_raw(const struct json *j, int tok, size_t *len);
 /* Integer value of a primitive; -1 if absent or not an integer. */
 int json_int(const struct json *j, int tok, long long *out);
 
