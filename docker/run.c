@@ -821,6 +821,22 @@ static void cswarm_labels(struct strbuf *sb, const char *cluster_id, const char 
 	flag_kv(sb, "--label", LABEL_NAMESPACE, stack);
 }
 
+/* "if it exists, it must be ours; else create it:" the caller appends the
+ * create command and "fi". A network or volume of the same name that this
+ * cluster did not create is never used: the script fails instead. */
+static void if_missing(struct strbuf *sb, const char *kind, const char *name, const char *cluster_id)
+{
+	sb_addf(sb, "if cswarm_owner=$(docker %s inspect -f", kind);
+	sh_arg(sb, "{{index .Labels \"" LABEL_CLUSTER "\"}}");
+	sh_arg(sb, name);
+	sb_adds(sb, " 2>/dev/null); then\n[ \"$cswarm_owner\" =");
+	sh_arg(sb, cluster_id);
+	sb_adds(sb, " ] || { printf 'cswarm: %s %s exists and was not created by this cluster\\n'");
+	sh_arg(sb, kind);
+	sh_arg(sb, name);
+	sb_adds(sb, " >&2; exit 1; }\nelse\n");
+}
+
 /* "subnet[,gateway=G][,ip_range=R]" from the model, as docker flags. */
 static void ipam_flags(struct strbuf *sb, const struct network *n)
 {
@@ -845,10 +861,8 @@ static void ipam_flags(struct strbuf *sb, const struct network *n)
 static void create_network(struct strbuf *sb, const struct network *n, const char *cluster_id,
 			   const char *stack)
 {
-	sb_adds(sb, "docker network inspect");
-	sh_arg(sb, n->name);
-	sb_adds(sb, " >/dev/null 2>&1 ||\n");
-	sb_arg_raw(sb, "docker network create --driver");
+	if_missing(sb, "network", n->name, cluster_id);
+	sb_adds(sb, "docker network create --driver");
 	sh_arg(sb, n->driver && !streq(n->driver, "overlay") ? n->driver : "bridge");
 	cswarm_labels(sb, cluster_id, stack);
 	for (size_t i = 0; i < n->labels.n; i++)
@@ -864,7 +878,7 @@ static void create_network(struct strbuf *sb, const struct network *n, const cha
 	ipam_flags(sb, n);
 	sb_arg_raw(sb, "--");
 	sh_arg(sb, n->name);
-	sb_adds(sb, " >/dev/null\n");
+	sb_adds(sb, " >/dev/null\nfi\n");
 }
 
 static void require_external(struct strbuf *sb, const char *kind, const char *name)
@@ -905,10 +919,8 @@ static bool service_mounts(const struct service *svc, const char *volume_key)
 static void create_volume(struct strbuf *sb, const struct volume *v, const char *cluster_id,
 			  const char *stack)
 {
-	sb_adds(sb, "docker volume inspect");
-	sh_arg(sb, v->name);
-	sb_adds(sb, " >/dev/null 2>&1 ||\n");
-	sb_arg_raw(sb, "docker volume create --driver");
+	if_missing(sb, "volume", v->name, cluster_id);
+	sb_adds(sb, "docker volume create --driver");
 	sh_arg(sb, v->driver ? v->driver : "local");
 	cswarm_labels(sb, cluster_id, stack);
 	for (size_t i = 0; i < v->labels.n; i++)
@@ -917,7 +929,7 @@ static void create_volume(struct strbuf *sb, const struct volume *v, const char 
 		flag_kv(sb, "--opt", v->driver_opts.v[i].key, v->driver_opts.v[i].value);
 	sb_arg_raw(sb, "--");
 	sh_arg(sb, v->name);
-	sb_adds(sb, " >/dev/null\n");
+	sb_adds(sb, " >/dev/null\nfi\n");
 }
 
 int docker_volume_script(const struct stack *st, const struct service *svc,

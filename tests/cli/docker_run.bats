@@ -69,7 +69,7 @@ teardown_file() {
 		cluster_docker $HOST rm -f "$name" >/dev/null 2>&1
 	done
 	"$RENDER" rm-stack "$CLUSTER_ID" drt | cluster_ssh $HOST sh -s >/dev/null 2>&1
-	cluster_docker $HOST network rm drt_foreign >/dev/null 2>&1
+	cluster_docker $HOST network rm drt_foreign drt_front >/dev/null 2>&1
 	rm -f "$PWNED"
 	rmdir /var/lib/cswarm/files /var/lib/cswarm 2>/dev/null
 	true
@@ -195,4 +195,16 @@ assert len(l["cswarm.hash"]) == 12, l' "$output" "$CLUSTER_ID"
 	run cluster_docker $HOST volume ls -q
 	refute grep -qx drt_data <<<"$output"
 	[ ! -e /var/lib/cswarm/files/drt ]
+}
+
+@test "a network of the stack's name that cswarm did not create is refused" {
+	cluster_docker $HOST network create drt_front >/dev/null
+	run "$RENDER" run "$BATS_FILE_TMPDIR/stack.yml" web "$CLUSTER_ID" t3 3
+	[ "$status" -eq 0 ]
+	run cluster_ssh $HOST sh -s <<<"$output"
+	cluster_docker $HOST network rm drt_front >/dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cswarm: network drt_front exists and was not created by this cluster"* ]]
+	run cluster_docker $HOST ps -aq --filter "label=cswarm.cluster=$CLUSTER_ID"
+	[ -z "$output" ]
 }

@@ -314,6 +314,12 @@ static void test_hostile_values(void **state)
 
 /* --- networks, volumes, removal ------------------------------------------ */
 
+/* Use an existing network or volume only if this cluster (c) made it. */
+#define IF_MISSING(kind, name) \
+	"if cswarm_owner=$(docker " kind " inspect -f '{{index .Labels \"cswarm.cluster\"}}' '" name "'" \
+	" 2>/dev/null); then\n[ \"$cswarm_owner\" = 'c' ] || { printf 'cswarm: %s %s exists and was not" \
+	" created by this cluster\\n' '" kind "' '" name "' >&2; exit 1; }\nelse\n"
+
 static void test_network_script(void **state)
 {
 	(void)state;
@@ -324,21 +330,21 @@ static void test_network_script(void **state)
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	assert_int_equal(docker_network_script(st, "c", &out, &err), 0);
 	assert_string_equal(out.buf,
-		"docker network inspect 's_a' >/dev/null 2>&1 ||\n"
+		IF_MISSING("network", "s_a")
 		"docker network create --driver 'bridge' --label 'cswarm.cluster=c' --label 'cswarm.stack=s'"
 		" --label 'com.docker.stack.namespace=s' --label 'k=v' --internal --subnet '10.5.0.0/24'"
-		" --gateway '10.5.0.1' -- 's_a' >/dev/null\n"
+		" --gateway '10.5.0.1' -- 's_a' >/dev/null\nfi\n"
 		"docker network inspect 'shared' >/dev/null || { echo \"cswarm: external network 'shared'"
 		" does not exist on this host\" >&2; exit 1; }\n"
-		"docker network inspect 's_c' >/dev/null 2>&1 ||\n"
+		IF_MISSING("network", "s_c")
 		"docker network create --driver 'bridge' --label 'cswarm.cluster=c' --label 'cswarm.stack=s'"
-		" --label 'com.docker.stack.namespace=s' --opt 'o=1' -- 's_c' >/dev/null\n");
+		" --label 'com.docker.stack.namespace=s' --opt 'o=1' -- 's_c' >/dev/null\nfi\n");
 	sb_reset(&out);
 	stack_free(st);
 	st = load("", NULL);	/* the implicit default network */
 	assert_int_equal(docker_network_script(st, "c", &out, &err), 0);
 	assert_non_null(strstr(out.buf, "docker network create --driver 'bridge' --label 'cswarm.cluster=c'"));
-	assert_non_null(strstr(out.buf, " -- 's_default' >/dev/null\n"));
+	assert_non_null(strstr(out.buf, " -- 's_default' >/dev/null\nfi\n"));
 	assert_int_equal(docker_network_script(st, "", &out, &err), -1);
 	stack_free(st);
 	sb_free(&out);
@@ -354,10 +360,10 @@ static void test_volume_script(void **state)
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	assert_int_equal(docker_volume_script(st, stack_service(st, "s"), "c", &out, &err), 0);
 	assert_string_equal(out.buf,
-		"docker volume inspect 's_used' >/dev/null 2>&1 ||\n"
+		IF_MISSING("volume", "s_used")
 		"docker volume create --driver 'local' --label 'cswarm.cluster=c' --label 'cswarm.stack=s'"
 		" --label 'com.docker.stack.namespace=s' --label 'a=b' --opt 'device=tmpfs' --opt 'type=tmpfs'"
-		" -- 's_used' >/dev/null\n");
+		" -- 's_used' >/dev/null\nfi\n");
 	sb_reset(&out);
 	assert_int_equal(docker_volume_script(st, NULL, "c", &out, &err), 0);
 	assert_non_null(strstr(out.buf, "'s_unused'"));
