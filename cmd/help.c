@@ -36,6 +36,18 @@ const struct cmd cswarm_commands[] = {
 	  "\n"
 	  "Prints 'unlocked', or who holds the lock (user@machine, pid, since, command).\n"
 	  "The lock dies with its holder's SSH connection: it is never left stale.\n" },
+	{ "deploy", cmd_deploy, "converge the cluster to a stack file",
+	  "usage: cswarm deploy STACK.yml [STACK.yml...] -i INVENTORY [options]\n"
+	  "       cswarm stack deploy -c FILE [-c FILE...] -i INVENTORY NAME\n"
+	  "\n"
+	  "  -n, --name NAME       stack name (default: the file's name: key or its directory)\n"
+	  "      --env-file FILE   variables for interpolation (default: .env beside the first file)\n"
+	  "      --prune           remove services of the stack that the file no longer lists\n"
+	  "      --dry-run         print the plan per host with the docker commands; change nothing\n"
+	  "      --rebalance       also move the fewest tasks needed to even out the nodes\n"
+	  "      --wait DUR        how long to wait for tasks to run (default 2m)\n"
+	  "      --cluster NAME    cluster (default: inventory var cswarm_cluster, else default)\n"
+	  "      --lock-wait DUR   wait for the cluster lock instead of failing (exit 4)\n" },
 	{ "help", cmd_help, "show help for a command", "usage: cswarm help [COMMAND]\n" },
 	{ "version", cmd_version, "print version information", "usage: cswarm version\n" },
 	{ NULL, NULL, NULL, NULL },

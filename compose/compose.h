@@ -203,6 +203,9 @@ struct compose_opts {
 	const char *name;		/* stack name; NULL: `name:` or the dir name */
 	const char *working_dir;	/* NULL: the first file's directory */
 	bool quiet;			/* no warnings (fuzzing, tests) */
+	bool resolved;			/* compose_load_buffer only: the document is
+					 * cswarm's own canonical output, whose values
+					 * are final: no interpolation */
 };
 
 /* Load, interpolate, merge, validate and normalize. Returns 0, or -1 with

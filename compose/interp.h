@@ -10,6 +10,7 @@ struct env {
 	struct kvlist dotenv;
 	struct strlist warned;	/* unset variables already reported */
 	bool quiet;
+	bool literal;		/* no interpolation (compose_opts.resolved) */
 };
 
 /* NULL when the variable is unset everywhere. */

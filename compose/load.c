@@ -30,7 +30,7 @@ static int add_layer(struct env *env, const struct layer_src *src, struct ynode 
 	int rc = 0;
 	struct strbuf path = STRBUF_INIT;
 	for (size_t i = 0; i < ndocs; i++) {
-		if (rc == 0)
+		if (rc == 0 && !env->literal)
 			rc = interpolate_tree(env, docs[i], &path, err);
 		if (rc == 0)
 			merge_tree(base, docs[i]);
@@ -88,6 +88,7 @@ int compose_load_buffer(const char *name, const char *buf, size_t len,
 	*out = NULL;
 	opts = opts ? opts : &none;
 	env.quiet = opts->quiet;
+	env.literal = opts->resolved;
 	int rc = load_sources(opts, &env, opts->working_dir ? opts->working_dir : "/", &src, 1, out, err);
 	env_free(&env);
 	return rc;

@@ -1,0 +1,285 @@
+/* cswarm deploy: converge the cluster to a stack file. */
+#include "cmd/cmd.h"
+#include "engine/converge.h"
+#include "util/json.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { DEFAULT_WAIT_MS = 120000 };
+
+struct deploy_args {
+	const char **files;
+	size_t nfiles;
+	const char *env_file;
+	const char *name;
+	int prune, dry_run, rebalance;
+	long wait_ms;
+};
+
+/* Services of the previous deploy that the file no longer lists stay, as
+ * with `docker stack deploy` without --prune: their members of the old
+ * stack document are put back into the new one, which is loaded again.
+ * NULL when nothing is kept. */
+static char *keep_unlisted(const char *old_json, const char *new_json, const struct stack *st,
+			   struct strbuf *kept)
+{
+	struct json o, n;
+	struct strbuf err = STRBUF_INIT, extra = STRBUF_INIT;
+	char *merged = NULL;
+	int ok_o = json_parse(&o, old_json, strlen(old_json), &err) == 0;
+	int ok_n = json_parse(&n, new_json, strlen(new_json), &err) == 0;
+	int osvcs = ok_o ? json_get(&o, 0, "services") : -1;
+	int nsvcs = ok_n ? json_get(&n, 0, "services") : -1;
+
+	for (int m = 0, tok = osvcs + 1; osvcs >= 0 && m < json_size(&o, osvcs);
+	     m++, tok = json_skip(&o, tok + 1)) {
+		char *name = json_str(&o, tok);
+		size_t klen, vlen;
+		const char *key = json_raw(&o, tok, &klen), *value = json_raw(&o, tok + 1, &vlen);
+		if (!stack_service(st, name)) {
+			sb_add(&extra, key, klen);
+			sb_addc(&extra, ':');
+			sb_add(&extra, value, vlen);
+			sb_addc(&extra, ',');
+			sb_addf(kept, " %s", name);
+		}
+		free(name);
+	}
+	if (extra.len && nsvcs >= 0) {
+		size_t len;
+		const char *open = json_raw(&n, nsvcs, &len);
+		size_t at = (size_t)(open - new_json) + 1;	/* just inside "services": { */
+		struct strbuf doc = STRBUF_INIT;
+		if (json_size(&n, nsvcs) == 0)
+			extra.buf[--extra.len] = '\0';	/* no member follows */
+		sb_add(&doc, new_json, at);
+		sb_add(&doc, extra.buf, extra.len);
+		sb_adds(&doc, new_json + at);
+		merged = sb_detach(&doc);
+	}
+	if (ok_o)
+		json_free(&o);
+	if (ok_n)
+		json_free(&n);
+	sb_free(&extra);
+	sb_free(&err);
+	return merged;
+}
+
+static int load_file(const struct deploy_args *a, struct stack **st)
+{
+	struct compose_opts co = { .files = a->files, .nfiles = a->nfiles, .env_file = a->env_file,
+				   .name = a->name };
+	struct strbuf err = STRBUF_INIT;
+	int ret = compose_load(&co, st, &err);
+	if (ret != 0)
+		error("%s", sb_str(&err));
+	sb_free(&err);
+	return ret;
+}
+
+/* Load a stack document kept in (or going into) the state. */
+static struct stack *load_json(const char *name, const char *json)
+{
+	struct compose_opts co = { .name = name, .quiet = true, .resolved = true, .working_dir = "/" };
+	struct strbuf err = STRBUF_INIT;
+	struct stack *st = NULL;
+	if (compose_load_buffer(name, json, strlen(json), &co, &st, &err) != 0)
+		error("stack %s: %s", name, sb_str(&err));
+	sb_free(&err);
+	return st;
+}
+
+/* Put the new stack into the state and the run's models. */
+static int set_stack(struct run *r, struct stack *file_st, int prune)
+{
+	struct strbuf json = STRBUF_INIT, kept = STRBUF_INIT, err = STRBUF_INIT;
+	const struct state_stack *old = state_find_stack(&r->st, file_st->name);
+	struct stack *st = file_st;
+	int ret = -1;
+
+	compose_write_json(file_st, &json);
+	if (old && !prune) {
+		char *merged = keep_unlisted(old->spec_json, json.buf, file_st, &kept);
+		if (merged) {
+			sb_reset(&json);
+			sb_adds(&json, merged);
+			free(merged);
+			if (!(st = load_json(file_st->name, json.buf))) {
+				error("services kept from the last deploy:%s; deploy with --prune to remove them",
+				      sb_str(&kept));
+				goto out;
+			}
+			warning("services not in the file are kept:%s (deploy with --prune to remove them)",
+				sb_str(&kept));
+		}
+	}
+	/* The state's service records: the hash of each one's canonical spec. */
+	for (size_t i = 0; i < r->st.nservices;) {
+		struct state_service *s = &r->st.services[i];
+		if (streq(s->stack, st->name) && !stack_service(st, s->name))
+			state_remove_service(&r->st, s->stack, s->name);
+		else
+			i++;
+	}
+	for (size_t i = 0; i < st->nservices; i++) {
+		struct strbuf spec = STRBUF_INIT;
+		compose_service_json(st, &st->services[i], &spec);
+		int bad = !state_set_service(&r->st, st->name, st->services[i].name, spec.buf, &err);
+		sb_free(&spec);
+		if (bad) {
+			error("service %s: %s", st->services[i].name, sb_str(&err));
+			goto out;
+		}
+	}
+	size_t before = r->st.nstacks;
+	state_set_stack(&r->st, st->name, json.buf);
+	if (r->st.nstacks > before) {
+		r->stacks = xrealloc(r->stacks, r->st.nstacks * sizeof(*r->stacks));
+		r->stacks[r->st.nstacks - 1] = NULL;
+	}
+	/* The run's model is read back from what the state now holds. */
+	for (size_t i = 0; i < r->st.nstacks; i++) {
+		if (!streq(r->st.stacks[i].name, st->name))
+			continue;
+		if (r->stacks[i])
+			stack_free(r->stacks[i]);
+		if (!(r->stacks[i] = load_json(st->name, json.buf)))
+			goto out;
+	}
+	ret = 0;
+out:
+	if (st && st != file_st)
+		stack_free(st);
+	sb_free(&json);
+	sb_free(&kept);
+	sb_free(&err);
+	return ret;
+}
+
+static void summary(const struct converge *cv, size_t failed)
+{
+	size_t starts = 0, stops = 0;
+	for (size_t i = 0; i < cv->nops; i++) {
+		starts += cv->ops[i].kind == OP_START && cv->ops[i].done;
+		stops += cv->ops[i].kind == OP_STOP && cv->ops[i].done;
+	}
+	if (cv->npending)
+		fputs(sb_str(&cv->pending), stderr);
+	printf("%zu started, %zu stopped, %zu failed, %zu pending\n", starts, stops, failed, cv->npending);
+}
+
+static int deploy(struct run *r, const struct deploy_args *a, struct stack *file_st, int argc, char **argv)
+{
+	struct converge cv;
+	struct strbuf err = STRBUF_INIT;
+	int ret = run_open(r, (a->dry_run ? 0 : RUN_LOCK) | RUN_OBSERVE | RUN_STACKS, argc, argv);
+
+	if (ret != EXIT_OK)
+		return ret;
+	if (set_stack(r, file_st, a->prune) != 0)
+		return EXIT_FAIL;
+	struct converge_opts co = { .stack = file_st->name, .rebalance = a->rebalance,
+				    .remove_orphans = 1 };
+	if (converge_plan(r, &co, &cv, &err) != 0) {
+		error("%s", sb_str(&err));
+		sb_free(&err);
+		return EXIT_FAIL;
+	}
+	if (a->dry_run) {
+		converge_print(r, &cv, stdout);
+		printf("dry run: %zu operations, nothing changed\n", cv.nops);
+	} else {
+		size_t failed = converge_apply(r, &cv, a->wait_ms);
+		char *change = xasprintf("deploy %s (%zu services)", file_st->name, file_st->nservices);
+		ret = run_commit(r, change);
+		free(change);
+		summary(&cv, failed);
+		if (ret == EXIT_OK && (failed || cv.npending))
+			ret = EXIT_FAIL;
+	}
+	converge_free(&cv);
+	sb_free(&err);
+	return ret;
+}
+
+static int parse_args(struct run *r, struct deploy_args *a, int argc, char **argv, int stack_form)
+{
+	static const struct option longopts[] = {
+		{ "compose-file", required_argument, NULL, 'c' },
+		{ "env-file", required_argument, NULL, 'e' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "prune", no_argument, NULL, 'p' },
+		{ "dry-run", no_argument, NULL, 'd' },
+		{ "rebalance", no_argument, NULL, 'r' },
+		{ "wait", required_argument, NULL, 'w' },
+		RUN_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	a->wait_ms = DEFAULT_WAIT_MS;
+	while ((c = getopt_long(argc, argv, "c:n:" HOST_SHORTOPTS, longopts, NULL)) != -1) {
+		long long ms;
+		switch (c) {
+		case 'c': a->files = xrealloc(a->files, (a->nfiles + 1) * sizeof(*a->files));
+			  a->files[a->nfiles++] = optarg; break;
+		case 'e': a->env_file = optarg; break;
+		case 'n': a->name = optarg; break;
+		case 'p': a->prune = 1; break;
+		case 'd': a->dry_run = 1; break;
+		case 'r': a->rebalance = 1; break;
+		case 'w':
+			if ((ms = parse_duration_ms(optarg)) < 0)
+				return usage_error("--wait: bad duration '%s'", optarg);
+			a->wait_ms = (long)ms;
+			break;
+		default:
+			if (run_opt(r, c, optarg) != 1)
+				return EXIT_USAGE;
+		}
+	}
+	/* deploy FILE...  |  stack deploy -c FILE... NAME */
+	for (; optind < argc; optind++) {
+		if (stack_form && !a->name && optind == argc - 1) {
+			a->name = argv[optind];
+			continue;
+		}
+		a->files = xrealloc(a->files, (a->nfiles + 1) * sizeof(*a->files));
+		a->files[a->nfiles++] = argv[optind];
+	}
+	if (!a->nfiles)
+		return usage_error("deploy: no stack file (cswarm deploy STACK.yml -i INVENTORY)");
+	if (stack_form && !a->name)
+		return usage_error("stack deploy: no stack name (cswarm stack deploy -c FILE NAME)");
+	return 0;
+}
+
+int deploy_main(int argc, char **argv, int stack_form)
+{
+	struct run r;
+	struct deploy_args a = { 0 };
+	struct stack *st = NULL;
+	int ret;
+
+	run_init(&r);
+	if ((ret = parse_args(&r, &a, argc, argv, stack_form)) != 0)
+		goto out;
+	ret = EXIT_FAIL;
+	if (load_file(&a, &st) != 0)
+		goto out;
+	ret = deploy(&r, &a, st, argc, argv);
+out:
+	if (st)
+		stack_free(st);
+	run_close(&r);
+	free(a.files);
+	return ret;
+}
+
+int cmd_deploy(int argc, char **argv)
+{
+	return deploy_main(argc, argv, 0);
+}

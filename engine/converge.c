@@ -1,0 +1,536 @@
+/* Planning: state + observation -> scheduler input -> container operations. */
+#include "engine/converge.h"
+#include "docker/run.h"
+#include "sched/sched.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Swarm's defaults for restart_policy and update_config. */
+enum { DEFAULT_RESTART_DELAY_MS = 5000 };
+
+/* A service of some stack in the state, flattened for the scheduler. */
+struct svc_ref {
+	const struct stack *stack;
+	const struct service *svc;
+	const char *hash;
+	int in_scope;
+};
+
+struct build {
+	struct run *r;
+	const struct converge_opts *o;
+	struct sched_node *nodes;
+	struct sched_kv **labels, **engine_labels;	/* per node, owned */
+	struct svc_ref *refs;
+	struct sched_service *services;
+	struct sched_port **ports;			/* per service, owned */
+	size_t nservices;
+	struct sched_task *tasks;
+	struct state_task **task_rec;			/* sched task -> state record */
+	size_t ntasks;
+	long long now;
+};
+
+/* --- time ---------------------------------------------------------------- */
+
+/* Seconds of an RFC 3339 UTC time as docker prints it; 0 if unparsable. */
+static long long parse_docker_time(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
+		return 0;
+	long long t = (long long)timegm(&tm);
+	return t > 0 ? t : 0;
+}
+
+/* --- nodes --------------------------------------------------------------- */
+
+static struct sched_kv *node_labels(const struct host *h, const struct state_node *ov, size_t *n)
+{
+	struct sched_kv *kv = xcalloc(h->nlabels + (ov ? ov->nlabels : 0) + 1, sizeof(*kv));
+	size_t k = 0;
+	for (size_t i = 0; i < h->nlabels; i++)
+		kv[k++] = (struct sched_kv){ h->labels[i].key, h->labels[i].value };
+	for (size_t i = 0; ov && i < ov->nlabels; i++) {
+		size_t j = 0;
+		while (j < k && !streq(kv[j].key, ov->labels[i].key))
+			j++;
+		if (ov->labels[i].value) {
+			kv[j] = (struct sched_kv){ ov->labels[i].key, ov->labels[i].value };
+			k += j == k;
+		} else if (j < k) {
+			kv[j] = kv[--k];	/* removed by `node update --label-rm` */
+		}
+	}
+	*n = k;
+	return kv;
+}
+
+/* Engine labels arrive as "k=v" strings; split them in place into kv. */
+static struct sched_kv *engine_labels(struct docker_info *d, size_t *n)
+{
+	struct sched_kv *kv = xcalloc(d->nlabels + 1, sizeof(*kv));
+	*n = 0;
+	for (size_t i = 0; i < d->nlabels; i++) {
+		char *eq = strchr(d->labels[i], '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		kv[(*n)++] = (struct sched_kv){ d->labels[i], eq + 1 };
+	}
+	return kv;
+}
+
+static enum sched_availability availability(const char *s)
+{
+	if (s && streq(s, "drain"))
+		return SCHED_DRAIN;
+	if (s && streq(s, "pause"))
+		return SCHED_PAUSE;
+	return SCHED_ACTIVE;
+}
+
+static void build_nodes(struct build *b)
+{
+	struct run *r = b->r;
+	size_t n = r->fleet.n ? r->fleet.n : 1;
+	b->nodes = xcalloc(n, sizeof(*b->nodes));
+	b->labels = xcalloc(n, sizeof(*b->labels));
+	b->engine_labels = xcalloc(n, sizeof(*b->engine_labels));
+	for (size_t i = 0; i < r->fleet.n; i++) {
+		const struct host *h = &r->inv.hosts[r->index[i]];
+		struct host_view *v = &r->views[i];
+		const struct state_node *ov = state_find_node(&r->st, h->name);
+		struct sched_node *sn = &b->nodes[i];
+		sn->id = h->name;
+		sn->hostname = v->info.name ? v->info.name : h->name;
+		sn->role = (ov && ov->role ? streq(ov->role, "manager") : h->is_manager) ?
+			   SCHED_MANAGER : SCHED_WORKER;
+		sn->availability = availability(ov ? ov->availability : NULL);
+		sn->ready = v->down == NULL;
+		b->labels[i] = node_labels(h, ov, &sn->nlabels);
+		sn->labels = b->labels[i];
+		b->engine_labels[i] = engine_labels(&v->info, &sn->nengine_labels);
+		sn->engine_labels = b->engine_labels[i];
+		sn->os = v->info.os_type;
+		sn->arch = v->info.arch;
+		sn->ip = r->fleet.hosts[i].target.address;
+		sn->nano_cpus = v->info.ncpu * 1000000000LL;
+		sn->memory_bytes = v->info.mem_total;
+	}
+}
+
+/* --- services ------------------------------------------------------------ */
+
+/* Without a routing mesh every published port is bound on the host that
+ * runs the task, so each one is a host port for placement. */
+static struct sched_port *host_ports(const struct service *svc, size_t *n)
+{
+	struct sched_port *p = xcalloc(svc->nports + 1, sizeof(*p));
+	*n = 0;
+	for (size_t i = 0; i < svc->nports; i++) {
+		const struct port *port = &svc->ports[i];
+		if (!port->published)
+			continue;
+		enum sched_proto proto = SCHED_TCP;
+		if (port->protocol && streq(port->protocol, "udp"))
+			proto = SCHED_UDP;
+		else if (port->protocol && streq(port->protocol, "sctp"))
+			proto = SCHED_SCTP;
+		p[(*n)++] = (struct sched_port){ (uint16_t)port->published, proto };
+	}
+	return p;
+}
+
+static void add_service(struct build *b, const struct stack *st, const struct service *svc)
+{
+	size_t k = b->nservices++;
+	const struct state_service *ss = state_find_service(&b->r->st, st->name, svc->name);
+	const struct deploy *d = &svc->deploy;
+	struct sched_service *s = &b->services[k];
+
+	b->refs[k] = (struct svc_ref){ st, svc, ss ? ss->hash : NULL,
+				       !b->o->stack || streq(b->o->stack, st->name) };
+	s->name = svc->name;
+	s->mode = d->mode && streq(d->mode, "global") ? SCHED_GLOBAL : SCHED_REPLICATED;
+	s->replicas = (uint32_t)(d->replicas > SCHED_MAX_REPLICAS ? SCHED_MAX_REPLICAS : d->replicas);
+	s->constraints = (const char *const *)d->constraints.v;
+	s->nconstraints = d->constraints.n;
+	s->spread = (const char *const *)d->spread.v;
+	s->nspread = d->spread.n;
+	s->reserve_nano_cpus = d->reservations.nano_cpus;
+	s->reserve_memory = (int64_t)d->reservations.memory;
+	s->max_replicas_per_node = (uint32_t)d->max_replicas_per_node;
+	b->ports[k] = host_ports(svc, &s->nports);
+	s->ports = b->ports[k];
+	s->spec_hash = b->refs[k].hash;
+}
+
+static void build_services(struct build *b)
+{
+	struct run *r = b->r;
+	size_t total = 0;
+	for (size_t i = 0; i < r->st.nstacks; i++)
+		total += r->stacks[i]->nservices;
+	b->refs = xcalloc(total + 1, sizeof(*b->refs));
+	b->services = xcalloc(total + 1, sizeof(*b->services));
+	b->ports = xcalloc(total + 1, sizeof(*b->ports));
+	for (size_t i = 0; i < r->st.nstacks; i++)
+		for (size_t j = 0; j < r->stacks[i]->nservices; j++)
+			add_service(b, r->stacks[i], &r->stacks[i]->services[j]);
+}
+
+static uint32_t find_service(const struct build *b, const char *stack, const char *name)
+{
+	for (size_t k = 0; k < b->nservices; k++)
+		if (streq(b->refs[k].stack->name, stack) && streq(b->refs[k].svc->name, name))
+			return (uint32_t)k;
+	return SCHED_NONE;
+}
+
+/* --- tasks and restart policy ------------------------------------------------ */
+
+enum restart { RESTART_NOW, RESTART_LATER, RESTART_NEVER };
+
+static enum restart restart_verdict(const struct restart_policy *p, const struct state_task *t,
+				    const struct observed *c, long long now)
+{
+	const char *cond = p->condition ? p->condition : "any";
+	if (streq(cond, "none") || (streq(cond, "on-failure") && c->exit_code == 0))
+		return RESTART_NEVER;
+	/* Attempts count within the window only (all of them without one). */
+	int attempts = t->restarts;
+	if (p->window_ms > 0 && t->last_restart && (now - t->last_restart) * 1000 > p->window_ms)
+		attempts = 0;
+	if (p->max_attempts > 0 && attempts >= p->max_attempts)
+		return RESTART_NEVER;
+	long long delay = p->delay_ms >= 0 ? p->delay_ms : DEFAULT_RESTART_DELAY_MS;
+	long long finished = parse_docker_time(c->finished_at);
+	if (finished && (now - finished) * 1000 < delay)
+		return RESTART_LATER;
+	return RESTART_NOW;
+}
+
+static enum sched_task_state observed_state(struct build *b, const struct state_task *t,
+					    const struct service *svc, const struct observed *c)
+{
+	if (!c)
+		return SCHED_TASK_EXITED;	/* lost: the container is gone */
+	if (streq(c->state, "running"))
+		return c->health && streq(c->health, "starting") ? SCHED_TASK_STARTING :
+		       c->health && streq(c->health, "unhealthy") ? SCHED_TASK_EXITED :
+		       SCHED_TASK_RUNNING;
+	if (streq(c->state, "created") || streq(c->state, "restarting"))
+		return SCHED_TASK_STARTING;
+	if (streq(c->state, "paused") || !svc)
+		return SCHED_TASK_RUNNING;
+	switch (restart_verdict(&svc->deploy.restart_policy, t, c, b->now)) {
+	case RESTART_NOW:
+		return SCHED_TASK_EXITED;
+	case RESTART_LATER:
+		return SCHED_TASK_RUNNING;	/* keeps its slot until the delay passed */
+	case RESTART_NEVER:
+		break;
+	}
+	return SCHED_TASK_RUNNING;	/* complete: stays, is not replaced */
+}
+
+static void build_tasks(struct build *b, struct converge *cv)
+{
+	struct run *r = b->r;
+	b->tasks = xcalloc(r->st.ntasks + 1, sizeof(*b->tasks));
+	b->task_rec = xcalloc(r->st.ntasks + 1, sizeof(*b->task_rec));
+	for (size_t i = 0; i < r->st.ntasks; i++) {
+		struct state_task *t = &r->st.tasks[i];
+		struct sched_task *s = &b->tasks[b->ntasks];
+		long host = run_host(r, t->node);
+		s->id = t->id;
+		s->service = find_service(b, t->stack, t->service);
+		s->slot = (uint32_t)t->slot;
+		s->spec_hash = t->hash;
+		s->node = host < 0 ? SCHED_NONE : (uint32_t)host;
+		const struct service *svc = s->service == SCHED_NONE ? NULL : b->refs[s->service].svc;
+		if (host < 0) {
+			s->state = SCHED_TASK_PENDING;	/* its host left the inventory */
+		} else if (r->views[host].down) {
+			s->state = SCHED_TASK_RUNNING;	/* the scheduler moves it: node not ready */
+			cv->lost++;
+		} else {
+			const struct observed *c = view_find_task(&r->views[host], t->id);
+			s->state = observed_state(b, t, svc, c);
+			if (c && svc && s->state == SCHED_TASK_RUNNING && !streq(c->state, "running") &&
+			    restart_verdict(&svc->deploy.restart_policy, t, c, b->now) == RESTART_LATER)
+				cv->waiting_restart++;
+		}
+		b->task_rec[b->ntasks++] = t;
+	}
+}
+
+/* --- operations ---------------------------------------------------------- */
+
+static struct op *add_op(struct converge *cv, enum op_kind kind, int wave, size_t host,
+			 const struct svc_ref *ref, const char *why)
+{
+	GROW(cv->ops, cv->cap, cv->nops + 1);
+	struct op *op = &cv->ops[cv->nops++];
+	memset(op, 0, sizeof(*op));
+	op->kind = kind;
+	op->wave = wave;
+	op->host = host;
+	op->stack = ref ? ref->stack : NULL;
+	op->svc = ref ? ref->svc : NULL;
+	op->why = why;
+	if (wave + 1 > cv->nwaves)
+		cv->nwaves = wave + 1;
+	return op;
+}
+
+static void copy_task(struct state_task *dst, const struct state_task *src)
+{
+	dst->id = xstrdup(src->id);
+	dst->stack = xstrdup(src->stack);
+	dst->service = xstrdup(src->service);
+	dst->slot = src->slot;
+	dst->node = xstrdup(src->node);
+	dst->hash = src->hash ? xstrdup(src->hash) : NULL;
+	dst->desired = xstrdup(src->desired ? src->desired : "running");
+	dst->created = src->created;
+	dst->restarts = src->restarts;
+	dst->last_restart = src->last_restart;
+}
+
+static char *container_of(const char *cluster_id, const struct state_task *t)
+{
+	struct strbuf name = STRBUF_INIT;
+	struct task_ref ref = { cluster_id, t->stack, t->service, t->id, t->node, t->hash, t->slot };
+	docker_container_name(&ref, &name);
+	return sb_detach(&name);
+}
+
+static void stop_task(struct build *b, struct converge *cv, const struct state_task *t, int wave,
+		      const struct svc_ref *ref, const char *why)
+{
+	long host = run_host(b->r, t->node);
+	/* A task whose host left the inventory cannot be stopped: it is only
+	 * forgotten (the host's containers are cleaned if it comes back). */
+	struct op *op = add_op(cv, OP_STOP, wave, host < 0 ? 0 : (size_t)host, ref, why);
+	copy_task(&op->task, t);
+	op->container = container_of(b->r->st.cluster_id, t);
+	if (host < 0)
+		op->done = 1;
+}
+
+/* A replaced task hands its restart count on, so max_attempts holds
+ * across replacements. */
+static void start_task(struct build *b, struct converge *cv, const struct svc_ref *ref,
+		       uint32_t slot, uint32_t node, int wave, const struct state_task *prev,
+		       const char *why)
+{
+	struct op *op = add_op(cv, OP_START, wave, node, ref, why);
+	struct state_task *t = &op->task;
+	t->id = state_new_task_id();
+	t->stack = xstrdup(ref->stack->name);
+	t->service = xstrdup(ref->svc->name);
+	t->slot = (int)slot;
+	t->node = xstrdup(b->r->fleet.hosts[node].target.name);
+	t->hash = ref->hash ? xstrdup(ref->hash) : NULL;
+	t->desired = xstrdup("running");
+	t->created = b->now;
+	if (prev && why && streq(why, "restart")) {
+		t->restarts = prev->restarts + 1;
+		t->last_restart = b->now;
+	} else if (prev) {
+		t->restarts = prev->restarts;
+		t->last_restart = prev->last_restart;
+	}
+	op->container = container_of(b->r->st.cluster_id, t);
+}
+
+/* The task that last held slot (or, global, node) of service s, for its
+ * restart count. */
+static const struct state_task *slot_holder(const struct build *b, const struct sched_plan *p,
+					    const struct sched_item *it)
+{
+	for (size_t i = 0; i < b->ntasks; i++) {
+		const struct sched_item *old = &p->items[i];
+		if (old->service != it->service || old->action != SCHED_STOP)
+			continue;
+		if (it->slot ? old->slot == it->slot : old->from == it->to)
+			return b->task_rec[i];
+	}
+	return NULL;
+}
+
+struct update_batch {
+	uint32_t service;
+	size_t done;		/* outdated tasks of the service scheduled so far */
+};
+
+static size_t update_parallelism(const struct service *svc)
+{
+	/* 0 cannot be told apart from "not set": take swarm's default, 1. */
+	uint64_t p = svc->deploy.update_config.parallelism;
+	return p ? (size_t)p : 1;
+}
+
+static void rolling_update(struct build *b, struct converge *cv, const struct sched_item *it,
+			   size_t *per_service)
+{
+	const struct svc_ref *ref = &b->refs[it->service];
+	const struct state_task *old = b->task_rec[it->task];
+	size_t k = per_service[it->service]++;
+	int wave = WAVE_UPDATE + (int)(k / update_parallelism(ref->svc));
+	const char *order = ref->svc->deploy.update_config.order;
+	int start_first = order && streq(order, "start-first");
+
+	if (start_first)
+		start_task(b, cv, ref, it->slot, it->from, wave, old, "update");
+	stop_task(b, cv, old, wave, ref, "update");
+	if (!start_first)
+		start_task(b, cv, ref, it->slot, it->from, wave, old, "update");
+}
+
+static void pending(struct build *b, struct converge *cv, const struct sched_item *it)
+{
+	const struct svc_ref *ref = &b->refs[it->service];
+	sb_addf(&cv->pending, "%s_%s: task %u pending: %s\n", ref->stack->name, ref->svc->name,
+		it->slot ? it->slot : 0, it->message ? it->message : "no suitable node");
+	cv->npending++;
+}
+
+static void item_ops(struct build *b, struct converge *cv, const struct sched_plan *p,
+		     const struct sched_item *it, size_t *per_service)
+{
+	const struct svc_ref *ref = it->service == SCHED_NONE ? NULL : &b->refs[it->service];
+	const struct state_task *old = it->task == SCHED_NONE ? NULL : b->task_rec[it->task];
+
+	if (ref && !ref->in_scope)
+		return;
+	if (!ref && old && b->o->stack && !streq(old->stack, b->o->stack))
+		return;
+	switch ((enum sched_action)it->action) {
+	case SCHED_KEEP:
+		if (it->outdated && ref)
+			rolling_update(b, cv, it, per_service);
+		break;
+	case SCHED_START: {
+		/* A START of an input task: its host left the inventory. A new
+		 * task in a slot whose exited task was just stopped: a restart. */
+		const struct state_task *prev = old ? old : slot_holder(b, p, it);
+		if (old)
+			stop_task(b, cv, old, WAVE_FIRST, ref, "host left the inventory");
+		start_task(b, cv, ref, it->slot, it->to, WAVE_FIRST, prev,
+			   old ? "rescheduled" : prev ? "restart" : "new");
+		break;
+	}
+	case SCHED_MOVE:
+		start_task(b, cv, ref, it->slot, it->to, WAVE_FIRST, old, "moved");
+		stop_task(b, cv, old, WAVE_MOVED, ref, it->reason ? it->reason : "moved");
+		break;
+	case SCHED_STOP:
+		if (old)
+			stop_task(b, cv, old, WAVE_FIRST, ref, it->reason ? it->reason : "stopped");
+		break;
+	case SCHED_PENDING:
+		if (old && it->from != SCHED_NONE)
+			stop_task(b, cv, old, WAVE_FIRST, ref, it->reason ? it->reason : "must leave");
+		if (ref)
+			pending(b, cv, it);
+		break;
+	case SCHED_NACTIONS:
+		break;
+	}
+}
+
+/* Containers of this cluster that no task record places on their host:
+ * left over from a run that died before writing the state, or stale copies
+ * on a host that was unreachable while its tasks moved away. */
+static void orphan_ops(struct build *b, struct converge *cv)
+{
+	struct run *r = b->r;
+	for (size_t h = 0; h < r->fleet.n; h++) {
+		const struct host_view *v = &r->views[h];
+		for (size_t i = 0; i < v->ncontainers; i++) {
+			const struct observed *c = &v->containers[i];
+			if (b->o->stack && (!c->stack || !streq(c->stack, b->o->stack)))
+				continue;
+			const struct state_task *t = c->task_id ? state_find_task(&r->st, c->task_id) : NULL;
+			if (t && streq(t->node, r->fleet.hosts[h].target.name))
+				continue;
+			struct op *op = add_op(cv, OP_STOP, WAVE_FIRST, h, NULL, t ? "stale copy" : "orphan");
+			op->container = xstrdup(c->name);
+			op->task.id = xstrdup(c->task_id ? c->task_id : "");
+		}
+	}
+}
+
+static void build_free(struct build *b)
+{
+	for (size_t i = 0; i < b->r->fleet.n; i++) {
+		free(b->labels[i]);
+		free(b->engine_labels[i]);
+	}
+	for (size_t k = 0; k < b->nservices; k++)
+		free(b->ports[k]);
+	free(b->labels);
+	free(b->engine_labels);
+	free(b->nodes);
+	free(b->refs);
+	free(b->services);
+	free(b->ports);
+	free(b->tasks);
+	free(b->task_rec);
+}
+
+int converge_plan(struct run *r, const struct converge_opts *o, struct converge *cv,
+		  struct strbuf *err)
+{
+	struct build b = { .r = r, .o = o, .now = (long long)time(NULL) };
+	struct sched_plan plan = { 0 };
+	struct sched_options so = { .rebalance = o->rebalance };
+	int ret = -1;
+
+	memset(cv, 0, sizeof(*cv));
+	sb_init(&cv->pending);
+	build_nodes(&b);
+	build_services(&b);
+	build_tasks(&b, cv);
+	struct sched_input in = { b.nodes, r->fleet.n, b.services, b.nservices, b.tasks, b.ntasks };
+	if (sched_plan(&in, &so, &plan, err) == 0) {
+		size_t *per_service = xcalloc(b.nservices + 1, sizeof(*per_service));
+		for (size_t i = 0; i < plan.nitems; i++)
+			item_ops(&b, cv, &plan, &plan.items[i], per_service);
+		free(per_service);
+		if (o->remove_orphans)
+			orphan_ops(&b, cv);
+		ret = 0;
+	}
+	sched_plan_free(&plan);
+	build_free(&b);
+	return ret;
+}
+
+static void task_free(struct state_task *t)
+{
+	free(t->id);
+	free(t->stack);
+	free(t->service);
+	free(t->node);
+	free(t->hash);
+	free(t->desired);
+}
+
+void converge_free(struct converge *cv)
+{
+	for (size_t i = 0; i < cv->nops; i++) {
+		task_free(&cv->ops[i].task);
+		free(cv->ops[i].container);
+	}
+	free(cv->ops);
+	sb_free(&cv->pending);
+	memset(cv, 0, sizeof(*cv));
+}

@@ -1,0 +1,157 @@
+#include "engine/run.h"
+#include "state/lock.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void run_init(struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	host_opts_init(&r->opts);
+}
+
+int run_opt(struct run *r, int c, const char *arg)
+{
+	int used = host_opt(&r->opts, c, arg);
+	return used ? used : cluster_opt(&r->copts, c, arg);
+}
+
+static int read_state(struct run *r)
+{
+	struct strbuf err = STRBUF_INIT;
+	int ret = EXIT_OK;
+	switch (cluster_read_state(&r->cluster, &r->st, &err)) {
+	case STATE_READ_OK:
+		break;
+	case STATE_READ_MISSING:
+		error("%s", sb_str(&err));
+		ret = EXIT_FAIL;
+		break;
+	case STATE_READ_FAIL:
+		error("%s", sb_str(&err));
+		ret = fleet_unreachable(&r->cluster.managers) == r->cluster.managers.n ?
+		      EXIT_UNREACHABLE : EXIT_FAIL;
+		break;
+	}
+	sb_free(&err);
+	return ret;
+}
+
+/* The stacks are kept in the state as their canonical JSON, which the
+ * loader reads back as it read the original files. */
+static int load_stacks(struct run *r)
+{
+	r->stacks = xcalloc(r->st.nstacks ? r->st.nstacks : 1, sizeof(*r->stacks));
+	for (size_t i = 0; i < r->st.nstacks; i++) {
+		const struct state_stack *s = &r->st.stacks[i];
+		struct compose_opts co = { .name = s->name, .quiet = true, .resolved = true, .working_dir = "/" };
+		struct strbuf err = STRBUF_INIT;
+		char *label = xasprintf("state:stacks.%s", s->name);
+		int bad = compose_load_buffer(label, s->spec_json, strlen(s->spec_json), &co,
+					      &r->stacks[i], &err);
+		if (bad)
+			error("stack %s in the cluster state: %s", s->name, sb_str(&err));
+		free(label);
+		sb_free(&err);
+		if (bad)
+			return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int open_cluster(struct run *r)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct host_opts all = r->opts;
+
+	all.limit = NULL;	/* placement needs every host */
+	if (open_fleet(&all, &r->inv, &r->fleet, &r->index) != 0)
+		return EXIT_FAIL;
+	if (cluster_open(&r->cluster, &r->inv, &r->opts.target, r->copts.name, r->opts.forks,
+			 r->opts.timeout_ms, &err) != 0) {
+		error("%s", sb_str(&err));
+		sb_free(&err);
+		return EXIT_FAIL;
+	}
+	r->cluster_opened = 1;
+	sb_free(&err);
+	return EXIT_OK;
+}
+
+static int take_lock(struct run *r, int argc, char **argv)
+{
+	struct strbuf err = STRBUF_INIT;
+	char *holder = lock_holder_line(argc, argv);
+	int ret = cluster_lock(&r->cluster, holder, r->copts.lock_wait_ms, &err);
+	if (ret != 0)
+		error("%s", sb_str(&err));
+	free(holder);
+	sb_free(&err);
+	return ret;
+}
+
+int run_open(struct run *r, int flags, int argc, char **argv)
+{
+	int ret;
+	if (host_opts_check(&r->opts))
+		return EXIT_USAGE;
+	if ((ret = open_cluster(r)) != EXIT_OK)
+		return ret;
+	if ((flags & RUN_LOCK) && (ret = take_lock(r, argc, argv)) != EXIT_OK)
+		return ret;
+	if ((ret = read_state(r)) != EXIT_OK)
+		return ret;
+	if ((flags & RUN_STACKS) && (ret = load_stacks(r)) != EXIT_OK)
+		return ret;
+	if (flags & RUN_OBSERVE) {
+		r->views = xcalloc(r->fleet.n ? r->fleet.n : 1, sizeof(*r->views));
+		engine_observe(&r->fleet, r->st.cluster_id, r->opts.timeout_ms, r->views);
+	}
+	return EXIT_OK;
+}
+
+int run_commit(struct run *r, const char *change)
+{
+	struct strbuf err = STRBUF_INIT;
+	int ret = EXIT_OK;
+	if (cluster_write_state(&r->cluster, &r->st, change, &err) != 0) {
+		error("writing the cluster state: %s", sb_str(&err));
+		ret = EXIT_FAIL;
+	}
+	sb_free(&err);
+	return ret;
+}
+
+void run_close(struct run *r)
+{
+	if (r->stacks)
+		for (size_t i = 0; i < r->st.nstacks; i++)
+			stack_free(r->stacks[i]);
+	free(r->stacks);
+	if (r->views)
+		host_views_free(r->views, r->fleet.n);
+	if (r->cluster_opened)
+		cluster_close(&r->cluster);
+	state_free(&r->st);
+	fleet_free(&r->fleet);
+	free(r->index);
+	inventory_free(&r->inv);
+	memset(r, 0, sizeof(*r));
+}
+
+long run_host(const struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->fleet.n; i++)
+		if (streq(r->fleet.hosts[i].target.name, name))
+			return (long)i;
+	return -1;
+}
+
+const struct stack *run_stack(const struct run *r, const char *stack)
+{
+	for (size_t i = 0; r->stacks && i < r->st.nstacks; i++)
+		if (streq(r->st.stacks[i].name, stack))
+			return r->stacks[i];
+	return NULL;
+}

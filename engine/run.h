@@ -1,0 +1,59 @@
+/* One run of a command against the cluster: the inventory, a connection
+ * per host, the managers' state (under the lock when the command changes
+ * anything) and what every host runs now. Every command that reads or
+ * changes services starts here:
+ *
+ *	struct run r;
+ *	run_init(&r);
+ *	... getopt: run_opt(&r, c, optarg) for the shared options ...
+ *	if ((ret = run_open(&r, RUN_LOCK | RUN_OBSERVE, argc, argv)) != 0) goto out;
+ *	... plan, apply, change r.st ...
+ *	run_commit(&r, "deploy web");
+ *	out: run_close(&r);
+ */
+#ifndef CSWARM_ENGINE_RUN_H
+#define CSWARM_ENGINE_RUN_H
+
+#include "cmd/common.h"
+#include "compose/compose.h"
+#include "engine/observe.h"
+#include "state/cluster.h"
+#include "state/state.h"
+
+enum run_flags {
+	RUN_LOCK = 1,		/* take the cluster lock before reading the state */
+	RUN_OBSERVE = 2,	/* observe every host */
+	RUN_STACKS = 4,		/* load the stack models kept in the state */
+};
+
+struct run {
+	struct host_opts opts;
+	struct cluster_opts copts;
+	struct inventory inv;
+	struct fleet fleet;		/* every inventory host, inventory order */
+	size_t *index;			/* fleet position -> inventory index */
+	struct cluster_ctx cluster;
+	int cluster_opened;
+	struct state st;
+	struct host_view *views;	/* per fleet host, with RUN_OBSERVE */
+	struct stack **stacks;		/* model of st.stacks[i], with RUN_STACKS */
+};
+
+void run_init(struct run *r);
+/* Shared options (host options and --cluster/--lock-wait): 1 used, 0 not
+ * ours, -1 bad (usage error printed). */
+int run_opt(struct run *r, int c, const char *arg);
+/* Open the run; returns EXIT_OK or the exit code to return (error printed). */
+int run_open(struct run *r, int flags, int argc, char **argv);
+/* Write r->st as the next version; EXIT_OK or EXIT_FAIL (error printed). */
+int run_commit(struct run *r, const char *change);
+void run_close(struct run *r);
+
+/* Fleet position of the inventory host named name, or -1. */
+long run_host(const struct run *r, const char *name);
+/* The stack model and service of a state service, or NULL. */
+const struct stack *run_stack(const struct run *r, const char *stack);
+
+#define RUN_LONGOPTS HOST_LONGOPTS, CLUSTER_LONGOPTS
+
+#endif
