@@ -1,7 +1,7 @@
 /* Resolve the parsed inventory as Ansible does: every group hangs under
  * "all", hosts in no group are "ungrouped", a host belongs to its groups'
  * ancestors too, and variables apply from the shallowest group to the
- * deepest (ties by name), then the host's own. */
+ * deepest (ties by name), then the host's own (see merge_layers). */
 #include "inventory/build.h"
 #include "util/util.h"
 
@@ -23,16 +23,19 @@ struct resolver {
 	size_t resolved;	/* against INV_MAX_RESOLVED */
 };
 
-static void link_top_level(struct inv_build *b)
+static int link_top_level(struct inv_build *b)
 {
 	unsigned char *has_parent = xcalloc(b->ngroups, 1);
+	int ret = 0;
+
 	for (size_t g = 0; g < b->ngroups; g++)
 		for (size_t i = 0; i < b->groups[g].nchildren; i++)
 			has_parent[b->groups[g].children[i].group] = 1;
-	for (size_t g = GROUP_UNGROUPED; g < b->ngroups; g++)
+	for (size_t g = GROUP_UNGROUPED; g < b->ngroups && !ret; g++)
 		if (!has_parent[g])
-			ib_add_child(b, GROUP_ALL, g, b->groups[g].line);
+			ret = ib_add_child(b, GROUP_ALL, g, b->groups[g].line);
 	free(has_parent);
+	return ret;
 }
 
 struct frame {
@@ -472,7 +475,8 @@ int inv_resolve(struct inv_build *b, struct inventory *inv)
 	struct resolver r = { .b = b };
 	int ret;
 
-	link_top_level(b);
+	if (link_top_level(b))
+		return -1;
 	r.topo = xcalloc(b->ngroups, sizeof(size_t));
 	r.depth = xcalloc(b->ngroups, sizeof(int));
 	r.rank = xcalloc(b->ngroups, sizeof(size_t));

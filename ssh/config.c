@@ -338,98 +338,161 @@ static int parse_port(struct lookup *lk, const char *arg, int *out)
 	return 0;
 }
 
-static int set_string(struct lookup *lk, char **field, const char *value)
+/* First value wins: store only in a block that applies, and only once. */
+static void set_string(struct lookup *lk, char **field, const char *value)
 {
 	if (lk->active && !*field)
 		*field = xstrdup(value);
+}
+
+static void set_int(struct lookup *lk, int *set, int *field, int value)
+{
+	if (lk->active && !*set) {
+		*set = 1;
+		*field = value;
+	}
+}
+
+static int kw_hostname(struct lookup *lk, struct args *a)
+{
+	char *where = xasprintf("%s:%d", lk->file, lk->line);
+	char *h = expand_tokens(lk, a->v[1], "h", where);
+	free(where);
+	if (!h)
+		return -1;
+	set_string(lk, &lk->out->hostname, h);
+	free(h);
 	return 0;
 }
 
-/* The value-taking keywords: validate always, store when active and first. */
-static int keyword_value(struct lookup *lk, const char *key, struct args *a)
+static int kw_user(struct lookup *lk, struct args *a)
 {
-	struct ssh_host_config *c = lk->out;
-	const char *arg = a->v[1];
-	int v = 0;
-
-	if (!strcasecmp(key, "hostname")) {
-		char *where = xasprintf("%s:%d", lk->file, lk->line);
-		char *h = expand_tokens(lk, arg, "h", where);
-		free(where);
-		if (!h)
-			return -1;
-		set_string(lk, &c->hostname, h);
-		free(h);
-		return 0;
-	}
-	if (!strcasecmp(key, "user"))
-		return set_string(lk, &c->user, arg);
-	if (!strcasecmp(key, "port")) {
-		if (parse_port(lk, arg, &v))
-			return -1;
-		if (lk->active && !lk->port_set++)
-			c->port = v;
-		return 0;
-	}
-	if (!strcasecmp(key, "identityfile")) {
-		if (lk->active)
-			pending_add(lk, &lk->identity, arg);
-		return 0;
-	}
-	if (!strcasecmp(key, "proxyjump")) {
-		struct ssh_jump *hops;
-		long n = ssh_proxy_jump_parse(arg, &hops, lk->err);
-		if (n < 0) {
-			char *msg = sb_detach(lk->err);
-			cfg_error(lk, "%s", msg);
-			free(msg);
-			return -1;
-		}
-		ssh_jumps_free(hops, n);
-		if (lk->active && !lk->proxy_jump_set++ && n > 0)
-			c->proxy_jump = xstrdup(arg);
-		return 0;
-	}
-	if (!strcasecmp(key, "stricthostkeychecking")) {
-		if (parse_shkc(lk, arg, &v))
-			return -1;
-		if (lk->active && !lk->shkc_set++)
-			c->strict_host_key_checking = v;
-		return 0;
-	}
-	if (!strcasecmp(key, "connecttimeout") || !strcasecmp(key, "serveraliveinterval")) {
-		int timeout = !strcasecmp(key, "connecttimeout");
-		if (!strcasecmp(arg, "none"))
-			v = 0;
-		else if (parse_seconds(lk, key, arg, &v))
-			return -1;
-		if (lk->active && !(timeout ? lk->timeout_set++ : lk->alive_set++))
-			*(timeout ? &c->connect_timeout : &c->server_alive_interval) = v;
-		return 0;
-	}
-	if (!strcasecmp(key, "identitiesonly")) {
-		if (parse_yes_no(lk, key, arg, &v))
-			return -1;
-		if (lk->active && !lk->ionly_set++)
-			c->identities_only = v;
-		return 0;
-	}
-	return 1;
+	set_string(lk, &lk->out->user, a->v[1]);
+	return 0;
 }
 
-/* UserKnownHostsFile / GlobalKnownHostsFile: several files on one line. */
-static int keyword_list(struct lookup *lk, const char *key, struct args *a)
+static int kw_port(struct lookup *lk, struct args *a)
 {
-	struct pending_list *l;
-	if (!strcasecmp(key, "userknownhostsfile"))
-		l = &lk->known;
-	else if (!strcasecmp(key, "globalknownhostsfile"))
-		l = &lk->global_known;
-	else
-		return 1;
+	int v;
+	if (parse_port(lk, a->v[1], &v))
+		return -1;
+	set_int(lk, &lk->port_set, &lk->out->port, v);
+	return 0;
+}
+
+static int kw_identity_file(struct lookup *lk, struct args *a)
+{
+	if (lk->active)
+		pending_add(lk, &lk->identity, a->v[1]);
+	return 0;
+}
+
+static int kw_proxy_jump(struct lookup *lk, struct args *a)
+{
+	struct ssh_jump *hops;
+	long n = ssh_proxy_jump_parse(a->v[1], &hops, lk->err);
+	if (n < 0) {
+		char *msg = sb_detach(lk->err);
+		cfg_error(lk, "%s", msg);
+		free(msg);
+		return -1;
+	}
+	ssh_jumps_free(hops, n);
+	/* "none" counts as the first value: it wins over later ones. */
+	if (lk->active && !lk->proxy_jump_set++ && n > 0)
+		lk->out->proxy_jump = xstrdup(a->v[1]);
+	return 0;
+}
+
+static int kw_strict_host_key_checking(struct lookup *lk, struct args *a)
+{
+	int v;
+	if (parse_shkc(lk, a->v[1], &v))
+		return -1;
+	set_int(lk, &lk->shkc_set, &lk->out->strict_host_key_checking, v);
+	return 0;
+}
+
+static int kw_connect_timeout(struct lookup *lk, struct args *a)
+{
+	int v = 0;
+	if (strcasecmp(a->v[1], "none") && parse_seconds(lk, a->v[0], a->v[1], &v))
+		return -1;
+	set_int(lk, &lk->timeout_set, &lk->out->connect_timeout, v);
+	return 0;
+}
+
+static int kw_server_alive_interval(struct lookup *lk, struct args *a)
+{
+	int v;
+	if (parse_seconds(lk, a->v[0], a->v[1], &v))
+		return -1;
+	set_int(lk, &lk->alive_set, &lk->out->server_alive_interval, v);
+	return 0;
+}
+
+static int kw_identities_only(struct lookup *lk, struct args *a)
+{
+	int v;
+	if (parse_yes_no(lk, a->v[0], a->v[1], &v))
+		return -1;
+	set_int(lk, &lk->ionly_set, &lk->out->identities_only, v);
+	return 0;
+}
+
+/* UserKnownHostsFile / GlobalKnownHostsFile: several files on one line;
+ * the first line that applies sets the whole list. */
+static void set_list(struct lookup *lk, struct pending_list *l, struct args *a)
+{
 	if (lk->active && !l->set++)
 		for (size_t i = 1; i < a->n; i++)
 			pending_add(lk, l, a->v[i]);
+}
+
+static int kw_user_known_hosts_file(struct lookup *lk, struct args *a)
+{
+	set_list(lk, &lk->known, a);
+	return 0;
+}
+
+static int kw_global_known_hosts_file(struct lookup *lk, struct args *a)
+{
+	set_list(lk, &lk->global_known, a);
+	return 0;
+}
+
+/* The keywords cswarm uses; all others are ignored. */
+static const struct keyword {
+	const char *name;
+	int (*fn)(struct lookup *lk, struct args *a);
+	int several;	/* takes several arguments */
+} keywords[] = {
+	{ "hostname", kw_hostname, 0 },
+	{ "user", kw_user, 0 },
+	{ "port", kw_port, 0 },
+	{ "identityfile", kw_identity_file, 0 },
+	{ "proxyjump", kw_proxy_jump, 0 },
+	{ "stricthostkeychecking", kw_strict_host_key_checking, 0 },
+	{ "connecttimeout", kw_connect_timeout, 0 },
+	{ "serveraliveinterval", kw_server_alive_interval, 0 },
+	{ "identitiesonly", kw_identities_only, 0 },
+	{ "userknownhostsfile", kw_user_known_hosts_file, 1 },
+	{ "globalknownhostsfile", kw_global_known_hosts_file, 1 },
+};
+
+static int keyword_setting(struct lookup *lk, struct args *a)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keywords); i++) {
+		const struct keyword *k = &keywords[i];
+		if (strcasecmp(a->v[0], k->name))
+			continue;
+		if (a->n < 2)
+			return cfg_error(lk, "%s needs an argument", a->v[0]);
+		if (a->n > 2 && !k->several)
+			return cfg_error(lk, "%s takes one argument, got \"%s\" after it",
+					 a->v[0], a->v[2]);
+		return k->fn(lk, a);
+	}
 	return 0;
 }
 
@@ -530,28 +593,6 @@ static int keyword_include(struct lookup *lk, struct args *a, int depth)
 	return ret;
 }
 
-/* The keywords cswarm uses: all take one argument, the *knownhostsfile
- * ones several. */
-static const char *const used_keywords[] = {
-	"hostname", "user", "port", "identityfile", "proxyjump", "stricthostkeychecking",
-	"connecttimeout", "serveraliveinterval", "identitiesonly",
-	"userknownhostsfile", "globalknownhostsfile",
-};
-
-static int check_arg_count(struct lookup *lk, const struct args *a)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(used_keywords); i++) {
-		if (strcasecmp(a->v[0], used_keywords[i]))
-			continue;
-		if (a->n < 2)
-			return cfg_error(lk, "%s needs an argument", a->v[0]);
-		if (a->n > 2 && !strstr(used_keywords[i], "knownhostsfile"))
-			return cfg_error(lk, "%s takes one argument, got \"%s\" after it",
-					 a->v[0], a->v[2]);
-	}
-	return 0;
-}
-
 static int keyword_host(struct lookup *lk, struct args *a, int never_match)
 {
 	if (a->n < 2)
@@ -563,7 +604,6 @@ static int keyword_host(struct lookup *lk, struct args *a, int never_match)
 static int dispatch(struct lookup *lk, struct args *a, int depth, int never_match)
 {
 	const char *key = a->v[0];
-	int ret;
 
 	if (!strcasecmp(key, "host"))
 		return keyword_host(lk, a, never_match);
@@ -577,14 +617,7 @@ static int dispatch(struct lookup *lk, struct args *a, int depth, int never_matc
 				  lk->file, lk->line, "ProxyCommand");
 		return 0;
 	}
-	if (check_arg_count(lk, a))
-		return -1;
-	if ((ret = keyword_list(lk, key, a)) != 1)
-		return ret;
-	if (a->n < 2)
-		return 0;	/* a keyword cswarm does not use */
-	ret = keyword_value(lk, key, a);
-	return ret == 1 ? 0 : ret;
+	return keyword_setting(lk, a);
 }
 
 /* "Keyword args" or "Keyword=args". */
