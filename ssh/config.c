@@ -373,7 +373,7 @@ static int kw_user(struct lookup *lk, struct args *a)
 
 static int kw_port(struct lookup *lk, struct args *a)
 {
-	int v;
+	int v = 0;
 	if (parse_port(lk, a->v[1], &v))
 		return -1;
 	set_int(lk, &lk->port_set, &lk->out->port, v);
@@ -406,7 +406,7 @@ static int kw_proxy_jump(struct lookup *lk, struct args *a)
 
 static int kw_strict_host_key_checking(struct lookup *lk, struct args *a)
 {
-	int v;
+	int v = 0;
 	if (parse_shkc(lk, a->v[1], &v))
 		return -1;
 	set_int(lk, &lk->shkc_set, &lk->out->strict_host_key_checking, v);
@@ -424,7 +424,7 @@ static int kw_connect_timeout(struct lookup *lk, struct args *a)
 
 static int kw_server_alive_interval(struct lookup *lk, struct args *a)
 {
-	int v;
+	int v = 0;
 	if (parse_seconds(lk, a->v[0], a->v[1], &v))
 		return -1;
 	set_int(lk, &lk->alive_set, &lk->out->server_alive_interval, v);
@@ -433,7 +433,7 @@ static int kw_server_alive_interval(struct lookup *lk, struct args *a)
 
 static int kw_identities_only(struct lookup *lk, struct args *a)
 {
-	int v;
+	int v = 0;
 	if (parse_yes_no(lk, a->v[0], a->v[1], &v))
 		return -1;
 	set_int(lk, &lk->ionly_set, &lk->out->identities_only, v);
