@@ -427,11 +427,28 @@ void compose_write_yaml(const struct stack *st, struct strbuf *out)
 	yn_free(n);
 }
 
+/* Of deploy, only what shapes a task's container: scaling, placement,
+ * restart and update settings change no running container (as in swarm:
+ * `docker service scale` restarts nothing). */
+static struct ynode *container_deploy_node(const struct deploy *d)
+{
+	struct ynode *m = map_new(), *res = map_new();
+	put_str(m, "mode", d->mode && streq(d->mode, "global") ? "global" : "replicated");
+	put_map(res, "limits", resources_node(&d->limits));
+	put_map(res, "reservations", resources_node(&d->reservations));
+	put_map(m, "resources", res);
+	return m;
+}
+
 /* The service plus the names it resolves to on the hosts, so that renaming
  * a network or an external secret also changes the hash. */
 void compose_service_json(const struct stack *st, const struct service *svc, struct strbuf *out)
 {
 	struct ynode *n = service_node(svc);
+	long deploy = yn_find(n, "deploy");
+	if (deploy >= 0)
+		yn_remove(n, (size_t)deploy);
+	put(n, "deploy", container_deploy_node(&svc->deploy));
 	put_str(n, "stack", st->name);
 	yn_sort(n);
 	yn_write_json(n, out);
