@@ -206,6 +206,8 @@ static void first_network(struct strbuf *sb, const struct stack *st, const struc
 		flag(sb, "--network", svc->network_mode);
 		return;
 	}
+	if (!svc->nnetworks)	/* not from compose_load, which adds "default" */
+		return;
 	flag(sb, "--network", find_network(st, svc->networks[0].name)->name);
 	endpoint_flags(sb, svc, &svc->networks[0], "--network-alias");
 }

@@ -43,6 +43,7 @@ static int render_run(int argc, char **argv)
 	struct strbuf err = STRBUF_INIT, script = STRBUF_INIT;
 	if (compose_load(&opts, &st, &err) < 0) {
 		fprintf(stderr, "%s\n", err.buf);
+		sb_free(&err);
 		return EXIT_FAIL;
 	}
 	const struct service *svc = stack_service(st, argv[3]);
