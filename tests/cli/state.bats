@@ -181,7 +181,7 @@ block_reads_on_h2() {
 
 @test "managers disagreeing at one version, or a broken state: warnings" {
 	"$CSWARM" init -i "$INV"
-	sed -i 's/^"change":"init"$/"change":"edited"/' "$D_h2/state.json"
+	sed -i 's/^"change":"init",$/"change":"edited",/' "$D_h2/state.json"
 	run "$CSWARM" init -i "$INV"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"managers h1 and h2 disagree at version 1"* ]]
