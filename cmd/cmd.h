@@ -9,6 +9,7 @@ int cmd_node(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_deploy(int argc, char **argv);
+int cmd_reconcile(int argc, char **argv);
 /* deploy FILE... (stack_form 0) or stack deploy -c FILE... NAME (1) */
 int deploy_main(int argc, char **argv, int stack_form);
 int cmd_init(int argc, char **argv);

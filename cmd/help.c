@@ -48,6 +48,16 @@ const struct cmd cswarm_commands[] = {
 	  "      --wait DUR        how long to wait for tasks to run (default 2m)\n"
 	  "      --cluster NAME    cluster (default: inventory var cswarm_cluster, else default)\n"
 	  "      --lock-wait DUR   wait for the cluster lock instead of failing (exit 4)\n" },
+	{ "reconcile", cmd_reconcile, "repair drift: restart, reschedule, remove orphans (for cron)",
+	  "usage: cswarm reconcile -i INVENTORY [--wait DUR] [--rebalance] [--format json]\n"
+	  "\n"
+	  "Observes every host and converges the cluster to its state: restarts exited\n"
+	  "tasks per their restart_policy (condition, delay, max_attempts, window),\n"
+	  "replaces tasks of unreachable hosts elsewhere, removes containers of this\n"
+	  "cluster that no task record owns (stale copies on returning hosts). Prints\n"
+	  "nothing when there was nothing to do. Exits 0 only when converged, 1 when\n"
+	  "not (failed, pending or waiting to restart), 3 when a host was unreachable,\n"
+	  "4 when another run holds the lock (cron retries next time).\n" },
 	{ "help", cmd_help, "show help for a command", "usage: cswarm help [COMMAND]\n" },
 	{ "version", cmd_version, "print version information", "usage: cswarm version\n" },
 	{ NULL, NULL, NULL, NULL },

@@ -1,0 +1,128 @@
+/* cswarm reconcile: from cron or CI, bring the cluster back to its state:
+ * restart exited tasks per restart_policy, replace tasks of unreachable
+ * hosts, remove orphan containers. Quiet when there was nothing to do. */
+#include "cmd/cmd.h"
+#include "engine/converge.h"
+#include "util/jsonw.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { DEFAULT_WAIT_MS = 120000 };
+
+struct outcome {
+	size_t started, stopped, failed;
+};
+
+static void count(const struct converge *cv, size_t failed, struct outcome *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < cv->nops; i++) {
+		out->started += cv->ops[i].kind == OP_START && cv->ops[i].done;
+		out->stopped += cv->ops[i].kind == OP_STOP && cv->ops[i].done;
+	}
+	out->failed = failed;
+}
+
+static int converged(const struct converge *cv, const struct outcome *o)
+{
+	return !o->failed && !cv->npending && !cv->waiting_restart;
+}
+
+static void print_json(const struct run *r, const struct converge *cv, const struct outcome *o)
+{
+	struct strbuf out = STRBUF_INIT;
+	sb_addf(&out, "{\"converged\":%s,\"started\":%zu,\"stopped\":%zu,\"failed\":%zu,"
+		"\"pending\":%zu,\"waiting_restart\":%zu,\"unreachable\":[",
+		converged(cv, o) ? "true" : "false", o->started, o->stopped, o->failed,
+		cv->npending, cv->waiting_restart);
+	for (size_t i = 0, n = 0; i < r->fleet.n; i++)
+		if (r->views[i].down) {
+			if (n++)
+				sb_addc(&out, ',');
+			json_string(&out, r->fleet.hosts[i].target.name);
+		}
+	sb_adds(&out, "]}\n");
+	fputs(out.buf, stdout);
+	sb_free(&out);
+}
+
+static void report_unreachable(const struct run *r)
+{
+	for (size_t i = 0; i < r->fleet.n; i++)
+		if (r->views[i].down)
+			warning("%s", sb_str(&r->views[i].detail));
+}
+
+static int reconcile(struct run *r, long wait_ms, int rebalance, int json)
+{
+	struct converge cv;
+	struct strbuf err = STRBUF_INIT;
+	struct converge_opts co = { .rebalance = rebalance, .remove_orphans = 1 };
+	struct outcome o;
+	int ret = EXIT_OK;
+
+	if (converge_plan(r, &co, &cv, &err) != 0) {
+		error("%s", sb_str(&err));
+		sb_free(&err);
+		return EXIT_FAIL;
+	}
+	report_unreachable(r);
+	size_t failed = cv.nops ? converge_apply(r, &cv, wait_ms) : 0;
+	count(&cv, failed, &o);
+	if (cv.nops) {
+		char *change = xasprintf("reconcile: %zu started, %zu stopped", o.started, o.stopped);
+		ret = run_commit(r, change);
+		free(change);
+	}
+	if (json)
+		print_json(r, &cv, &o);
+	else if (cv.nops || cv.npending || cv.waiting_restart) {
+		fputs(sb_str(&cv.pending), stderr);
+		printf("%zu started, %zu stopped, %zu failed, %zu pending, %zu waiting to restart\n",
+		       o.started, o.stopped, o.failed, cv.npending, cv.waiting_restart);
+	}
+	if (ret == EXIT_OK && !converged(&cv, &o))
+		ret = EXIT_FAIL;
+	if (ret == EXIT_OK && fleet_unreachable(&r->fleet))
+		ret = EXIT_UNREACHABLE;
+	converge_free(&cv);
+	sb_free(&err);
+	return ret;
+}
+
+int cmd_reconcile(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "wait", required_argument, NULL, 'w' },
+		{ "rebalance", no_argument, NULL, 'r' },
+		RUN_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run r;
+	long wait_ms = DEFAULT_WAIT_MS;
+	int c, rebalance = 0, ret;
+
+	run_init(&r);
+	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
+		long long ms;
+		if (c == 'w') {
+			if ((ms = parse_duration_ms(optarg)) < 0)
+				return usage_error("--wait: bad duration '%s'", optarg);
+			wait_ms = (long)ms;
+		} else if (c == 'r') {
+			rebalance = 1;
+		} else if (run_opt(&r, c, optarg) != 1) {
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return usage_error("reconcile: unexpected argument '%s'", argv[optind]);
+	ret = run_open(&r, RUN_LOCK | RUN_OBSERVE | RUN_STACKS, argc, argv);
+	if (ret == EXIT_OK)
+		ret = reconcile(&r, wait_ms, rebalance, streq(r.opts.format, "json"));
+	run_close(&r);
+	return ret;
+}
