@@ -349,6 +349,13 @@ static int inventory_root(struct yaml_state *st, yaml_node_t *root, void *ctx)
 		return 0;
 	if (root->type != YAML_MAPPING_NODE)
 		return node_error(st, root, "inventory must be a mapping of groups (e.g. all:)");
+	/* "plugin: aws_ec2" configures an Ansible inventory plugin. */
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(st, p->key);
+		if (scalar(k) && streq(scalar(k), "plugin"))
+			return node_error(st, k, "Ansible inventory plugins are not supported; "
+				"export the hosts with ansible-inventory -i FILE --list --yaml");
+	}
 	return parse_children(st, (size_t)-1, root, 0);
 }
 

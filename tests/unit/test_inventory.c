@@ -258,6 +258,8 @@ static const struct error_case error_cases[] = {
 	{ "all:\n  children:\n    a:\n      children:\n        b:\n          children:\n            a:\n",
 	  "inv:7: cycle in group children: a -> b -> a" },
 	{ "- a\n- b\n", "inv:1:1: inventory must be a mapping of groups" },
+	{ "plugin: amazon.aws.aws_ec2\nregions: [eu-west-1]\n",
+	  "inv:1:1: Ansible inventory plugins are not supported" },
 	{ "all:\n  hosts:\n    w[1:x]:\n", "inv:3:5: bad host range \"w[1:x]\"" },
 	{ "all:\n  hosts:\n    h:\n      cswarm_labels: { a: [1] }\n",
 	  "inv:4:27: cswarm_labels: value of \"a\" must be a string" },
