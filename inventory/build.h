@@ -1,7 +1,8 @@
 /* Internal: the inventory as parsed (groups, their children, vars and direct
  * hosts), before Ansible's inheritance is resolved into struct host. Both
- * parsers (ini.c, yaml.c) fill a struct inv_build; resolve.c turns it into
- * a struct inventory. */
+ * parsers (ini.c, yaml.c) fill a struct inv_build, varsdir.c adds the
+ * group_vars/ and host_vars/ files, resolve.c turns it into a struct
+ * inventory. */
 #ifndef CSWARM_INVENTORY_BUILD_H
 #define CSWARM_INVENTORY_BUILD_H
 
