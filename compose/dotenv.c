@@ -101,9 +101,9 @@ static int parse_line(struct kvlist *out, const char *p, const char *end)
 	struct strbuf val = STRBUF_INIT;
 	int rc = 0;
 	if (p == end)
-		kv_set(out, key, NULL);	/* a bare name: unset */
+		kv_add(out, key, NULL);	/* a bare name: unset */
 	else if ((rc = parse_value(skip_space(p + 1, end), end, &val)) == 0)
-		kv_set(out, key, sb_str(&val));
+		kv_add(out, key, sb_str(&val));
 	free(key);
 	sb_free(&val);
 	return rc;
@@ -121,9 +121,11 @@ int dotenv_parse(struct kvlist *out, const char *file, const char *buf, size_t l
 		const char *stop = eol > p && eol[-1] == '\r' ? eol - 1 : eol;
 		if (parse_line(out, p, stop) < 0) {
 			sb_addf(err, "%s:%u:1: invalid line, expected KEY=VALUE", file, line);
+			kv_finish(out);
 			return -1;
 		}
 		p = eol + (eol < end);
 	}
+	kv_finish(out);
 	return 0;
 }

@@ -89,33 +89,43 @@ static char *item_key(const struct ynode *it, enum rule rule)
 	return t && t->kind == YN_SCALAR ? xstrdup(t->str) : NULL;
 }
 
-static long find_item(const struct ynode *seq, const char *key, enum rule rule)
+struct item_key {
+	char *key;
+	size_t pos;
+};
+
+static int item_key_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; key && i < seq->n; i++) {
-		char *k = item_key(seq->items[i], rule);
-		bool same = k && streq(k, key);
-		free(k);
-		if (same)
-			return (long)i;
-	}
-	return -1;
+	return strcmp(((const struct item_key *)a)->key, ((const struct item_key *)b)->key);
 }
 
-/* Append over's items; one with the identity of a base item replaces it. */
+/* Append over's items; one with the identity of a base item replaces it.
+ * Base identities are indexed once (sorted), not searched per item. */
 static void merge_seq(struct ynode *base, struct ynode *over, enum rule rule)
 {
+	struct item_key *idx = xmalloc((base->n ? base->n : 1) * sizeof(*idx));
+	size_t nidx = 0;
+	for (size_t i = 0; i < base->n; i++) {
+		char *k = item_key(base->items[i], rule);
+		if (k)
+			idx[nidx++] = (struct item_key){ k, i };
+	}
+	if (nidx > 1)
+		qsort(idx, nidx, sizeof(*idx), item_key_cmp);
 	for (size_t i = 0; i < over->n; i++) {
-		struct ynode *it = over->items[i];
-		char *key = item_key(it, rule);
-		long at = find_item(base, key, rule);
-		free(key);
-		if (at >= 0) {
-			yn_free(base->items[at]);
-			base->items[at] = it;
+		struct item_key want = { item_key(over->items[i], rule), 0 };
+		struct item_key *hit = want.key && nidx ? bsearch(&want, idx, nidx, sizeof(*idx), item_key_cmp) : NULL;
+		free(want.key);
+		if (hit) {
+			yn_free(base->items[hit->pos]);
+			base->items[hit->pos] = over->items[i];
 		} else {
-			yn_push(base, it);
+			yn_push(base, over->items[i]);
 		}
 	}
+	for (size_t i = 0; i < nidx; i++)
+		free(idx[i].key);
+	free(idx);
 	over->n = 0;
 	yn_free(over);
 }
@@ -138,17 +148,23 @@ static void merge_value(struct ynode **slot, struct ynode *over, enum rule rule)
 	}
 }
 
+/* Keys of over are unique (the parser checks), so only base's original
+ * keys need an index; a !reset leaves a hole that is closed at the end. */
 void merge_tree(struct ynode *base, struct ynode *over)
 {
+	size_t known = base->n;
+	struct ykey *idx = yn_index(base);
 	for (size_t i = 0; i < over->n; i++) {
 		struct ynode *k = over->pairs[i].key, *v = over->pairs[i].val;
-		long at = yn_find(base, k->str);
+		long at = yn_index_find(idx, known, k->str);
 		if (v->tag == YT_RESET) {
-			if (at >= 0)
-				yn_remove(base, (size_t)at);
+			if (at >= 0) {
+				yn_free(base->pairs[at].val);
+				base->pairs[at].val = NULL;
+			}
 			yn_free(k);
 			yn_free(v);
-		} else if (at < 0) {
+		} else if (at < 0 || !base->pairs[at].val) {
 			GROW(base->pairs, base->cap, base->n + 1);
 			base->pairs[base->n++] = over->pairs[i];
 		} else {
@@ -156,6 +172,15 @@ void merge_tree(struct ynode *base, struct ynode *over)
 			yn_free(k);
 		}
 	}
+	free(idx);
+	size_t w = 0;
+	for (size_t i = 0; i < base->n; i++) {
+		if (base->pairs[i].val)
+			base->pairs[w++] = base->pairs[i];
+		else
+			yn_free(base->pairs[i].key);
+	}
+	base->n = w;
 	over->n = 0;
 	yn_free(over);
 }

@@ -344,11 +344,13 @@ static int kv_from_seq(struct ctx *c, const struct ynode *n, struct kvlist *l)
 			return -1;
 		const char *eq = strchr(s, '=');
 		char *key = eq ? xstrndup(s, (size_t)(eq - s)) : xstrdup(s);
-		kv_set(l, key, eq ? eq + 1 : NULL);
+		kv_add(l, key, eq ? eq + 1 : NULL);
 		free(key);
 	}
 	return 0;
 }
+
+static int kv_collect(struct ctx *c, const struct ynode *n, struct kvlist *l);
 
 int conv_kvlist(struct ctx *c, const struct ynode *n, void *dst)
 {
@@ -363,7 +365,13 @@ int conv_kvlist(struct ctx *c, const struct ynode *n, void *dst)
 
 int conv_kvlist_raw(struct ctx *c, const struct ynode *n, void *dst)
 {
-	struct kvlist *l = dst;
+	int rc = kv_collect(c, n, dst);
+	kv_finish(dst);
+	return rc;
+}
+
+static int kv_collect(struct ctx *c, const struct ynode *n, struct kvlist *l)
+{
 	if (n->kind == YN_SEQ)
 		return kv_from_seq(c, n, l);
 	if (n->kind != YN_MAP)
@@ -376,7 +384,7 @@ int conv_kvlist_raw(struct ctx *c, const struct ynode *n, void *dst)
 		c_pop(c, mark);
 		if (rc < 0)
 			return -1;
-		kv_set(l, n->pairs[i].key->str, s);
+		kv_add(l, n->pairs[i].key->str, s);
 	}
 	return 0;
 }

@@ -164,7 +164,7 @@ static int conv_environment(struct ctx *c, const struct ynode *n, void *dst)
 	for (size_t i = 0; rc == 0 && i < raw.n; i++) {
 		const char *v = raw.v[i].value ? raw.v[i].value : env_lookup(c->env, raw.v[i].key);
 		if (v)
-			kv_set(dst, raw.v[i].key, v);
+			kv_add(dst, raw.v[i].key, v);	/* raw is sorted: so is dst */
 	}
 	kv_free(&raw);
 	return rc;
@@ -232,9 +232,11 @@ static int apply_env_files(struct ctx *c, const struct ynode *svc_node, struct s
 		rc = one_env_file(c, n, &vars);
 	}
 	c_pop(c, mark);
+	size_t had = svc->environment.n;
 	for (size_t i = 0; rc == 0 && i < vars.n; i++)
-		if (vars.v[i].value && !kv_find(&svc->environment, vars.v[i].key))
-			kv_set(&svc->environment, vars.v[i].key, vars.v[i].value);
+		if (vars.v[i].value && !kv_find_in(&svc->environment, had, vars.v[i].key))
+			kv_add(&svc->environment, vars.v[i].key, vars.v[i].value);
+	kv_finish(&svc->environment);
 	kv_free(&vars);
 	return rc;
 }

@@ -197,17 +197,21 @@ static int merge_from(struct builder *b, struct ynode *map, const struct ynode *
 		sb_adds(b->err, "merge key '<<' needs a mapping or a list of mappings");
 		return -1;
 	}
-	for (size_t i = 0; i < src->n; i++) {
-		if (yn_find(map, src->pairs[i].key->str) >= 0)
+	size_t known = map->n;
+	struct ykey *idx = yn_index(map);
+	int rc = 0;
+	for (size_t i = 0; i < src->n && rc == 0; i++) {
+		if (yn_index_find(idx, known, src->pairs[i].key->str) >= 0)
 			continue;
-		if (charge(b, src->pairs[i].val, mark) < 0)
-			return -1;
+		if ((rc = charge(b, src->pairs[i].val, mark)) < 0)
+			break;
 		GROW(map->pairs, map->cap, map->n + 1);
 		map->pairs[map->n].key = yn_copy(src->pairs[i].key);
 		map->pairs[map->n].val = yn_copy(src->pairs[i].val);
 		map->n++;
 	}
-	return 0;
+	free(idx);
+	return rc;
 }
 
 /* Explicit keys win over merged ones; in a list of merges the first wins. */

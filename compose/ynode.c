@@ -160,3 +160,25 @@ void yn_where(struct strbuf *sb, const struct ynode *n)
 {
 	sb_addf(sb, "%s:%u:%u: ", n->file ? n->file : "<input>", n->line, n->col);
 }
+
+static int ykey_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ykey *)a)->key, ((const struct ykey *)b)->key);
+}
+
+struct ykey *yn_index(const struct ynode *map)
+{
+	struct ykey *idx = xmalloc((map->n ? map->n : 1) * sizeof(*idx));
+	for (size_t i = 0; i < map->n; i++)
+		idx[i] = (struct ykey){ map->pairs[i].key->str, i };
+	if (map->n > 1)
+		qsort(idx, map->n, sizeof(*idx), ykey_cmp);
+	return idx;
+}
+
+long yn_index_find(const struct ykey *idx, size_t n, const char *key)
+{
+	struct ykey want = { key, 0 };
+	const struct ykey *hit = n ? bsearch(&want, idx, n, sizeof(*idx), ykey_cmp) : NULL;
+	return hit ? (long)hit->pos : -1;
+}

@@ -53,6 +53,16 @@ struct ynode *yn_get(const struct ynode *map, const char *key);
 long yn_find(const struct ynode *map, const char *key);
 void yn_remove(struct ynode *map, size_t i);
 bool yn_is_null(const struct ynode *n);
+
+/* A sorted index of a mapping's keys, so that merging two big mappings is
+ * O(n log n) rather than quadratic. */
+struct ykey {
+	const char *key;
+	size_t pos;
+};
+struct ykey *yn_index(const struct ynode *map);
+/* Position of key in the map indexed (n entries), or -1. */
+long yn_index_find(const struct ykey *idx, size_t n, const char *key);
 void yn_sort(struct ynode *n);
 /* "file:line:col: " for messages. */
 void yn_where(struct strbuf *sb, const struct ynode *n);
