@@ -101,7 +101,7 @@ static char *absolute(const char *path)
 		return xstrdup(path);
 	if (!getcwd(cwd, sizeof(cwd)))
 		die("getcwd: %s", strerror(errno));
-	return xasprintf("%s/%s", cwd, path);
+	return streq(path, ".") ? xstrdup(cwd) : xasprintf("%s/%s", cwd, path);
 }
 
 static char *dir_of(const char *file)
