@@ -3,15 +3,27 @@
 # its own dockerd (and the containerd it manages) and its own sshd.
 
 CL_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CL_DIR=${CSWARM_CLUSTER_DIR:-$CL_SRC/run}
+
+# Names and subnet are global on the machine; a second cluster beside the
+# default one needs its own: CSWARM_CLUSTER_NAME=t2 CSWARM_CLUSTER_NET=10.213.2
+CL_NAME=${CSWARM_CLUSTER_NAME:-cswarm}
+CL_NET=${CSWARM_CLUSTER_NET:-10.213.0}	# a /24 used only inside our namespaces
+case $CL_NAME in
+[a-z]|[a-z][a-z0-9]|[a-z][a-z0-9][a-z0-9]|[a-z][a-z0-9][a-z0-9][a-z0-9]|[a-z][a-z0-9][a-z0-9][a-z0-9][a-z0-9]|[a-z][a-z0-9][a-z0-9][a-z0-9][a-z0-9][a-z0-9]) ;;
+*) echo "cluster: error: CSWARM_CLUSTER_NAME='$CL_NAME': want 1-6 of [a-z0-9], starting with a letter" >&2; exit 2 ;;
+esac
+[[ $CL_NET =~ ^10\.213\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$ ]] ||
+	{ echo "cluster: error: CSWARM_CLUSTER_NET='$CL_NET': want 10.213.X" >&2; exit 2; }
+
+if [ "$CL_NAME" = cswarm ]; then CL_DIR=${CSWARM_CLUSTER_DIR:-$CL_SRC/run}
+else CL_DIR=${CSWARM_CLUSTER_DIR:-$CL_SRC/run-$CL_NAME}; fi
 case $CL_DIR in /*) ;; *) CL_DIR=$PWD/$CL_DIR ;; esac
 CL_DIR=${CL_DIR%/}
 
-CL_BRIDGE=cswarm-br0
-CL_NET=10.213.0		# test subnet, used only inside our namespaces
+CL_BRIDGE=$CL_NAME-br0
 CL_GW=$CL_NET.1		# the bridge's address in the root namespace
-CL_LOCK=/run/cswarm-cluster.lock
-CL_OWNER=/run/cswarm-cluster.owner	# which state dir owns the names
+CL_LOCK=/run/$CL_NAME-cluster.lock
+CL_OWNER=/run/$CL_NAME-cluster.owner	# which state dir owns the names
 CL_MAX_HOSTS=50
 CL_TIMEOUT=${CSWARM_CLUSTER_TIMEOUT:-30}	# seconds per wait
 
@@ -21,10 +33,10 @@ PATH=$PATH:/usr/sbin:/sbin
 cl_die() { echo "cluster: error: $*" >&2; exit 1; }
 cl_log() { echo "cluster: $*" >&2; }
 
-cl_ns()   { echo "cswarm-$1"; }			# h2 -> cswarm-h2
+cl_ns()   { echo "$CL_NAME-$1"; }		# h2 -> cswarm-h2
 cl_num()  { echo "${1#h}"; }			# h2 -> 2
 cl_addr() { echo "$CL_NET.$((10 + ${1#h}))"; }	# h2 -> 10.213.0.12
-cl_veth() { echo "cswarm-v${1#h}"; }		# root side of h2's veth
+cl_veth() { echo "$CL_NAME-v${1#h}"; }		# root side of h2's veth
 cl_hdir() { echo "$CL_DIR/$1"; }
 cl_sock() { echo "$CL_DIR/$1/docker.sock"; }
 
@@ -38,6 +50,15 @@ cl_check_host() {
 	[ -d "$CL_DIR/$1" ] || cl_die "$1: no such host in $CL_DIR (run tests/cluster/up)"
 }
 
+# Run a command under the cluster lock, shared: tests may change hosts side
+# by side, but not while up or down (which take it exclusively) rebuild them.
+cl_shared() {
+	(
+		flock -s -w 120 9 || cl_die "cannot take $CL_LOCK"
+		"$@"
+	) 9>"$CL_LOCK"
+}
+
 # nsenter, not `ip netns exec`: the latter remounts /sys in a private mount
 # namespace, and dockerd then dies with "Devices cgroup isn't mounted".
 cl_in_ns() {
@@ -45,10 +66,10 @@ cl_in_ns() {
 	nsenter --net="/var/run/netns/$(cl_ns "$h")" --uts="$(cl_hdir "$h")/uts" -- "$@"
 }
 
-# Like cl_in_ns, for a daemon: it must not inherit our lock (fd 9) nor the
-# pipes of a caller such as bats (fd 3), or that caller would wait forever.
-cl_daemon() {
-	cl_in_ns "$@" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+cl_ns_exists() {
+	[ -e "/var/run/netns/$(cl_ns "$1")" ] && return 0
+	echo "cluster: error: $1: its namespace $(cl_ns "$1") is gone (run tests/cluster/up)" >&2
+	return 1
 }
 
 cl_pid_alive() {	# PIDFILE [COMM]: is the process named in PIDFILE running?
@@ -67,17 +88,19 @@ cl_wait() {
 	done
 }
 
-# Send SIGTERM to the process of PIDFILE, SIGKILL if still there after SECS.
+# Send SIGTERM to the process of PIDFILE if it is still a COMM (the pid may
+# have been reused), SIGKILL if still there after SECS.
 cl_kill_pidfile() {
-	local pidfile=$1 secs=${2:-5} pid i
-	pid=$(cat "$pidfile" 2>/dev/null) || return 0
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
-	kill "$pid" 2>/dev/null
-	for ((i = 0; i < secs * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
+	local pidfile=$1 comm=$2 secs=$3 pid i
+	if cl_pid_alive "$pidfile" "$comm"; then
+		pid=$(cat "$pidfile")
+		kill "$pid" 2>/dev/null || true
+		for ((i = 0; i < secs * 10; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
 	rm -f "$pidfile"
 }
 
@@ -89,23 +112,23 @@ cl_dockerd_running() {
 	cl_pid_alive "$(cl_hdir "$1")/dockerd.pid" dockerd && cl_docker_ok "$1" >/dev/null 2>&1
 }
 
-# Docker < 23 takes its engine ID (`docker info` ID) from /etc/docker/key.json
-# unless told otherwise: give each host its own. Docker 23 keeps the ID in
-# the data root and no longer knows the flag.
-cl_dockerd_key_flag() {
-	local v
-	v=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p')
-	[ -n "$v" ] && [ "$v" -lt 23 ] && echo "--deprecated-key-path $1/key.json"
-	return 0
-}
-
 # Start the host's dockerd in the background; does not wait for it.
 cl_start_dockerd() {
 	local h=$1 d
 	d=$(cl_hdir "$h")
+	cl_ns_exists "$h" || return 1
 	cl_pid_alive "$d/dockerd.pid" dockerd && return 0
 	rm -f "$d/dockerd.pid" "$d/docker.sock"
-	cl_daemon "$h" setsid dockerd $(cl_dockerd_key_flag "$d") \
+	# Docker < 23 takes its engine ID (`docker info` ID) from a key.json,
+	# by default /etc/docker/key.json shared by all hosts: give each its own.
+	# Docker 23 ignores the key and keeps the ID in the data root.
+	[ -s "$d/daemon.json" ] ||
+		printf '{ "deprecated-key-path": "%s/key.json" }\n' "$d" >"$d/daemon.json"
+	# A simple command, not a function, in the background: bash forks and
+	# execs nsenter, which execs setsid, which execs dockerd, so $! is
+	# dockerd and no bash lingers. Closing fds 3-9: dockerd must not keep
+	# our lock (fd 9) nor a caller's pipe (bats's fd 3: it would wait).
+	nsenter --net="/var/run/netns/$(cl_ns "$h")" --uts="$d/uts" -- setsid dockerd \
 		--config-file "$d/daemon.json" \
 		--data-root "$d/data" \
 		--exec-root "$d/x" \
@@ -115,36 +138,43 @@ cl_start_dockerd() {
 		--default-address-pool "base=172.31.0.0/16,size=24" \
 		--cgroup-parent "$(cl_ns "$h")" \
 		--shutdown-timeout 1 \
-		</dev/null >>"$d/dockerd.log" 2>&1 &
+		</dev/null >>"$d/dockerd.log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	echo $! >"$d/dockerd.launched"
+}
+
+# Ready, or dead: no use waiting for a dockerd that exited.
+cl_dockerd_settled() {
+	cl_dockerd_running "$1" || ! cl_pid_alive "$(cl_hdir "$1")/dockerd.launched"
 }
 
 cl_wait_dockerd() {
-	cl_wait cl_dockerd_running "$1" && return 0
-	echo "cluster: error: $1: dockerd did not answer within ${CL_TIMEOUT}s; last log lines:" >&2
+	cl_wait cl_dockerd_settled "$1" && cl_dockerd_running "$1" && return 0
+	echo "cluster: error: $1: dockerd exited or did not answer within ${CL_TIMEOUT}s; last log lines:" >&2
 	tail -n 5 "$(cl_hdir "$1")/dockerd.log" >&2
 	return 1
 }
 
 # dockerd stops its containerd, containers and their mounts on SIGTERM.
 cl_stop_dockerd() {
-	cl_kill_pidfile "$(cl_hdir "$1")/dockerd.pid" 10
+	cl_kill_pidfile "$(cl_hdir "$1")/dockerd.pid" dockerd 10
 }
 
 cl_start_sshd() {
 	local h=$1 d
 	d=$(cl_hdir "$h")
+	cl_ns_exists "$h" || return 1
 	cl_pid_alive "$d/sshd.pid" sshd && return 0
 	mkdir -p /run/sshd		# privilege separation directory
-	cl_daemon "$h" /usr/sbin/sshd -f "$d/sshd_config" -E "$d/sshd.log" \
-		</dev/null >/dev/null 2>&1
+	nsenter --net="/var/run/netns/$(cl_ns "$h")" --uts="$d/uts" -- \
+		/usr/sbin/sshd -f "$d/sshd_config" -E "$d/sshd.log" \
+		</dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
 }
 
 cl_stop_sshd() {	# also ends the sessions that sshd had accepted
-	local h=$1 pid
-	pid=$(cat "$(cl_hdir "$h")/sshd.pid" 2>/dev/null)
-	cl_kill_pidfile "$(cl_hdir "$h")/sshd.pid" 3
-	[ -n "$pid" ] && pkill -KILL -P "$pid" 2>/dev/null
-	return 0
+	local h=$1 pid=""
+	cl_pid_alive "$(cl_hdir "$h")/sshd.pid" sshd && pid=$(cat "$(cl_hdir "$h")/sshd.pid")
+	cl_kill_pidfile "$(cl_hdir "$h")/sshd.pid" sshd 3
+	[ -z "$pid" ] || pkill -KILL -P "$pid" 2>/dev/null || true
 }
 
 cl_ssh_ok() {
@@ -164,9 +194,7 @@ cl_wait_sshd() {
 cl_host_pids() {
 	local h=$1 f
 	ip netns pids "$(cl_ns "$h")" 2>/dev/null
-	for f in /proc/[0-9]*/cgroup; do
-		grep -qs ":/$(cl_ns "$h")/" "$f" && { f=${f#/proc/}; echo "${f%/cgroup}"; }
-	done
+	grep -ls -- ":/$(cl_ns "$h")/" /proc/[0-9]*/cgroup | sed 's|^/proc/\([0-9]*\)/cgroup$|\1|'
 	return 0
 }
 

@@ -1,0 +1,103 @@
+# Helpers for tests that use the local cluster (source from bats or bash).
+# The cluster must be up: tests/cluster/up [N]. See docs/local-cluster.md.
+#
+#   cluster_ssh HOST CMD...        run CMD on HOST with OpenSSH (docker there
+#                                  reaches HOST's daemon: sshd sets DOCKER_HOST)
+#   cluster_docker HOST ARGS...    docker CLI against HOST's socket, from here
+#   cluster_stop_sshd HOST / cluster_start_sshd HOST
+#   cluster_stop_dockerd HOST / cluster_start_dockerd HOST   (start waits)
+#   cluster_link_down HOST / cluster_link_up HOST   cut HOST off the network
+#   cluster_wrong_hostkey HOST / cluster_restore_hostkey HOST
+#   cluster_in_host HOST CMD...    run CMD here, inside HOST's network namespace
+#   cluster_addr HOST              10.213.0.(10+K)
+#   cluster_env                    export CSWARM_INVENTORY, CLUSTER_HOSTS...
+#   cluster_require                fail (or skip in bats) unless the cluster is up
+#   cluster_restore_all            undo every fault injected above
+
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
+
+cluster_env() {
+	[ -f "$CL_DIR/env" ] || { echo "cluster: not up ($CL_DIR/env missing)" >&2; return 1; }
+	. "$CL_DIR/env"
+}
+
+cluster_addr() { cl_addr "$1"; }
+
+# In bats, skip the test when the cluster is not up, unless the run insists
+# on it (CSWARM_REQUIRE_CLUSTER=1, as CI sets): then fail.
+cluster_require() {
+	local h
+	for h in $(cl_hosts); do
+		cl_dockerd_running "$h" && cl_pid_alive "$(cl_hdir "$h")/sshd.pid" sshd && continue
+		cluster_not_up "$h is down"
+		return 1
+	done
+	[ -n "$(cl_hosts)" ] || { cluster_not_up "no hosts"; return 1; }
+	cluster_env
+}
+
+cluster_not_up() {
+	local why="test cluster not up ($1): run tests/cluster/up"
+	if [ "${CSWARM_REQUIRE_CLUSTER:-0}" != 1 ] && declare -F skip >/dev/null; then
+		skip "$why"
+	fi
+	echo "$why" >&2
+}
+
+cluster_ssh() {
+	local h=$1; shift
+	ssh -F "$CL_DIR/ssh_config" "$h" -- "$@"
+}
+
+cluster_docker() {
+	local h=$1; shift
+	DOCKER_HOST="unix://$(cl_sock "$h")" docker "$@"
+}
+
+cluster_in_host() {
+	cl_check_host "$1"
+	cl_in_ns "$@"
+}
+
+cluster_stop_sshd()  { cl_check_host "$1"; cl_shared cl_stop_sshd "$1"; }
+cluster_start_sshd() { cl_check_host "$1"; cl_shared cl_start_sshd "$1" && cl_wait_sshd "$1"; }
+
+cluster_stop_dockerd()  { cl_check_host "$1"; cl_shared cl_stop_dockerd "$1"; }
+cluster_start_dockerd() { cl_check_host "$1"; cl_shared cl_start_dockerd "$1" && cl_wait_dockerd "$1"; }
+
+# A partition: HOST's cable is pulled (its veth on the bridge goes down).
+# Connections to it then time out; they are not refused.
+cluster_link_down() { cl_check_host "$1"; ip link set "$(cl_veth "$1")" down; }
+cluster_link_up()   { cl_check_host "$1"; ip link set "$(cl_veth "$1")" up; }
+
+# Make known_hosts name another key for HOST, as after a reinstall or under
+# a man in the middle. cluster_restore_hostkey puts the true key back.
+cluster_wrong_hostkey() {
+	cl_check_host "$1"
+	cl_set_known_host "$1" "$CL_DIR/wrong_hostkey.pub"
+}
+
+cluster_restore_hostkey() {
+	cl_check_host "$1"
+	cl_set_known_host "$1" "$(cl_hdir "$1")/ssh_host_ed25519_key.pub"
+}
+
+cl_set_known_host() {	# HOST PUBKEY_FILE
+	local addr key
+	addr=$(cl_addr "$1")
+	key=$(cut -d' ' -f1,2 "$2")
+	awk -v a="$addr" -v k="$key" '$1 == a { print a " " k; next } { print }' \
+		"$CL_DIR/known_hosts" >"$CL_DIR/known_hosts.tmp" &&
+		mv "$CL_DIR/known_hosts.tmp" "$CL_DIR/known_hosts"
+}
+
+cluster_restore_all() {
+	local h rc=0
+	for h in $(cl_hosts); do
+		cluster_link_up "$h" || rc=1
+		cluster_restore_hostkey "$h" || rc=1
+		cl_dockerd_running "$h" || cluster_start_dockerd "$h" || rc=1
+		cl_pid_alive "$(cl_hdir "$h")/sshd.pid" sshd || cluster_start_sshd "$h" || rc=1
+	done
+	return $rc
+}
