@@ -108,6 +108,9 @@ int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, s
 			return ret;
 		}
 		warning("manager %s unreachable for the lock: %s", t->name, sb_str(&why));
+		/* Do not wait for it a second time when reading the state. */
+		c->managers.hosts[i].fail = SSH_FAIL_UNREACHABLE;
+		sb_adds(&c->managers.hosts[i].error, sb_str(&why));
 	}
 	sb_free(&why);
 	sb_adds(err, "no manager reachable: not taking the cluster lock");

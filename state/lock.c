@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Exit status of the lock script when the lock is held. */
+/* Exit status of the lock script when the lock is held (its "exit 4"). */
 enum { HELD = 4 };
 
 /* $1 = directory, $2 = seconds to wait (0: fail at once). Stdin: the holder
@@ -23,9 +23,9 @@ static const char lock_script[] =
 	"command -v flock >/dev/null || { echo 'flock not found (install util-linux)' >&2; exit 1; }\n"
 	"mkdir -p \"$d\" && exec 9>>\"$d/lock\" || exit 1\n"
 	"if [ \"$w\" = 0 ]; then flock -n 9; else flock -w \"$w\" 9; fi || {\n"
-	"  printf 'held '; cat \"$d/lock.holder\" 2>/dev/null || echo unknown; exit %d; }\n"
+	"  printf 'held '; cat \"$d/lock.holder\" 2>/dev/null || echo unknown; exit 4; }\n"
 	"IFS= read -r holder\n"
-	"printf '%%s\\n' \"$holder\" >\"$d/lock.holder\"\n"
+	"printf '%s\\n' \"$holder\" >\"$d/lock.holder\"\n"
 	"echo locked\n"
 	"exec cat >/dev/null\n";
 
@@ -73,9 +73,9 @@ int lock_acquire(const struct ssh_target *t, const char *dir, const char *comman
 	int ret = EXIT_FAIL;
 
 	*out = NULL;
-	ssh_result_init(&res);
 	if (ssh_connect(t, &conn, err) != SSH_OK)
 		return EXIT_UNREACHABLE;
+	ssh_result_init(&res);
 	snprintf(secs, sizeof(secs), "%ld.%03ld", wait_ms / 1000, wait_ms % 1000);
 	build_command(&cmd, lock_script, dir, wait_ms > 0 ? secs : "0");
 	sb_addf(&input, "%s\n", command_line);

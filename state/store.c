@@ -218,10 +218,15 @@ char *state_whoami(void)
 {
 	char host[256] = "unknown";
 	const char *user = getenv("USER");
+	if (!user || !*user)
+		user = getenv("LOGNAME");
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		strcpy(host, "unknown");
 	host[sizeof(host) - 1] = '\0';
-	return xasprintf("%s@%s", user && *user ? user : "unknown", host);
+	/* No getpwuid(): it needs NSS, which a static binary lacks. */
+	if (user && *user)
+		return xasprintf("%s@%s", user, host);
+	return xasprintf("uid%ld@%s", (long)geteuid(), host);
 }
 
 void state_one_line(char *s)
