@@ -50,6 +50,15 @@ cl_check_host() {
 	[ -d "$CL_DIR/$1" ] || cl_die "$1: no such host in $CL_DIR (run tests/cluster/up)"
 }
 
+# Take the cluster lock exclusively (up, down) on fd 9 until exit. A down
+# that up runs to clear leftovers inherits the lock instead of waiting on it.
+cl_lock() {
+	[ "${CL_LOCK_HELD:-}" = "$CL_LOCK" ] && return 0
+	exec 9>"$CL_LOCK"
+	flock -w 120 9 || cl_die "another cluster up or down holds $CL_LOCK"
+	export CL_LOCK_HELD=$CL_LOCK
+}
+
 # Run a command under the cluster lock, shared: tests may change hosts side
 # by side, but not while up or down (which take it exclusively) rebuild them.
 cl_shared() {
