@@ -96,29 +96,43 @@ static void emit(yaml_emitter_t *e, yaml_event_t *ev)
 		die("yaml emitter: %s", e->problem ? e->problem : "failed");
 }
 
-static void yaml_scalar(yaml_emitter_t *e, const struct ynode *n)
+/* Values are written as a stack file would hold them: a literal $ is $$,
+ * so that the output loads again to the same stack. Keys are never
+ * interpolated and are written as they are. */
+static void yaml_scalar(yaml_emitter_t *e, const struct ynode *n, bool is_value)
 {
 	yaml_event_t ev;
+	struct strbuf esc = STRBUF_INIT;
 	const char *s = n->style == YS_NULL ? "null" : n->str;
 	yaml_scalar_style_t style = YAML_ANY_SCALAR_STYLE;
-	if ((n->style == YS_STR || n->style == YS_QUOTED || n->style == YS_PLAIN) && needs_quotes(s))
+	bool string = n->style == YS_STR || n->style == YS_QUOTED || n->style == YS_PLAIN;
+	if (string && needs_quotes(s))
 		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+	if (string && is_value && strchr(s, '$')) {
+		for (const char *p = s; *p; p++) {
+			if (*p == '$')
+				sb_addc(&esc, '$');
+			sb_addc(&esc, *p);
+		}
+		s = esc.buf;
+	}
 	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1, style);
 	emit(e, &ev);
+	sb_free(&esc);
 }
 
 static void yaml_node(yaml_emitter_t *e, const struct ynode *n)
 {
 	yaml_event_t ev;
 	if (n->kind == YN_SCALAR) {
-		yaml_scalar(e, n);
+		yaml_scalar(e, n, true);
 		return;
 	}
 	if (n->kind == YN_MAP) {
 		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
 		emit(e, &ev);
 		for (size_t i = 0; i < n->n; i++) {
-			yaml_scalar(e, n->pairs[i].key);
+			yaml_scalar(e, n->pairs[i].key, false);
 			yaml_node(e, n->pairs[i].val);
 		}
 		yaml_mapping_end_event_initialize(&ev);

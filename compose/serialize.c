@@ -351,6 +351,24 @@ static struct ynode *service_node(const struct service *s)
 	return m;
 }
 
+/* "SUBNET[,gateway=G][,ip_range=R]" back to {subnet, gateway, ip_range}. */
+static struct ynode *pool_node(const char *spec)
+{
+	struct ynode *m = map_new();
+	char *copy = xstrdup(spec), *save = NULL;
+	char *subnet = strtok_r(copy, ",", &save);
+	put_str(m, "subnet", subnet ? subnet : "");
+	for (char *kv = strtok_r(NULL, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		if (eq) {
+			*eq = '\0';
+			put_str(m, kv, eq + 1);
+		}
+	}
+	free(copy);
+	return m;
+}
+
 static struct ynode *network_node(const struct network *n)
 {
 	struct ynode *m = map_new(), *ipam = map_new();
@@ -363,7 +381,12 @@ static struct ynode *network_node(const struct network *n)
 	put_true(m, "internal", n->internal);
 	put_true(m, "enable_ipv6", n->enable_ipv6);
 	put_str(ipam, "driver", n->ipam_driver);
-	put_list(ipam, "subnets", &n->subnets, false);
+	if (n->subnets.n) {
+		struct ynode *pools = yn_new(YN_SEQ, NULL);
+		for (size_t i = 0; i < n->subnets.n; i++)
+			yn_push(pools, pool_node(n->subnets.v[i]));
+		put(ipam, "config", pools);
+	}
 	put_map(m, "ipam", ipam);
 	return m;
 }
@@ -404,7 +427,10 @@ static struct ynode *stack_node(const struct stack *st)
 {
 	struct ynode *m = map_new();
 	put_str(m, "name", st->name);
-	PUT_KEYED(m, "services", st->services, st->nservices, name, service_node);
+	struct ynode *services = map_new();	/* kept even when empty: a stack file needs it */
+	for (size_t i = 0; i < st->nservices; i++)
+		put(services, st->services[i].name, service_node(&st->services[i]));
+	put(m, "services", services);
 	PUT_KEYED(m, "networks", st->networks, st->nnetworks, key, network_node);
 	PUT_KEYED(m, "volumes", st->volumes, st->nvolumes, key, volume_node);
 	PUT_KEYED(m, "secrets", st->secrets, st->nsecrets, key, file_obj_node);

@@ -723,6 +723,35 @@ static void test_canonical_json_stable(void **state)
 	stack_free(b);
 }
 
+/* `cswarm config` output is a stack file: loading it gives the same stack. */
+static void test_yaml_round_trip(void **state)
+{
+	(void)state;
+	struct stack *a = load_ok(
+		"services:\n  web:\n    image: x\n    command: [\"sh\", \"-c\", \"echo $$HOME\"]\n"
+		"    ports: [\"127.0.0.1:80:8080/udp\"]\n    volumes: [\"data:/d:ro\", \"/h:/h\"]\n"
+		"    environment: {A: \"true\", B: \"0x10\", C: \"1:2\", D: \"\"}\n"
+		"    healthcheck: {test: \"true\", interval: 1m30s}\n"
+		"    deploy: {mode: global, resources: {limits: {cpus: '0.5', memory: 1g}},"
+		" update_config: {parallelism: 2, max_failure_ratio: 0.25}}\n"
+		"networks:\n  default:\n    ipam: {config: [{subnet: 10.0.0.0/24, gateway: 10.0.0.1}]}\n"
+		"volumes:\n  data:\n");
+	struct strbuf y1 = STRBUF_INIT, y2 = STRBUF_INIT, err = STRBUF_INIT;
+	struct stack *b = NULL;
+	compose_write_yaml(a, &y1);
+	assert_non_null(strstr(y1.buf, "echo $$HOME"));
+	if (compose_load_buffer("out.yml", y1.buf, y1.len, &quiet_opts, &b, &err) < 0)
+		fail_msg("%s\n%s", err.buf, y1.buf);
+	compose_write_yaml(b, &y2);
+	assert_string_equal(y1.buf, y2.buf);
+	assert_string_equal(svc0(b)->command.v[2], "echo $HOME");
+	sb_free(&y1);
+	sb_free(&y2);
+	sb_free(&err);
+	stack_free(a);
+	stack_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -753,6 +782,7 @@ int main(void)
 		cmocka_unit_test(test_merge_rules),
 		cmocka_unit_test(test_dotenv_and_env_file),
 		cmocka_unit_test(test_canonical_json_stable),
+		cmocka_unit_test(test_yaml_round_trip),
 	};
 	return cmocka_run_group_tests_name("compose", tests, NULL, NULL);
 }

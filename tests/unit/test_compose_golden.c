@@ -220,7 +220,7 @@ static const char *const fields[][2] = {
 	{ "services/foo/volumes/7/tmpfs/size", NULL }, { "services/foo/volumes/8/type", NULL },
 	{ "networks/other-network/driver", NULL }, { "networks/other-network/driver_opts/baz", NULL },
 	{ "networks/other-network/ipam/driver", NULL },
-	{ "networks/other-network/ipam/config/1/subnet", "networks/other-network/ipam/subnets/1" },
+	{ "networks/other-network/ipam/config/1/subnet", NULL },
 	{ "networks/other-network/labels/foo", NULL },
 	{ "networks/external-network/external", NULL }, { "networks/other-external-network/name", NULL },
 	{ "volumes/another-volume/name", NULL }, { "volumes/another-volume/driver_opts/baz", NULL },
