@@ -178,6 +178,18 @@ static const char write_script[] =
 	"  ls history | sort -n | head -n $((n - %d)) | while read -r f; do rm -f \"history/$f\"; done\n"
 	"fi\n";
 
+void state_write_command(struct strbuf *cmd, const char *dir, long long version, size_t doc_len)
+{
+	struct strbuf script = STRBUF_INIT;
+	sb_addf(&script, write_script, NEWER_THERE, STATE_HISTORY, STATE_HISTORY);
+	sb_adds(cmd, "sh -c");
+	sh_arg(cmd, script.buf);
+	sh_arg(cmd, "cswarm-state-write");
+	sh_arg(cmd, dir);
+	sb_addf(cmd, " %lld %zu", version, doc_len);
+	sb_free(&script);
+}
+
 struct write_job {
 	struct state_store *s;
 	const char *payload;	/* log line + document */
@@ -190,15 +202,10 @@ struct write_job {
 static void write_on(struct fleet_host *h, size_t i, void *ctx)
 {
 	struct write_job *job = ctx;
-	struct strbuf cmd = STRBUF_INIT, script = STRBUF_INIT;
+	struct strbuf cmd = STRBUF_INIT;
 	struct ssh_result res;
 
-	sb_addf(&script, write_script, NEWER_THERE, STATE_HISTORY, STATE_HISTORY);
-	sb_adds(&cmd, "sh -c");
-	sh_arg(&cmd, script.buf);
-	sh_arg(&cmd, "cswarm-state-write");
-	sh_arg(&cmd, job->s->dirs[i]);
-	sb_addf(&cmd, " %lld %zu", job->version, job->doc_len);
+	state_write_command(&cmd, job->s->dirs[i], job->version, job->doc_len);
 	struct ssh_exec x = { .command = cmd.buf, .stdin_data = job->payload,
 			      .stdin_len = job->payload_len, .timeout_ms = job->s->timeout_ms };
 	ssh_result_init(&res);
@@ -210,7 +217,6 @@ static void write_on(struct fleet_host *h, size_t i, void *ctx)
 			job->s->dirs[i], res.exit_status, sb_str(&res.err));
 	}
 	ssh_result_free(&res);
-	sb_free(&script);
 	sb_free(&cmd);
 }
 

@@ -40,6 +40,12 @@ enum state_read_result state_read(struct state_store *s, struct state *out, stru
  * version is not overwritten (an error for that manager). */
 int state_write(struct state_store *s, struct state *st, const char *change, struct strbuf *err);
 
+/* The remote command state_write runs on each manager (exposed for tests).
+ * Its stdin: one history.log line, then the doc_len bytes of the document.
+ * Exits 0 when written, 75 when DIR has version >= version already, other
+ * non-zero with a message on stderr. */
+void state_write_command(struct strbuf *cmd, const char *dir, long long version, size_t doc_len);
+
 /* "$USER@hostname", for updated_by and the lock holder. */
 char *state_whoami(void);
 /* Replace control characters (newlines included) by spaces, in place. */
