@@ -13,8 +13,10 @@
 
 /* Exit status of the lock script when the lock is held (its "exit 4"). */
 enum { HELD = 4 };
+/* The shortest wait for the lock, in ms. */
+enum { MIN_WAIT_MS = 500 };
 
-/* $1 = directory, $2 = seconds to wait (0: fail at once). Stdin: the holder
+/* $1 = directory, $2 = seconds to wait. Stdin: the holder
  * line, then nothing until the channel closes. fd 9 holds the lock; the
  * final `exec cat` inherits it and exits at end of stdin, which comes when
  * the channel closes for any reason: then the lock is gone. */
@@ -22,7 +24,7 @@ static const char lock_script[] =
 	"d=$1; w=$2\n"
 	"command -v flock >/dev/null || { echo 'flock not found (install util-linux)' >&2; exit 1; }\n"
 	"mkdir -p \"$d\" && exec 9>>\"$d/lock\" || exit 1\n"
-	"if [ \"$w\" = 0 ]; then flock -n 9; else flock -w \"$w\" 9; fi || {\n"
+	"flock -w \"$w\" 9 || {\n"
 	"  printf 'held '; cat \"$d/lock.holder\" 2>/dev/null || echo unknown; exit 4; }\n"
 	"IFS= read -r holder\n"
 	"printf '%s\\n' \"$holder\" >\"$d/lock.holder\"\n"
@@ -76,8 +78,12 @@ int lock_acquire(const struct ssh_target *t, const char *dir, const char *comman
 	if (ssh_connect(t, &conn, err) != SSH_OK)
 		return EXIT_UNREACHABLE;
 	ssh_result_init(&res);
+	/* Without --lock-wait a run still waits a moment: `lock status` takes
+	 * the lock for an instant to probe it, which must not refuse a run. */
+	if (wait_ms < MIN_WAIT_MS)
+		wait_ms = MIN_WAIT_MS;
 	snprintf(secs, sizeof(secs), "%ld.%03ld", wait_ms / 1000, wait_ms % 1000);
-	build_command(&cmd, lock_script, dir, wait_ms > 0 ? secs : "0");
+	build_command(&cmd, lock_script, dir, secs);
 	sb_addf(&input, "%s\n", command_line);
 	if (ssh_hold_input(conn, cmd.buf, input.buf, input.len, wait_ms + timeout_ms, &hold,
 			   &res, err) != SSH_OK) {

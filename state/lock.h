@@ -15,7 +15,8 @@ struct cluster_lock;
 
 /* Take the lock in dir on the manager t, over a connection of its own (so
  * the caller's connection to that manager stays free). wait_ms 0 fails at
- * once when the lock is held; otherwise waits up to wait_ms. timeout_ms
+ * once (within half a second) when the lock is held; otherwise waits up to
+ * wait_ms. timeout_ms
  * bounds connecting and starting. Returns 0 (*out set), EXIT_LOCKED with
  * err "lock held by alice@laptop pid 4242 since 2026-11-25T10:40:02Z:
  * cswarm deploy stack.yml", EXIT_UNREACHABLE when t cannot be reached, or
