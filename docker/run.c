@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,6 @@ static void flag_list(struct strbuf *sb, const char *name, const struct strlist 
 		flag(sb, name, l->v[i]);
 }
 
-
 /* "service NAME: KEY: message"; returns -1. Never pass secret content. */
 __attribute__((format(printf, 4, 5)))
 static int svc_error(struct strbuf *err, const struct service *svc, const char *key,
@@ -71,9 +71,11 @@ static int svc_error(struct strbuf *err, const struct service *svc, const char *
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	char *msg = xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+	size_t size = n > 0 ? (size_t)n + 1 : 1;
+	char *msg = xmalloc(size);
+	*msg = '\0';
 	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+	vsnprintf(msg, size, fmt, ap);
 	va_end(ap);
 	sb_addf(err, "service %s: %s: %s", svc->name, key, msg);
 	free(msg);
@@ -92,16 +94,36 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-/* docker parses a --mount value as one CSV record: a comma, a double
- * quote or a line break inside a field would change its meaning. */
-static int mount_field(struct strbuf *spec, const char *key, const char *value,
-		const struct service *svc, const char *what, struct strbuf *err)
+/* A --mount value being built. docker parses it as one CSV record: a
+ * comma, a double quote or a line break inside a field would change its
+ * meaning, so such a field is refused; after the first refusal the other
+ * fields are ignored (err keeps one message). */
+struct mount_spec {
+	struct strbuf sb;
+	const struct service *svc;
+	const char *key;	/* "volumes", "secrets" or "configs" */
+	struct strbuf *err;
+	int rc;
+};
+
+static void mount_field(struct mount_spec *m, const char *field, const char *value)
 {
+	if (m->rc < 0)
+		return;
 	if (strpbrk(value, ",\"\n\r"))
-		return svc_error(err, svc, what, "\"%s\" contains a comma, quote or newline, "
-				 "which docker's --mount syntax cannot carry", value);
-	sb_addf(spec, "%s%s=%s", spec->len ? "," : "", key, value);
-	return 0;
+		m->rc = svc_error(m->err, m->svc, m->key, "\"%s\" contains a comma, quote or newline, "
+				  "which docker's --mount syntax cannot carry", value);
+	else
+		sb_addf(&m->sb, "%s%s=%s", m->sb.len ? "," : "", field, value);
+}
+
+/* Append --mount VALUE to sb unless a field was refused; free the spec. */
+static int mount_done(struct mount_spec *m, struct strbuf *sb)
+{
+	if (m->rc == 0)
+		flag(sb, "--mount", m->sb.buf);
+	sb_free(&m->sb);
+	return m->rc;
 }
 
 /* --- names and labels ---------------------------------------------------- */
@@ -252,71 +274,68 @@ static const struct volume *find_volume(const struct stack *st, const char *key)
 	return NULL;
 }
 
-static int volume_spec(const struct stack *st, const struct service *svc, const struct mount *m,
-		       struct strbuf *spec, struct strbuf *err)
+static void volume_spec(const struct stack *st, const struct mount *mt, struct mount_spec *m)
 {
-	int rc = mount_field(spec, "type", "volume", svc, "volumes", err);
-	if (m->source) {
-		const struct volume *v = find_volume(st, m->source);
+	mount_field(m, "type", "volume");
+	if (mt->source) {
+		const struct volume *v = find_volume(st, mt->source);
 		if (!v)
-			return svc_error(err, svc, "volumes", "\"%s\" is not declared", m->source);
-		rc |= mount_field(spec, "source", v->name, svc, "volumes", err);
+			m->rc = svc_error(m->err, m->svc, m->key, "\"%s\" is not declared", mt->source);
+		else
+			mount_field(m, "source", v->name);
 	}
-	if (m->nocopy)
-		rc |= mount_field(spec, "volume-nocopy", "true", svc, "volumes", err);
-	if (m->subpath)
-		rc |= mount_field(spec, "volume-subpath", m->subpath, svc, "volumes", err);
-	return rc ? -1 : 0;
+	if (mt->nocopy)
+		mount_field(m, "volume-nocopy", "true");
+	if (mt->subpath)
+		mount_field(m, "volume-subpath", mt->subpath);
 }
 
-static int bind_spec(const struct service *svc, const struct mount *m, struct strbuf *spec,
-		     struct strbuf *err)
+static void bind_spec(const struct mount *mt, struct mount_spec *m)
 {
-	if (!m->source || m->source[0] != '/')
-		return svc_error(err, svc, "volumes", "bind source \"%s\" must be an absolute path",
-				 m->source ? m->source : "");
-	int rc = mount_field(spec, "type", "bind", svc, "volumes", err);
-	rc |= mount_field(spec, "source", m->source, svc, "volumes", err);
-	if (m->propagation)
-		rc |= mount_field(spec, "bind-propagation", m->propagation, svc, "volumes", err);
-	return rc ? -1 : 0;
+	if (!mt->source || mt->source[0] != '/') {
+		m->rc = svc_error(m->err, m->svc, m->key, "bind source \"%s\" must be an absolute path",
+				  mt->source ? mt->source : "");
+		return;
+	}
+	mount_field(m, "type", "bind");
+	mount_field(m, "source", mt->source);
+	if (mt->propagation)
+		mount_field(m, "bind-propagation", mt->propagation);
 }
 
-static void tmpfs_spec(const struct mount *m, struct strbuf *spec)
+static void tmpfs_spec(const struct mount *mt, struct mount_spec *m)
 {
-	sb_adds(spec, "type=tmpfs");
-	if (m->tmpfs_size)
-		sb_addf(spec, ",tmpfs-size=%" PRIu64, m->tmpfs_size);
-	if (m->tmpfs_mode)
-		sb_addf(spec, ",tmpfs-mode=%o", m->tmpfs_mode);
+	sb_adds(&m->sb, "type=tmpfs");
+	if (mt->tmpfs_size)
+		sb_addf(&m->sb, ",tmpfs-size=%" PRIu64, mt->tmpfs_size);
+	if (mt->tmpfs_mode)
+		sb_addf(&m->sb, ",tmpfs-mode=%o", mt->tmpfs_mode);
 }
 
-static int mount_spec(const struct stack *st, const struct service *svc, const struct mount *m,
-		      struct strbuf *spec, struct strbuf *err)
+static int add_mount(struct strbuf *sb, const struct stack *st, const struct service *svc,
+		     const struct mount *mt, struct strbuf *err)
 {
-	int rc;
-	switch (m->type) {
+	struct mount_spec m = { STRBUF_INIT, svc, "volumes", err, 0 };
+	switch (mt->type) {
 	case MOUNT_VOLUME:
-		rc = volume_spec(st, svc, m, spec, err);
+		volume_spec(st, mt, &m);
 		break;
 	case MOUNT_BIND:
-		rc = bind_spec(svc, m, spec, err);
+		bind_spec(mt, &m);
 		break;
 	case MOUNT_TMPFS:
-		tmpfs_spec(m, spec);
-		rc = 0;
+		tmpfs_spec(mt, &m);
 		break;
 	default:
-		return svc_error(err, svc, "volumes", "%s: npipe and cluster mounts are not supported",
-				 m->target ? m->target : "");
+		m.rc = svc_error(err, svc, "volumes", "%s: npipe and cluster mounts are not supported",
+				 mt->target ? mt->target : "");
 	}
-	if (rc == 0)
-		rc = mount_field(spec, "target", m->target ? m->target : "", svc, "volumes", err);
-	if (rc == 0 && m->consistency)
-		rc = mount_field(spec, "consistency", m->consistency, svc, "volumes", err);
-	if (rc == 0 && m->read_only)
-		sb_adds(spec, ",readonly");
-	return rc;
+	mount_field(&m, "target", mt->target ? mt->target : "");
+	if (mt->consistency)
+		mount_field(&m, "consistency", mt->consistency);
+	if (mt->read_only)
+		sb_adds(&m.sb, ",readonly");
+	return mount_done(&m, sb);
 }
 
 /* Bind sources that compose would create (create_host_path) are created
@@ -336,15 +355,9 @@ static void create_bind_sources(struct strbuf *sb, const struct service *svc)
 static int add_mounts(struct strbuf *sb, const struct stack *st, const struct service *svc,
 		      const char *files_dir, struct strbuf *err)
 {
-	for (size_t i = 0; i < svc->nmounts; i++) {
-		struct strbuf spec = STRBUF_INIT;
-		int rc = mount_spec(st, svc, &svc->mounts[i], &spec, err);
-		if (rc == 0)
-			flag(sb, "--mount", spec.buf);
-		sb_free(&spec);
-		if (rc < 0)
+	for (size_t i = 0; i < svc->nmounts; i++)
+		if (add_mount(sb, st, svc, &svc->mounts[i], err) < 0)
 			return -1;
-	}
 	return file_mounts(sb, st, svc, files_dir, err);
 }
 
@@ -619,22 +632,15 @@ static int file_mount(struct strbuf *sb, const struct stack *st, const struct se
 		      struct strbuf *err)
 {
 	char *path = host_file(files_dir, st, svc, k, r, err), *target = file_target(k, r);
-	struct strbuf spec = STRBUF_INIT;
-	int rc = path ? 0 : -1;
-	if (rc == 0)
-		rc = mount_field(&spec, "type", "bind", svc, k->key, err);
-	if (rc == 0)
-		rc = mount_field(&spec, "source", path, svc, k->key, err);
-	if (rc == 0)
-		rc = mount_field(&spec, "target", target, svc, k->key, err);
-	if (rc == 0) {
-		sb_adds(&spec, ",readonly");
-		flag(sb, "--mount", spec.buf);
-	}
+	struct mount_spec m = { STRBUF_INIT, svc, k->key, err, path ? 0 : -1 };
+	mount_field(&m, "type", "bind");
+	if (path)
+		mount_field(&m, "source", path);
+	mount_field(&m, "target", target);
+	sb_adds(&m.sb, ",readonly");
 	free(path);
 	free(target);
-	sb_free(&spec);
-	return rc;
+	return mount_done(&m, sb);
 }
 
 static int file_mounts(struct strbuf *sb, const struct stack *st, const struct service *svc,

@@ -5,7 +5,7 @@
 
 load helpers
 
-RENDER=$REPO/build/asan/tools/render_task
+RENDER=${RENDER:-$REPO/build/asan/tools/render_task}
 HOST=h2
 PWNED=/tmp/cswarm-bats-pwned
 

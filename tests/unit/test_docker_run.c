@@ -208,6 +208,8 @@ struct error_case {
 static const struct error_case error_cases[] = {
 	{ "volumes: ['/a:/b,c']", NULL, "service s: volumes: \"/b,c\" contains a comma, quote or newline" },
 	{ "volumes: ['/a\"x:/b']", NULL, "service s: volumes: \"/a\"x\" contains a comma" },
+	{ "volumes: [{type: bind, source: '/a,1', target: '/b,2', bind: {propagation: 'x,y'}}]", NULL,
+	  "service s: volumes: \"/a,1\" contains a comma" },
 	{ "volumes: [{type: bind, source: \"/a\\nb\", target: /b}]", NULL, "contains a comma, quote or newline" },
 	{ "secrets: [{source: pw, target: 'a,b'}]", "secrets:\n  pw: {file: /etc/hostname}",
 	  "service s: secrets: \"/run/secrets/a,b\" contains a comma" },
@@ -226,6 +228,8 @@ static void test_errors(void **state)
 			fail_msg("case %zu (%s): no error, got %s", i, error_cases[i].keys, got);
 		if (!strstr(err.buf, error_cases[i].message))
 			fail_msg("case %zu: error \"%s\" lacks \"%s\"", i, err.buf, error_cases[i].message);
+		if (strstr(err.buf + 1, "service s:"))
+			fail_msg("case %zu: more than one message: %s", i, err.buf);
 		sb_free(&err);
 	}
 }
