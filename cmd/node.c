@@ -1,7 +1,13 @@
-/* cswarm node: the hosts of the cluster as Docker sees them. */
+/* cswarm node: the hosts of the cluster, and taking them in and out of
+ * service. The inventory says which hosts exist; their availability, the
+ * labels added by commands and their roles are kept in the cluster state
+ * and override it. Every change takes the lock, converges every stack (a
+ * drained node's tasks start elsewhere before they stop there) and is
+ * recorded in the state's history. See docs/nodes.md. */
 #include "cmd/cmd.h"
 #include "cmd/common.h"
-#include "engine/observe.h"
+#include "engine/converge.h"
+#include "util/jsonw.h"
 #include "util/table.h"
 #include "util/util.h"
 
@@ -9,48 +15,207 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Errors first (stderr), then the table: a host is Down with a reason. */
-static void report_down(const struct host_view *views, size_t n)
+enum { DEFAULT_WAIT_MS = 120000 };
+
+/* --- what a node is now ---------------------------------------------------- */
+
+struct node_row {
+	const struct host *h;
+	const struct host_view *v;
+	const char *address;
+	const char *role;		/* the state's override, else the inventory's */
+	const char *availability;	/* the state's, else active */
+	const char *manager_status;	/* Leader, Reachable, Unreachable; "" for workers */
+	size_t tasks;			/* task records placing a running task here */
+};
+
+static const char *node_role(struct run *r, const struct host *h)
 {
-	for (size_t i = 0; i < n; i++)
-		if (views[i].down)
-			error("%s", sb_str(&views[i].detail));
+	const struct state_node *ov = state_find_node(&r->st, h->name);
+	if (ov && ov->role)
+		return ov->role;
+	return h->is_manager ? "manager" : "worker";
 }
 
-static void print_table(const struct inventory *inv, const struct fleet *f, const size_t *index,
-			const struct host_view *rows)
+/* Reachable as the run saw it: through the host's view when it was
+ * observed, else through the managers' own connection. */
+static int manager_reachable(struct run *r, size_t m)
+{
+	const struct fleet_host *fh = &r->cluster.managers.hosts[m];
+	long at = run_host(r, fh->target.name);
+	if (at >= 0 && r->views)
+		return r->views[at].down == NULL;
+	return fh->conn != NULL && fh->fail == SSH_OK;
+}
+
+/* The leader is the manager cswarm takes the lock on: the first reachable
+ * one, the inventory's managers before promoted hosts. */
+static const char *manager_status(struct run *r, const struct host *h)
+{
+	if (!r->cluster_opened || !streq(node_role(r, h), "manager"))
+		return "";
+	long me = cluster_manager(&r->cluster, h->name);
+	if (me < 0)
+		return "";
+	for (size_t m = 0; m < (size_t)me; m++) {
+		long inv = run_host(r, r->cluster.managers.hosts[m].target.name);
+		int demoted = inv >= 0 && !streq(node_role(r, &r->inv.hosts[r->index[inv]]), "manager");
+		if (!demoted && manager_reachable(r, m))
+			return manager_reachable(r, (size_t)me) ? "Reachable" : "Unreachable";
+	}
+	return manager_reachable(r, (size_t)me) ? "Leader" : "Unreachable";
+}
+
+static void node_row(struct run *r, size_t i, struct node_row *row)
+{
+	const struct host *h = &r->inv.hosts[r->index[i]];
+	const struct state_node *ov = state_find_node(&r->st, h->name);
+	memset(row, 0, sizeof(*row));
+	row->h = h;
+	row->v = &r->views[i];
+	row->address = r->fleet.hosts[i].target.address;
+	row->role = node_role(r, h);
+	row->availability = ov && ov->availability ? ov->availability : "active";
+	row->manager_status = manager_status(r, h);
+	for (size_t t = 0; t < r->st.ntasks; t++)
+		row->tasks += streq(r->st.tasks[t].node, h->name) &&
+			      (!r->st.tasks[t].desired || streq(r->st.tasks[t].desired, "running"));
+}
+
+/* Inventory labels, then the state's overrides (NULL: removed). */
+static void each_label(struct run *r, const struct host *h,
+		       void (*fn)(const char *key, const char *value, void *ctx), void *ctx)
+{
+	const struct state_node *ov = state_find_node(&r->st, h->name);
+	for (size_t i = 0; i < h->nlabels; i++) {
+		int overridden = 0;
+		for (size_t k = 0; ov && k < ov->nlabels; k++)
+			overridden |= streq(ov->labels[k].key, h->labels[i].key);
+		if (!overridden)
+			fn(h->labels[i].key, h->labels[i].value, ctx);
+	}
+	for (size_t k = 0; ov && k < ov->nlabels; k++)
+		if (ov->labels[k].value)
+			fn(ov->labels[k].key, ov->labels[k].value, ctx);
+}
+
+/* --- opening ----------------------------------------------------------------- */
+
+/* The hosts (--limit applies) and, when the cluster has a state, that
+ * state: node ls and inspect also work before `cswarm init`. */
+static int open_view(struct run *r)
+{
+	struct strbuf err = STRBUF_INIT;
+	if (host_opts_check(&r->opts))
+		return EXIT_USAGE;
+	if (open_fleet(&r->opts, &r->inv, &r->fleet, &r->index) != 0)
+		return EXIT_FAIL;
+	/* No managers or no state: the inventory's defaults, silently. */
+	if (cluster_open(&r->cluster, &r->inv, &r->opts.target, r->copts.name, r->opts.forks,
+			 r->opts.timeout_ms, &err) == 0) {
+		r->cluster_opened = 1;
+		sb_reset(&err);
+		if (cluster_read_state(&r->cluster, &r->st, &err) == STATE_READ_FAIL)
+			warning("cluster state not read (%s): showing the inventory's roles and availability",
+				sb_str(&err));
+	}
+	sb_free(&err);
+	r->views = xcalloc(r->fleet.n ? r->fleet.n : 1, sizeof(*r->views));
+	engine_observe(&r->fleet, r->st.cluster_id, r->opts.timeout_ms, r->views);
+	return EXIT_OK;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(b), *row = xcalloc(n + 1, sizeof(*row));
+	for (size_t j = 0; j <= n; j++)
+		row[j] = j;
+	for (size_t i = 1; a[i - 1]; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= n; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	size_t d = row[n];
+	free(row);
+	return d;
+}
+
+/* Fleet position of the inventory host name; an error (with the nearest
+ * name) and -1 if the inventory has no such host. */
+static long find_node(struct run *r, const char *name)
+{
+	long at = run_host(r, name);
+	if (at >= 0)
+		return at;
+	const char *near = NULL;
+	size_t best = 3;
+	for (size_t i = 0; i < r->inv.nhosts; i++) {
+		size_t d = edit_distance(name, r->inv.hosts[i].name);
+		if (d < best) {
+			best = d;
+			near = r->inv.hosts[i].name;
+		}
+	}
+	if (near)
+		error("%s: no host '%s' in the inventory (did you mean '%s'?)", r->inv.path, name, near);
+	else
+		error("%s: no host '%s' in the inventory", r->inv.path, name);
+	return -1;
+}
+
+/* --- ls, inspect, ps ------------------------------------------------------- */
+
+static void report_down(const struct run *r)
+{
+	for (size_t i = 0; i < r->fleet.n; i++)
+		if (r->views[i].down)
+			error("%s", sb_str(&r->views[i].detail));
+}
+
+static void print_table(struct run *r)
 {
 	static const char *const header[] = { "NAME", "ADDRESS", "ROLE", "STATUS", "AVAILABILITY",
-					      "ENGINE", "CPUS", "MEMORY" };
+					      "ENGINE", "CPUS", "MEMORY", "MANAGER STATUS", "TASKS" };
 	struct table t;
 	table_init(&t, ARRAY_SIZE(header), header);
-	for (size_t i = 0; i < f->n; i++) {
-		const struct host *h = &inv->hosts[index[i]];
-		const struct host_view *r = &rows[i];
-		struct strbuf status = STRBUF_INIT, cpus = STRBUF_INIT, mem = STRBUF_INIT;
-		if (r->down)
-			sb_addf(&status, "Down (%s)", r->down);
+	for (size_t i = 0; i < r->fleet.n; i++) {
+		struct node_row row;
+		struct strbuf status = STRBUF_INIT, cpus = STRBUF_INIT, mem = STRBUF_INIT,
+			      tasks = STRBUF_INIT;
+		node_row(r, i, &row);
+		if (row.v->down)
+			sb_addf(&status, "Down (%s)", row.v->down);
 		else {
 			sb_adds(&status, "Ready");
-			sb_addf(&cpus, "%lld", r->info.ncpu);
-			human_bytes(&mem, r->info.mem_total);
+			sb_addf(&cpus, "%lld", row.v->info.ncpu);
+			human_bytes(&mem, row.v->info.mem_total);
 		}
-		const char *cells[] = { h->name, f->hosts[i].target.address,
-					h->is_manager ? "manager" : "worker", sb_str(&status),
-					"active", r->down ? NULL : r->info.version,
-					r->down ? NULL : sb_str(&cpus), r->down ? NULL : sb_str(&mem) };
+		sb_addf(&tasks, "%zu", row.tasks);
+		const char *cells[] = { row.h->name, row.address, row.role, sb_str(&status),
+					row.availability, row.v->down ? NULL : row.v->info.version,
+					row.v->down ? NULL : sb_str(&cpus), row.v->down ? NULL : sb_str(&mem),
+					row.manager_status, sb_str(&tasks) };
 		table_row(&t, cells);
 		sb_free(&status);
 		sb_free(&cpus);
 		sb_free(&mem);
+		sb_free(&tasks);
 	}
 	table_print(&t, stdout);
 	table_free(&t);
 }
 
-static void json_field(struct strbuf *out, const char *key, const char *value, int comma)
+static void json_field(struct strbuf *out, const char *key, const char *value)
 {
-	if (comma)
+	if (out->len && out->buf[out->len - 1] != '{')
 		sb_addc(out, ',');
 	json_string(out, key);
 	sb_addc(out, ':');
@@ -60,79 +225,524 @@ static void json_field(struct strbuf *out, const char *key, const char *value, i
 		sb_adds(out, "null");
 }
 
-static void print_json(const struct inventory *inv, const struct fleet *f, const size_t *index,
-		       const struct host_view *rows)
+static void json_label(const char *key, const char *value, void *ctx)
 {
-	struct strbuf out = STRBUF_INIT;
-	sb_addc(&out, '[');
-	for (size_t i = 0; i < f->n; i++) {
-		const struct host *h = &inv->hosts[index[i]];
-		const struct host_view *r = &rows[i];
-		sb_adds(&out, i ? ",{" : "{");
-		json_field(&out, "name", h->name, 0);
-		json_field(&out, "address", f->hosts[i].target.address, 1);
-		json_field(&out, "role", h->is_manager ? "manager" : "worker", 1);
-		json_field(&out, "status", r->down ? "down" : "ready", 1);
-		json_field(&out, "reason", r->down, 1);
-		json_field(&out, "error", r->down ? sb_str(&r->detail) : NULL, 1);
-		json_field(&out, "availability", "active", 1);
-		json_field(&out, "engine", r->down ? NULL : r->info.version, 1);
-		json_field(&out, "os", r->down ? NULL : r->info.os_type, 1);
-		json_field(&out, "arch", r->down ? NULL : r->info.arch, 1);
-		sb_addf(&out, ",\"cpus\":%lld,\"memory\":%lld}", r->info.ncpu, r->info.mem_total);
+	struct strbuf *out = ctx;
+	json_field(out, key, value);
+}
+
+static void node_json(struct run *r, size_t i, struct strbuf *out)
+{
+	struct node_row row;
+	node_row(r, i, &row);
+	sb_addc(out, '{');
+	json_field(out, "name", row.h->name);
+	json_field(out, "address", row.address);
+	json_field(out, "role", row.role);
+	json_field(out, "status", row.v->down ? "down" : "ready");
+	json_field(out, "reason", row.v->down);
+	json_field(out, "error", row.v->down ? sb_str(&row.v->detail) : NULL);
+	json_field(out, "availability", row.availability);
+	json_field(out, "manager_status", *row.manager_status ? row.manager_status : NULL);
+	json_field(out, "engine", row.v->down ? NULL : row.v->info.version);
+	json_field(out, "os", row.v->down ? NULL : row.v->info.os_type);
+	json_field(out, "arch", row.v->down ? NULL : row.v->info.arch);
+	sb_addf(out, ",\"cpus\":%lld,\"memory\":%lld,\"tasks\":%zu,\"labels\":{",
+		row.v->info.ncpu, row.v->info.mem_total, row.tasks);
+	each_label(r, row.h, json_label, out);
+	sb_adds(out, "}}");
+}
+
+static int parse_read_opts(struct run *r, int argc, char **argv, int *pretty)
+{
+	static const struct option longopts[] = {
+		{ "pretty", no_argument, NULL, 'p' }, RUN_LONGOPTS, { NULL, 0, NULL, 0 } };
+	int c;
+	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == 'p' && pretty)
+			*pretty = 1;
+		else if (c == 'p' || run_opt(r, c, optarg) != 1)
+			return usage_error("node %s: bad option (see 'cswarm help node')", argv[0]);
 	}
-	sb_adds(&out, "]\n");
-	fputs(out.buf, stdout);
-	sb_free(&out);
+	return EXIT_OK;
+}
+
+static int all_ready(const struct run *r)
+{
+	for (size_t i = 0; i < r->fleet.n; i++)
+		if (r->views[i].down)
+			return 0;
+	return 1;
 }
 
 static int node_ls(int argc, char **argv)
 {
-	static const struct option longopts[] = { HOST_LONGOPTS, { NULL, 0, NULL, 0 } };
-	struct host_opts o;
-	struct inventory inv = { 0 };
-	struct fleet f;
-	size_t *index = NULL;
-	int c, ret = EXIT_FAIL;
-
-	host_opts_init(&o);
-	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1)
-		if (host_opt(&o, c, optarg) != 1)
-			return EXIT_USAGE;
-	if (optind != argc)
-		return usage_error("node ls: unexpected argument '%s'", argv[optind]);
-	if (host_opts_check(&o))
-		return EXIT_USAGE;
-	if (open_fleet(&o, &inv, &f, &index) != 0)
+	struct run r;
+	int ret;
+	run_init(&r);
+	if ((ret = parse_read_opts(&r, argc, argv, NULL)) != EXIT_OK)
 		goto out;
-
-	struct host_view *views = xcalloc(f.n ? f.n : 1, sizeof(*views));
-	engine_observe(&f, NULL, o.timeout_ms, views);
-	report_down(views, f.n);
-	if (streq(o.format, "json"))
-		print_json(&inv, &f, index, views);
-	else
-		print_table(&inv, &f, index, views);
-	int all_ready = 1;
-	for (size_t i = 0; i < f.n; i++)
-		all_ready &= !views[i].down;
-	host_views_free(views, f.n);
-	ret = all_ready ? EXIT_OK : EXIT_UNREACHABLE;
+	if (optind != argc) {
+		ret = usage_error("node ls: unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if ((ret = open_view(&r)) != EXIT_OK)
+		goto out;
+	report_down(&r);
+	if (streq(r.opts.format, "json")) {
+		struct strbuf out = STRBUF_INIT;
+		sb_addc(&out, '[');
+		for (size_t i = 0; i < r.fleet.n; i++) {
+			if (i)
+				sb_addc(&out, ',');
+			node_json(&r, i, &out);
+		}
+		sb_adds(&out, "]\n");
+		fputs(out.buf, stdout);
+		sb_free(&out);
+	} else {
+		print_table(&r);
+	}
+	ret = all_ready(&r) ? EXIT_OK : EXIT_UNREACHABLE;
 out:
-	fleet_free(&f);
-	free(index);
-	inventory_free(&inv);
+	run_close(&r);
 	return ret;
+}
+
+static void pretty_label(const char *key, const char *value, void *ctx)
+{
+	(void)ctx;
+	printf("  %s=%s\n", key, value);
+}
+
+static void print_pretty(struct run *r, size_t i)
+{
+	struct node_row row;
+	struct strbuf mem = STRBUF_INIT;
+	node_row(r, i, &row);
+	printf("Name:            %s\n", row.h->name);
+	printf("Address:         %s\n", row.address);
+	printf("Role:            %s\n", row.role);
+	if (*row.manager_status)
+		printf("Manager status:  %s\n", row.manager_status);
+	printf("Availability:    %s\n", row.availability);
+	if (row.v->down) {
+		printf("Status:          Down (%s): %s\n", row.v->down, sb_str(&row.v->detail));
+	} else {
+		human_bytes(&mem, row.v->info.mem_total);
+		printf("Status:          Ready\n");
+		printf("Engine:          %s\n", row.v->info.version ? row.v->info.version : "-");
+		printf("Platform:        %s/%s\n", row.v->info.os_type ? row.v->info.os_type : "-",
+		       row.v->info.arch ? row.v->info.arch : "-");
+		printf("Resources:       %lld CPUs, %s\n", row.v->info.ncpu, sb_str(&mem));
+	}
+	printf("Tasks:           %zu\n", row.tasks);
+	printf("Labels:\n");
+	each_label(r, row.h, pretty_label, NULL);
+	sb_free(&mem);
+}
+
+static int node_inspect(int argc, char **argv)
+{
+	struct run r;
+	int pretty = 0, ret;
+	long at;
+	run_init(&r);
+	if ((ret = parse_read_opts(&r, argc, argv, &pretty)) != EXIT_OK)
+		goto out;
+	if (optind != argc - 1) {
+		ret = usage_error("usage: cswarm node inspect NODE [--pretty]");
+		goto out;
+	}
+	if ((ret = open_view(&r)) != EXIT_OK)
+		goto out;
+	if ((at = find_node(&r, argv[optind])) < 0) {
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	if (pretty) {
+		print_pretty(&r, (size_t)at);
+	} else {
+		struct strbuf out = STRBUF_INIT;
+		node_json(&r, (size_t)at, &out);
+		puts(out.buf);
+		sb_free(&out);
+	}
+	ret = r.views[at].down ? EXIT_UNREACHABLE : EXIT_OK;
+out:
+	run_close(&r);
+	return ret;
+}
+
+/* docker's state of a task's container, as ps shows it. */
+static void current_state(const struct host_view *v, const char *task_id, struct strbuf *out)
+{
+	const struct observed *c = v->down ? NULL : view_find_task(v, task_id);
+	if (v->down)
+		sb_addf(out, "unknown (host %s)", v->down);
+	else if (!c)
+		sb_adds(out, "missing");
+	else if (streq(c->state, "exited"))
+		sb_addf(out, "exited (%d)", c->exit_code);
+	else
+		sb_adds(out, c->health ? c->health : c->state);
+}
+
+static void ps_row(struct table *t, const char *id, const char *name, const char *image,
+		   const char *node, const char *desired, const char *current)
+{
+	const char *cells[] = { id, name, image, node, desired, current };
+	table_row(t, cells);
+}
+
+/* The node's task records, then the containers of this cluster there that
+ * no record owns (stale copies and orphans: the next run removes them). */
+static void print_ps(struct run *r, size_t at)
+{
+	static const char *const header[] = { "ID", "NAME", "IMAGE", "NODE", "DESIRED STATE",
+					      "CURRENT STATE" };
+	const char *node = r->fleet.hosts[at].target.name;
+	const struct host_view *v = &r->views[at];
+	struct table t;
+	table_init(&t, ARRAY_SIZE(header), header);
+	for (size_t i = 0; i < r->st.ntasks; i++) {
+		const struct state_task *task = &r->st.tasks[i];
+		if (!streq(task->node, node))
+			continue;
+		const struct stack *st = run_stack(r, task->stack);
+		const struct service *svc = st ? stack_service(st, task->service) : NULL;
+		struct strbuf name = STRBUF_INIT, current = STRBUF_INIT;
+		sb_addf(&name, "%s_%s", task->stack, task->service);
+		if (task->slot)
+			sb_addf(&name, ".%d", task->slot);
+		current_state(v, task->id, &current);
+		ps_row(&t, task->id, sb_str(&name), svc ? svc->image : NULL, node,
+		       task->desired ? task->desired : "running", sb_str(&current));
+		sb_free(&name);
+		sb_free(&current);
+	}
+	for (size_t i = 0; !v->down && i < v->ncontainers; i++) {
+		const struct observed *c = &v->containers[i];
+		const struct state_task *task = c->task_id ? state_find_task(&r->st, c->task_id) : NULL;
+		if (!task || !streq(task->node, node))
+			ps_row(&t, c->task_id, c->name, c->image, node, "remove",
+			       task ? "stale copy" : "orphan");
+	}
+	table_print(&t, stdout);
+	table_free(&t);
+}
+
+static int node_ps(int argc, char **argv)
+{
+	struct run r;
+	int ret;
+	long at;
+	run_init(&r);
+	if ((ret = parse_read_opts(&r, argc, argv, NULL)) != EXIT_OK)
+		goto out;
+	if (optind != argc - 1) {
+		ret = usage_error("usage: cswarm node ps NODE");
+		goto out;
+	}
+	if ((ret = run_open(&r, RUN_OBSERVE | RUN_STACKS, argc, argv)) != EXIT_OK)
+		goto out;
+	if ((at = find_node(&r, argv[optind])) < 0) {
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	if (r.views[at].down)
+		error("%s", sb_str(&r.views[at].detail));
+	print_ps(&r, (size_t)at);
+	ret = r.views[at].down ? EXIT_UNREACHABLE : EXIT_OK;
+out:
+	run_close(&r);
+	return ret;
+}
+
+/* --- changes ------------------------------------------------------------------- */
+
+struct change {
+	const char *sub;		/* the subcommand */
+	const char *node;
+	const char *availability;	/* NULL: unchanged */
+	const char *role;		/* promote/demote: "manager" or "worker" */
+	const char **label_add, **label_rm;
+	size_t nadd, nrm, addcap, rmcap;
+	int rebalance;
+	long wait_ms;
+};
+
+static int valid_availability(const char *s)
+{
+	return streq(s, "active") || streq(s, "pause") || streq(s, "drain");
+}
+
+/* "k=v" with a non-empty key; label keys follow docker's characters. */
+static int valid_label(const char *s, int with_value)
+{
+	size_t k = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/");
+	return k > 0 && (with_value ? s[k] == '=' : s[k] == '\0');
+}
+
+static int check_change(const struct change *ch)
+{
+	int update = streq(ch->sub, "update");
+	if (update && !ch->availability && !ch->nadd && !ch->nrm)
+		return usage_error("node update: nothing to change (--availability, --label-add, --label-rm)");
+	if (ch->availability && !valid_availability(ch->availability))
+		return usage_error("node update: --availability must be active, pause or drain, not '%s'",
+				   ch->availability);
+	if (ch->rebalance && !(ch->availability && streq(ch->availability, "active")))
+		return usage_error("node %s: --rebalance goes with activating a node", ch->sub);
+	for (size_t i = 0; i < ch->nadd; i++)
+		if (!valid_label(ch->label_add[i], 1))
+			return usage_error("node update: --label-add '%s': expected KEY=VALUE", ch->label_add[i]);
+	for (size_t i = 0; i < ch->nrm; i++)
+		if (!valid_label(ch->label_rm[i], 0))
+			return usage_error("node update: --label-rm '%s': expected a label KEY", ch->label_rm[i]);
+	return EXIT_OK;
+}
+
+static int parse_change(struct run *r, struct change *ch, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "availability", required_argument, NULL, 'a' },
+		{ "label-add", required_argument, NULL, 'L' },
+		{ "label-rm", required_argument, NULL, 'R' },
+		{ "rebalance", no_argument, NULL, 'r' },
+		{ "wait", required_argument, NULL, 'w' },
+		RUN_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, update = streq(ch->sub, "update");
+	ch->wait_ms = DEFAULT_WAIT_MS;
+	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
+		long long ms;
+		if ((c == 'a' || c == 'L' || c == 'R') && !update)
+			return usage_error("node %s: --availability and labels go with 'node update'", ch->sub);
+		switch (c) {
+		case 'a': ch->availability = optarg; break;
+		case 'L': GROW(ch->label_add, ch->addcap, ch->nadd + 1);
+			  ch->label_add[ch->nadd++] = optarg; break;
+		case 'R': GROW(ch->label_rm, ch->rmcap, ch->nrm + 1);
+			  ch->label_rm[ch->nrm++] = optarg; break;
+		case 'r': ch->rebalance = 1; break;
+		case 'w':
+			if ((ms = parse_duration_ms(optarg)) < 0)
+				return usage_error("--wait: bad duration '%s'", optarg);
+			ch->wait_ms = (long)ms;
+			break;
+		default:
+			if (run_opt(r, c, optarg) != 1)
+				return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("usage: cswarm node %s [options] NODE (see 'cswarm help node')", ch->sub);
+	ch->node = argv[optind];
+	return check_change(ch);
+}
+
+static void set_string(char **field, const char *value)
+{
+	free(*field);
+	*field = value ? xstrdup(value) : NULL;
+}
+
+/* promote/demote: which copies of the state change. 1 when there is
+ * nothing to do, -1 refused, 0 go. */
+static int change_role(struct run *r, const struct change *ch, size_t at, struct state_node *n)
+{
+	const struct host *h = &r->inv.hosts[r->index[at]];
+	struct strbuf err = STRBUF_INIT;
+	int is_manager = streq(node_role(r, h), "manager");
+	if (streq(ch->role, "manager") == is_manager) {
+		printf("%s is already a %s\n", ch->node, ch->role);
+		return 1;
+	}
+	if (streq(ch->role, "manager")) {
+		if (r->views[at].down) {
+			error("%s: unreachable, cannot copy the state there: %s", ch->node,
+			      sb_str(&r->views[at].detail));
+			return -1;
+		}
+		set_string(&n->role, "manager");
+		int bad = cluster_add_promoted(&r->cluster, &r->st, &err) != 0;
+		if (bad)
+			error("%s", sb_str(&err));
+		sb_free(&err);
+		return bad ? -1 : 0;
+	}
+	/* The lock and every read go to the inventory's managers: one of
+	 * them must always keep the state, so those are never demoted here. */
+	if (h->is_manager) {
+		error("%s is a manager in the inventory %s, which cswarm reads the state from: "
+		      "refusing to demote the last manager it can rely on; move the host out of "
+		      "group 'managers' (or set cswarm_role=worker) to demote it", ch->node, r->inv.path);
+		return -1;
+	}
+	set_string(&n->role, NULL);
+	return 0;
+}
+
+static int change_node(struct run *r, const struct change *ch, size_t at)
+{
+	struct state_node *n = state_node(&r->st, ch->node);
+	if (ch->role)
+		return change_role(r, ch, at, n);
+	if (ch->availability)
+		set_string(&n->availability, ch->availability);
+	for (size_t i = 0; i < ch->nadd; i++) {
+		char *key = xstrdup(ch->label_add[i]), *eq = strchr(key, '=');
+		*eq = '\0';
+		state_node_set_label(n, key, eq + 1);
+		free(key);
+	}
+	for (size_t i = 0; i < ch->nrm; i++)
+		state_node_set_label(n, ch->label_rm[i], NULL);
+	return 0;
+}
+
+/* One line for the state history: "node update h2: availability=drain label-add zone=a". */
+static char *history_line(const struct change *ch)
+{
+	struct strbuf s = STRBUF_INIT;
+	sb_addf(&s, "node %s %s", ch->sub, ch->node);
+	if (streq(ch->sub, "update")) {
+		sb_addc(&s, ':');
+		if (ch->availability)
+			sb_addf(&s, " availability=%s", ch->availability);
+		for (size_t i = 0; i < ch->nadd; i++)
+			sb_addf(&s, " label-add %s", ch->label_add[i]);
+		for (size_t i = 0; i < ch->nrm; i++)
+			sb_addf(&s, " label-rm %s", ch->label_rm[i]);
+	}
+	if (ch->rebalance)
+		sb_adds(&s, " --rebalance");
+	return sb_detach(&s);
+}
+
+/* Every stack, so that what the node change means (tasks leaving a drained
+ * node, constraints on new labels or roles) happens now. */
+static int converge_all(struct run *r, const struct change *ch)
+{
+	struct converge cv;
+	struct strbuf err = STRBUF_INIT;
+	struct converge_opts co = { .stack = NULL, .rebalance = ch->rebalance, .remove_orphans = 1 };
+	int ret = EXIT_OK;
+	if (converge_plan(r, &co, &cv, &err) != 0) {
+		error("%s", sb_str(&err));
+		sb_free(&err);
+		return EXIT_FAIL;
+	}
+	size_t failed = cv.nops ? converge_apply(r, &cv, ch->wait_ms) : 0, started = 0, stopped = 0;
+	for (size_t i = 0; i < cv.nops; i++) {
+		started += cv.ops[i].kind == OP_START && cv.ops[i].done;
+		stopped += cv.ops[i].kind == OP_STOP && cv.ops[i].done;
+	}
+	char *line = history_line(ch);
+	ret = run_commit(r, line);
+	free(line);
+	fputs(sb_str(&cv.pending), stderr);
+	printf("%s: %s; %zu started, %zu stopped, %zu failed, %zu pending\n", ch->node,
+	       ch->role ? ch->role : ch->availability ? ch->availability : "updated",
+	       started, stopped, failed, cv.npending);
+	if (ret == EXIT_OK && (failed || cv.npending))
+		ret = EXIT_FAIL;
+	converge_free(&cv);
+	sb_free(&err);
+	return ret;
+}
+
+static int node_change(struct change *ch, int argc, char **argv)
+{
+	struct run r;
+	long at;
+	int ret;
+	run_init(&r);
+	if ((ret = parse_change(&r, ch, argc, argv)) != EXIT_OK)
+		goto out;
+	if ((ret = run_open(&r, RUN_LOCK | RUN_OBSERVE | RUN_STACKS, argc, argv)) != EXIT_OK)
+		goto out;
+	ret = EXIT_FAIL;
+	if ((at = find_node(&r, ch->node)) < 0)
+		goto out;
+	int verdict = change_node(&r, ch, (size_t)at);
+	if (verdict != 0) {
+		ret = verdict > 0 ? EXIT_OK : EXIT_FAIL;
+		goto out;
+	}
+	ret = converge_all(&r, ch);
+	if (ch->role && streq(ch->role, "worker")) {
+		struct strbuf err = STRBUF_INIT;
+		if (cluster_drop_copy(&r.cluster, ch->node, &err) != 0) {
+			error("%s", sb_str(&err));
+			ret = EXIT_FAIL;
+		}
+		sb_free(&err);
+	}
+	if (ret == EXIT_OK && fleet_unreachable(&r.fleet))
+		ret = EXIT_UNREACHABLE;
+out:
+	run_close(&r);
+	free(ch->label_add);
+	free(ch->label_rm);
+	return ret;
+}
+
+static int node_update(int argc, char **argv)
+{
+	struct change ch = { .sub = "update" };
+	return node_change(&ch, argc, argv);
+}
+
+static int node_drain(int argc, char **argv)
+{
+	struct change ch = { .sub = "drain", .availability = "drain" };
+	return node_change(&ch, argc, argv);
+}
+
+static int node_pause(int argc, char **argv)
+{
+	struct change ch = { .sub = "pause", .availability = "pause" };
+	return node_change(&ch, argc, argv);
+}
+
+static int node_activate(int argc, char **argv)
+{
+	struct change ch = { .sub = "activate", .availability = "active" };
+	return node_change(&ch, argc, argv);
+}
+
+static int node_promote(int argc, char **argv)
+{
+	struct change ch = { .sub = "promote", .role = "manager" };
+	return node_change(&ch, argc, argv);
+}
+
+static int node_demote(int argc, char **argv)
+{
+	struct change ch = { .sub = "demote", .role = "worker" };
+	return node_change(&ch, argc, argv);
 }
 
 int cmd_node(int argc, char **argv)
 {
 	static const struct cmd subcommands[] = {
 		{ "ls", node_ls, NULL, NULL },
+		{ "inspect", node_inspect, NULL, NULL },
+		{ "ps", node_ps, NULL, NULL },
+		{ "update", node_update, NULL, NULL },
+		{ "drain", node_drain, NULL, NULL },
+		{ "pause", node_pause, NULL, NULL },
+		{ "activate", node_activate, NULL, NULL },
+		{ "promote", node_promote, NULL, NULL },
+		{ "demote", node_demote, NULL, NULL },
 		{ NULL, NULL, NULL, NULL },
 	};
 	if (argc < 2)
-		return usage_error("cswarm node ls (see 'cswarm help node')");
+		return usage_error("cswarm node ls|inspect|ps|update|drain|pause|activate|promote|demote "
+				   "(see 'cswarm help node')");
 	for (const struct cmd *s = subcommands; s->name; s++)
 		if (streq(argv[1], s->name))
 			return s->fn(argc - 1, argv + 1);

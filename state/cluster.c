@@ -1,5 +1,6 @@
 /* The managers of an inventory, their state directories and the lock. */
 #include "state/cluster.h"
+#include "util/shell.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -71,6 +72,7 @@ int cluster_open(struct cluster_ctx *c, const struct inventory *inv, const struc
 	memset(c, 0, sizeof(*c));
 	c->inv = inv;
 	c->timeout_ms = timeout_ms;
+	c->topts = t;
 	for (size_t i = 0; i < inv->nhosts && first < 0; i++)
 		if (inv->hosts[i].is_manager)
 			first = (long)i;
@@ -91,6 +93,7 @@ int cluster_open(struct cluster_ctx *c, const struct inventory *inv, const struc
 	for (size_t i = 0; i < inv->nhosts; i++)
 		if (inv->hosts[i].is_manager && add_manager(c, i, t, err) != 0)
 			return -1;
+	c->ninventory = c->managers.n;
 	c->store = (struct state_store){ &c->managers, c->dirs, timeout_ms };
 	return 0;
 }
@@ -119,7 +122,120 @@ int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, s
 
 enum state_read_result cluster_read_state(struct cluster_ctx *c, struct state *st, struct strbuf *err)
 {
-	return state_read(&c->store, st, err);
+	enum state_read_result ret = state_read(&c->store, st, err);
+	if (ret == STATE_READ_OK && cluster_add_promoted(c, st, err) != 0) {
+		state_free(st);
+		return STATE_READ_FAIL;
+	}
+	return ret;
+}
+
+long cluster_manager(const struct cluster_ctx *c, const char *host)
+{
+	for (size_t i = 0; i < c->managers.n; i++)
+		if (streq(c->managers.hosts[i].target.name, host))
+			return (long)i;
+	return -1;
+}
+
+int cluster_add_promoted(struct cluster_ctx *c, struct state *st, struct strbuf *err)
+{
+	for (size_t i = 0; i < c->inv->nhosts; i++) {
+		const struct host *h = &c->inv->hosts[i];
+		const struct state_node *ov = state_find_node(st, h->name);
+		if (!ov || !ov->role || !streq(ov->role, "manager") || cluster_manager(c, h->name) >= 0)
+			continue;
+		if (add_manager(c, i, c->topts, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Dropping a copy: mark the directory on the demoted host, look for the
+ * mark on the other managers (same directory through a shared filesystem:
+ * keep it), then remove the directory or only the mark. */
+enum drop_step { DROP_MARK, DROP_LOOK, DROP_REMOVE };
+
+struct drop_job {
+	struct cluster_ctx *c;
+	size_t host;
+	enum drop_step step;
+	char *marker;
+	unsigned char *seen;	/* per manager: the mark is visible there */
+	int shared;
+	struct strbuf err;
+};
+
+static void drop_on(struct fleet_host *h, size_t i, void *ctx)
+{
+	struct drop_job *j = ctx;
+	struct strbuf cmd = STRBUF_INIT;
+	struct ssh_result res;
+	int mine = i == j->host;
+
+	if (mine == (j->step == DROP_LOOK))
+		return;
+	switch (j->step) {
+	case DROP_MARK:
+		sb_adds(&cmd, "mkdir -p");
+		sh_arg(&cmd, j->c->dirs[i]);
+		sb_adds(&cmd, " && cd");
+		sh_arg(&cmd, j->c->dirs[i]);
+		sb_adds(&cmd, " && : >");
+		sh_arg(&cmd, j->marker);
+		break;
+	case DROP_LOOK:
+		sb_adds(&cmd, "cd");
+		sh_arg(&cmd, j->c->dirs[i]);
+		sb_adds(&cmd, " 2>/dev/null && test -e");
+		sh_arg(&cmd, j->marker);
+		break;
+	case DROP_REMOVE:
+		sb_adds(&cmd, j->shared ? "cd" : "rm -rf");
+		sh_arg(&cmd, j->c->dirs[i]);
+		if (j->shared) {
+			sb_adds(&cmd, " && rm -f");
+			sh_arg(&cmd, j->marker);
+		}
+		break;
+	}
+	ssh_result_init(&res);
+	struct ssh_exec x = { .command = cmd.buf, .timeout_ms = j->c->timeout_ms };
+	int ran = fleet_exec(h, &x, &res) == SSH_OK;
+	if (j->step == DROP_LOOK)
+		j->seen[i] = ran && res.exit_status == 0;
+	else if (!ran || res.exit_status != 0) {
+		sb_rtrim(&res.err);
+		sb_addf(&j->err, "%s: %s", h->target.name, ran ? sb_str(&res.err) : sb_str(&h->error));
+	}
+	ssh_result_free(&res);
+	sb_free(&cmd);
+}
+
+int cluster_drop_copy(struct cluster_ctx *c, const char *host, struct strbuf *err)
+{
+	long at = cluster_manager(c, host);
+	if (at < 0)
+		return 0;
+	char *id = state_new_task_id();
+	struct drop_job j = { c, (size_t)at, DROP_MARK, xasprintf(".cswarm-demote-%s", id),
+			      xcalloc(c->managers.n, 1), 0, STRBUF_INIT };
+	for (j.step = DROP_MARK; j.step <= DROP_REMOVE && !j.err.len; j.step++) {
+		fleet_each(&c->managers, drop_on, &j);
+		for (size_t i = 0; i < c->managers.n; i++)
+			j.shared |= j.seen[i];
+	}
+	if (j.shared)
+		warning("%s: %s is also the state directory of another manager (shared filesystem): kept",
+			host, c->dirs[at]);
+	int ret = j.err.len ? -1 : 0;
+	if (ret)
+		sb_addf(err, "removing the state copy in %s: %s", c->dirs[at], sb_str(&j.err));
+	free(id);
+	free(j.marker);
+	free(j.seen);
+	sb_free(&j.err);
+	return ret;
 }
 
 int cluster_write_state(struct cluster_ctx *c, struct state *st, const char *change, struct strbuf *err)

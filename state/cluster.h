@@ -12,7 +12,10 @@
  *
  * The managers are every host of the inventory's `managers` group (or with
  * cswarm_role=manager), whatever --limit says, with connections of their
- * own. */
+ * own. The state's role overrides add to them: a host promoted in the state
+ * (cswarm node promote) gets a copy on every write, but the lock and the
+ * read stay with the inventory's managers, so one of those must be
+ * reachable; a promoted host is an extra copy. */
 #ifndef CSWARM_CLUSTER_H
 #define CSWARM_CLUSTER_H
 
@@ -48,6 +51,8 @@ struct cluster_ctx {
 	struct state_store store;
 	struct cluster_lock *lock;	/* NULL until cluster_lock */
 	long timeout_ms;
+	const struct target_opts *topts;	/* borrowed, to add promoted hosts */
+	size_t ninventory;		/* managers[0..ninventory) come from the inventory */
 };
 
 /* Find the managers of inv and their state directories (inventory var
@@ -59,8 +64,19 @@ int cluster_open(struct cluster_ctx *c, const struct inventory *inv, const struc
  * Returns 0, EXIT_LOCKED (err names the holder), EXIT_UNREACHABLE (no
  * manager reachable) or EXIT_FAIL. */
 int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, struct strbuf *err);
-/* state_read on the managers. */
+/* state_read on the inventory's managers, then cluster_add_promoted. */
 enum state_read_result cluster_read_state(struct cluster_ctx *c, struct state *st, struct strbuf *err);
+/* Hosts whose role override in st is "manager" join the managers (the next
+ * write copies the state there). Call again after promoting a host. 0, or
+ * -1 with err (the host's address does not resolve). */
+int cluster_add_promoted(struct cluster_ctx *c, struct state *st, struct strbuf *err);
+/* Position of host among the managers (inventory's first, then promoted
+ * ones), or -1. */
+long cluster_manager(const struct cluster_ctx *c, const char *host);
+/* After the write that demoted a promoted host: remove its state directory,
+ * unless a remaining manager sees the same directory (a shared filesystem),
+ * in which case only a warning says so. 0, or -1 with err. */
+int cluster_drop_copy(struct cluster_ctx *c, const char *host, struct strbuf *err);
 /* state_write on the managers; the lock must be held. */
 int cluster_write_state(struct cluster_ctx *c, struct state *st, const char *change, struct strbuf *err);
 /* Release the lock, close connections, free. */
