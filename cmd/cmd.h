@@ -14,6 +14,16 @@ int cmd_reconcile(int argc, char **argv);
 int deploy_main(int argc, char **argv, int stack_form);
 int cmd_init(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
+int cmd_stack(int argc, char **argv);
+int cmd_service(int argc, char **argv);
+/* Listings shared by stack, service and node (cmd/service.c); argv[0] is
+ * the subcommand. service ls (of_stack 0) or stack services NAME (1). */
+int service_ls_main(int argc, char **argv, int of_stack);
+/* Tasks of the stacks, services (STACK_SERVICE) or nodes named by the
+ * arguments: `stack ps`, `service ps`, `node ps`; and their logs. */
+enum task_scope { TASKS_OF_STACK, TASKS_OF_SERVICE, TASKS_OF_NODE };
+int tasks_ps_main(int argc, char **argv, enum task_scope scope);
+int tasks_logs_main(int argc, char **argv, enum task_scope scope);
 
 struct cmd {
 	const char *name;

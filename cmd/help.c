@@ -58,6 +58,34 @@ const struct cmd cswarm_commands[] = {
 	  "nothing when there was nothing to do. Exits 0 only when converged, 1 when\n"
 	  "not (failed, pending or waiting to restart), 3 when a host was unreachable,\n"
 	  "4 when another run holds the lock (cron retries next time).\n" },
+	{ "stack", cmd_stack, "deploy, list and remove stacks; their services, tasks and logs",
+	  "usage: cswarm stack deploy -c FILE [-c FILE...] -i INVENTORY NAME\n"
+	  "       cswarm stack ls -i INVENTORY [--format json]\n"
+	  "       cswarm stack services -i INVENTORY NAME [--format json]\n"
+	  "       cswarm stack ps -i INVENTORY NAME [--no-trunc] [--format json]\n"
+	  "       cswarm stack logs -i INVENTORY NAME [--follow] [--tail N] [--timestamps]\n"
+	  "       cswarm stack rm -i INVENTORY NAME [NAME...]\n"
+	  "\n"
+	  "  deploy     as cswarm deploy (see cswarm help deploy)\n"
+	  "  ls         NAME SERVICES\n"
+	  "  services   ID NAME MODE REPLICAS IMAGE PORTS of the stack's services\n"
+	  "  ps         ID NAME IMAGE NODE DESIRED STATE CURRENT STATE ERROR PORTS per task\n"
+	  "  logs       every task's docker logs, lines prefixed with STACK_SERVICE.SLOT.TASK@NODE\n"
+	  "  rm         stop every task of the stack, remove it from the state, remove its\n"
+	  "             networks, volumes and secret/config files on every reachable host\n"
+	  "Reading commands take no lock; rm does (--lock-wait DUR).\n" },
+	{ "service", cmd_service, "list services, their tasks and logs; scale them",
+	  "usage: cswarm service ls -i INVENTORY [--format json]\n"
+	  "       cswarm service ps -i INVENTORY STACK_SERVICE... [--no-trunc] [--format json]\n"
+	  "       cswarm service scale -i INVENTORY STACK_SERVICE=N...\n"
+	  "       cswarm service logs -i INVENTORY STACK_SERVICE... [--follow] [--tail N] [--timestamps]\n"
+	  "\n"
+	  "  ls      ID NAME MODE REPLICAS IMAGE PORTS; REPLICAS is running/desired\n"
+	  "  ps      one row per task (see cswarm help stack)\n"
+	  "  scale   set the replicas of replicated services and converge them: tasks\n"
+	  "          start or stop, the remaining ones keep running untouched\n"
+	  "  logs    docker logs of every task, in parallel, stdout to stdout, stderr to\n"
+	  "          stderr; --follow runs until interrupted\n" },
 	{ "help", cmd_help, "show help for a command", "usage: cswarm help [COMMAND]\n" },
 	{ "version", cmd_version, "print version information", "usage: cswarm version\n" },
 	{ NULL, NULL, NULL, NULL },

@@ -1,0 +1,204 @@
+/* cswarm stack deploy|rm|ls|services|ps|logs: Docker Swarm's stack
+ * commands. The listings are shared with `service` (cmd/service.c). */
+#include "cmd/cmd.h"
+#include "docker/run.h"
+#include "engine/converge.h"
+#include "util/table.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { DEFAULT_WAIT_MS = 120000 };
+
+/* Only the shared options, and positional arguments. */
+static int parse_plain(struct run *r, int argc, char **argv)
+{
+	static const struct option longopts[] = { RUN_LONGOPTS, { NULL, 0, NULL, 0 } };
+	int c;
+	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1)
+		if (run_opt(r, c, optarg) != 1)
+			return EXIT_USAGE;
+	return EXIT_OK;
+}
+
+/* --- stack ls -------------------------------------------------------------- */
+
+static void list_stacks(const struct run *r)
+{
+	static const char *const header[] = { "NAME", "SERVICES" };
+	struct table t;
+	struct strbuf json = STRBUF_INIT;
+
+	table_init(&t, 2, header);
+	sb_adds(&json, "[");
+	for (size_t i = 0; i < r->st.nstacks; i++) {
+		char *count = xasprintf("%zu", r->stacks[i]->nservices);
+		const char *cells[] = { r->st.stacks[i].name, count };
+		table_row(&t, cells);
+		sb_adds(&json, i ? ",\n{\"name\":" : "{\"name\":");
+		json_string(&json, r->st.stacks[i].name);
+		sb_addf(&json, ",\"services\":%s}", count);
+		free(count);
+	}
+	sb_adds(&json, "]\n");
+	if (streq(r->opts.format, "json"))
+		fputs(json.buf, stdout);
+	else
+		table_print(&t, stdout);
+	table_free(&t);
+	sb_free(&json);
+}
+
+static int stack_ls(int argc, char **argv)
+{
+	struct run r;
+	int ret;
+
+	run_init(&r);
+	if ((ret = parse_plain(&r, argc, argv)) == EXIT_OK && optind != argc)
+		ret = usage_error("stack ls: unexpected argument '%s'", argv[optind]);
+	if (ret == EXIT_OK && (ret = run_open(&r, RUN_STACKS, argc, argv)) == EXIT_OK)
+		list_stacks(&r);
+	run_close(&r);
+	return ret;
+}
+
+/* --- stack rm -------------------------------------------------------------- */
+
+/* Remove the stack, its services' records and its model from the run,
+ * keeping r->stacks parallel to r->st.stacks. 0 if it was there. */
+static int forget_stack(struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->st.nservices;) {
+		struct state_service *s = &r->st.services[i];
+		if (streq(s->stack, name)) {
+			printf("Removing service %s_%s\n", s->stack, s->name);
+			state_remove_service(&r->st, s->stack, s->name);
+		} else {
+			i++;
+		}
+	}
+	for (size_t i = 0; i < r->st.nstacks; i++) {
+		if (!streq(r->st.stacks[i].name, name))
+			continue;
+		stack_free(r->stacks[i]);
+		memmove(&r->stacks[i], &r->stacks[i + 1], (r->st.nstacks - i - 1) * sizeof(*r->stacks));
+		state_remove_stack(&r->st, name);
+		return 0;
+	}
+	return -1;
+}
+
+struct cleanup_job {
+	const char *script;
+	long timeout_ms;
+	int *failed;	/* per fleet host */
+};
+
+static void cleanup_one(struct fleet_host *h, size_t i, void *ctx)
+{
+	struct cleanup_job *job = ctx;
+	struct ssh_exec x = { .command = "sh -s", .stdin_data = job->script,
+			      .stdin_len = strlen(job->script), .timeout_ms = job->timeout_ms };
+	struct ssh_result res;
+	ssh_result_init(&res);
+	if (fleet_exec(h, &x, &res) != SSH_OK || res.exit_status != 0) {
+		sb_rtrim(&res.err);
+		error("%s: removing the stack's networks, volumes and files: %s", h->target.name,
+		      res.err.len ? res.err.buf : sb_str(&h->error));
+		job->failed[i] = 1;
+	}
+	ssh_result_free(&res);
+}
+
+/* Networks, volumes and secret/config files of the stack, on every host
+ * that answered; 0 when all of them succeeded. */
+static int cleanup_hosts(struct run *r, const char *name)
+{
+	struct strbuf script = STRBUF_INIT;
+	struct cleanup_job job = { NULL, r->opts.timeout_ms,
+				   xcalloc(r->fleet.n + 1, sizeof(*job.failed)) };
+	int failed = 0;
+
+	docker_rm_stack_script(r->st.cluster_id, name, NULL, &script);
+	job.script = script.buf;
+	fleet_each(&r->fleet, cleanup_one, &job);
+	for (size_t i = 0; i < r->fleet.n; i++)
+		failed |= job.failed[i];
+	free(job.failed);
+	sb_free(&script);
+	return failed ? -1 : 0;
+}
+
+static int remove_stack(struct run *r, const char *name)
+{
+	struct converge cv;
+	struct strbuf err = STRBUF_INIT;
+	struct converge_opts co = { .stack = name, .remove_orphans = 1 };
+	int known = forget_stack(r, name) == 0, ret;
+	size_t failed, left = 0;
+
+	if (converge_plan(r, &co, &cv, &err) != 0) {
+		error("%s", sb_str(&err));
+		sb_free(&err);
+		return EXIT_FAIL;
+	}
+	failed = converge_apply(r, &cv, DEFAULT_WAIT_MS);
+	for (size_t i = 0; i < r->st.ntasks; i++)
+		left += streq(r->st.tasks[i].stack, name);
+	if (!known && !cv.nops)
+		printf("Nothing found in stack: %s\n", name);
+	int dirty = cleanup_hosts(r, name) != 0;
+	char *change = xasprintf("stack rm %s", name);
+	ret = known || cv.nops ? run_commit(r, change) : EXIT_OK;
+	free(change);
+	if (left)
+		warning("%zu tasks of %s could not be stopped (host unreachable?): "
+			"`cswarm reconcile` removes them once their hosts answer", left, name);
+	converge_free(&cv);
+	sb_free(&err);
+	if (ret == EXIT_OK && (failed || dirty))
+		ret = EXIT_FAIL;
+	return ret == EXIT_OK ? fleet_exit_code(&r->fleet, 1) : ret;
+}
+
+static int stack_rm(int argc, char **argv)
+{
+	struct run r;
+	int ret;
+
+	run_init(&r);
+	if ((ret = parse_plain(&r, argc, argv)) == EXIT_OK && optind >= argc)
+		ret = usage_error("stack rm: expected a stack name (cswarm stack rm NAME)");
+	for (int i = optind; ret == EXIT_OK && i < argc; i++)
+		if (!*argv[i])
+			ret = usage_error("stack rm: empty stack name");
+	if (ret == EXIT_OK)
+		ret = run_open(&r, RUN_LOCK | RUN_OBSERVE | RUN_STACKS, argc, argv);
+	for (int i = optind; ret == EXIT_OK && i < argc; i++)
+		ret = remove_stack(&r, argv[i]);
+	run_close(&r);
+	return ret;
+}
+
+/* --- dispatch -------------------------------------------------------------- */
+
+int cmd_stack(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+	if (streq(sub, "deploy") || streq(sub, "up"))
+		return deploy_main(argc - 1, argv + 1, 1);
+	if (streq(sub, "rm") || streq(sub, "remove") || streq(sub, "down"))
+		return stack_rm(argc - 1, argv + 1);
+	if (streq(sub, "ls") || streq(sub, "list"))
+		return stack_ls(argc - 1, argv + 1);
+	if (streq(sub, "services"))
+		return service_ls_main(argc - 1, argv + 1, 1);
+	if (streq(sub, "ps"))
+		return tasks_ps_main(argc - 1, argv + 1, TASKS_OF_STACK);
+	if (streq(sub, "logs"))
+		return tasks_logs_main(argc - 1, argv + 1, TASKS_OF_STACK);
+	return usage_error("stack: expected deploy, rm, ls, services, ps or logs (cswarm help stack)");
+}
