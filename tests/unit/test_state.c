@@ -28,6 +28,7 @@ static void build(struct state *st)
 	st->updated_at = xstrdup("2026-11-25T10:40:02Z");
 	st->updated_by = xstrdup("alice@laptop");
 	st->change = xstrdup("deploy web");
+	state_set_stack(st, "web", "{\"services\":{\"api\":{\"image\":\"nginx:1.27\"}}}");
 	assert_non_null(state_set_service(st, "web", "api", SPEC, &err));
 	assert_non_null(state_set_service(st, "web", "db", "{ \"image\" : \"postgres\" }", &err));
 	struct state_task t = { .id = "a1b2c3d4e5f6", .stack = "web", .service = "api", .slot = 1,
@@ -63,6 +64,9 @@ static void test_round_trip(void **unused)
 	assert_null(back.nodes[0].labels[1].value);
 	assert_null(back.nodes[0].role);
 	assert_string_equal(state_find_service(&back, "web", "db")->spec_json, "{\"image\":\"postgres\"}");
+	assert_int_equal(back.nstacks, 1);
+	assert_string_equal(state_find_stack(&back, "web")->spec_json,
+			    "{\"services\":{\"api\":{\"image\":\"nginx:1.27\"}}}");
 	/* One task per line: readable with less. */
 	assert_non_null(strstr(a.buf, "\n{\"id\":\"a1b2c3d4e5f6\""));
 	state_free(&st);
@@ -155,6 +159,8 @@ static void test_errors_name_the_key(void **unused)
 	expect_error("\"id\":\"0000000000ff\"", "\"id\":\"a1b2c3d4e5f6\"", "tasks[1].id: a1b2c3d4e5f6 also at tasks[0]");
 	expect_error("\"nodes\": [", "\"nodes\": 3, \"x\": [", "x: unknown key");
 	expect_error("\n}\n", "\n} {}\n", "more than one JSON value");
+	expect_error("{\"name\":\"web\",\"spec\"", "{\"name\":\"web\",\"x\":1,\"spec\"", "stacks[0].x: unknown key");
+	expect_error("\"stacks\": [", "\"stacks\": [{\"name\":\"web\",\"spec\":{}},", "stacks[1].name: web also at stacks[0]");
 	expect_error("\"labels\":{", "\"labels\":{\"a\":1,", "nodes[0].labels.a: expected a string");
 }
 
@@ -214,6 +220,8 @@ static void test_service_update_keeps_previous(void **unused)
 	assert_string_equal(s->prev_hash, SPEC_SHA);
 	assert_null(state_set_service(&st, "web", "bad", "{not json", &err));
 	assert_true(err.len > 0);
+	assert_int_equal(state_remove_stack(&st, "web"), 0);
+	assert_int_equal(state_remove_stack(&st, "web"), -1);
 	assert_int_equal(state_remove_service(&st, "web", "api"), 0);
 	assert_int_equal(state_remove_service(&st, "web", "api"), -1);
 	assert_int_equal(st.nservices, 1);
