@@ -28,12 +28,18 @@ cluster_addr() { cl_addr "$1"; }
 cluster_require() {
 	local h
 	for h in $(cl_hosts); do
-		cl_dockerd_running "$h" && cl_pid_alive "$(cl_hdir "$h")/sshd.pid" sshd && continue
+		cl_daemons_alive "$h" && continue
 		cluster_not_up "$h is down"
 		return 1
 	done
 	[ -n "$(cl_hosts)" ] || { cluster_not_up "no hosts"; return 1; }
 	cluster_env
+}
+
+# Cheap (no docker info): runs in every test's setup and teardown.
+cl_daemons_alive() {
+	cl_pid_alive "$(cl_hdir "$1")/dockerd.pid" dockerd &&
+		cl_pid_alive "$(cl_hdir "$1")/sshd.pid" sshd
 }
 
 cluster_not_up() {
@@ -96,7 +102,7 @@ cluster_restore_all() {
 	for h in $(cl_hosts); do
 		cluster_link_up "$h" || rc=1
 		cluster_restore_hostkey "$h" || rc=1
-		cl_dockerd_running "$h" || cluster_start_dockerd "$h" || rc=1
+		cl_pid_alive "$(cl_hdir "$h")/dockerd.pid" dockerd || cluster_start_dockerd "$h" || rc=1
 		cl_pid_alive "$(cl_hdir "$h")/sshd.pid" sshd || cluster_start_sshd "$h" || rc=1
 	done
 	return $rc
