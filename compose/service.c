@@ -403,7 +403,7 @@ int conv_service(struct ctx *c, const char *name, const struct ynode *n, struct 
 		return -1;
 	svc->command_set = !yn_is_null(yn_get(n, "command"));
 	svc->entrypoint_set = !yn_is_null(yn_get(n, "entrypoint"));
-	if (!svc->image)
+	if (!svc->image || !*svc->image)
 		return c_fail(c, n, "image is required (stack deploy does not build images)");
 	if (svc->deploy.mode && streq(svc->deploy.mode, "global"))
 		svc->deploy.replicas = 0;

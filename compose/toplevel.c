@@ -236,10 +236,24 @@ static int config_one(struct ctx *c, const char *stack, const char *key, const s
 	return one_file_obj(c, stack, key, n, out, true);
 }
 
+/* Service names become container and DNS names: [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
+static bool valid_service_name(const char *s)
+{
+	if (!isalnum((unsigned char)*s))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
+			return false;
+	return true;
+}
+
 static int svc_one(struct ctx *c, const char *stack, const char *key, const struct ynode *n, void *out)
 {
 	(void)stack;
-	return conv_service(c, key, n, out);
+	int rc = conv_service(c, key, n, out);
+	if (rc == 0 && !valid_service_name(key))
+		rc = c_fail(c, n, "invalid service name \"%s\": use letters, digits, '_', '.' and '-'", key);
+	return rc;
 }
 
 static const char *const top_keys[] = {
