@@ -27,13 +27,18 @@ services:
   worker:
     image: busybox:latest
     command: ["sleep", "1000000"]
+    volumes: ["data:/data"]
     deploy:
       replicas: 2
+volumes:
+  data:
 YML
 	"$CSWARM" init --cluster $CL >/dev/null
 	"$CSWARM" stack rm --cluster $CL $NAME >/dev/null 2>&1 || true
-	"$CSWARM" stack deploy --cluster $CL -c "$STACKDIR/stack.yml" $NAME >&3 2>&3
+	local rc=0
+	"$CSWARM" stack deploy --cluster $CL -c "$STACKDIR/stack.yml" $NAME >/dev/null || rc=$?
 	rm -rf "$STACKDIR"
+	return $rc
 }
 
 teardown_file() {
@@ -172,6 +177,11 @@ containers_of() {	# HOST [ps flags]: names of the stack's containers
 }
 
 @test "stack rm: nothing labelled with the stack is left on any host" {
+	local h volumes=
+	for h in $CLUSTER_HOSTS; do
+		volumes+=$(cluster_docker "$h" volume ls -q --filter "label=cswarm.stack=$NAME")
+	done
+	[ -n "$volumes" ]
 	run cs stack rm $NAME
 	echo "$output"
 	[ "$status" -eq 0 ]
