@@ -461,8 +461,10 @@ static int scale(struct run *r, const struct read_args *a)
 		sb_addf(&change, " %s", a->names[k]);
 	ret = run_commit(r, change.buf);
 	sb_free(&change);
-	if (failed || pending)
-		error("%zu operations failed, %zu tasks pending", failed, pending);
+	if (failed)
+		error("%zu operations failed", failed);
+	if (pending)
+		error("%zu tasks pending: no node can run them now (see above)", pending);
 	return ret == EXIT_OK && (failed || pending) ? EXIT_FAIL : ret;
 }
 
@@ -491,7 +493,8 @@ out:
 /* Each host runs `docker logs` for all its tasks at once; every output line
  * comes back tagged with the task's index ("3 text"), on the stream it was
  * written to, and is printed here whole, under a lock, behind the task's
- * prefix. awk flushes every line, so lines of two tasks never mix. */
+ * prefix. Each line is written with one printf, so lines of two tasks
+ * never mix. */
 static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct log_host {
@@ -559,11 +562,15 @@ static void logs_one(struct fleet_host *h, size_t i, void *ctx)
 	ssh_result_free(&res);
 }
 
-/* The shell function every host's script starts with: $1 the tag, $2 the
- * container; stderr goes through fd 3 to be tagged apart from stdout. */
+/* The shell functions every host's script starts with: tag prefixes
+ * each line with $1; tagged runs docker logs for container $2, its stderr
+ * through fd 3 so that it is tagged apart from stdout. The read loop, not
+ * awk or sed, because those buffer their input from a pipe (mawk) or their
+ * output: with --follow a line must come out as soon as it is written. */
 static void log_script_head(const struct read_args *a, struct strbuf *s)
 {
-	sb_adds(s, "tagged() { { docker logs");
+	sb_adds(s, "tag() { while IFS= read -r l || [ -n \"$l\" ]; do printf '%s %s\\n' \"$1\" \"$l\"; done; }\n"
+		   "tagged() { { docker logs");
 	if (a->follow)
 		sb_adds(s, " --follow");
 	if (a->timestamps)
@@ -572,8 +579,7 @@ static void log_script_head(const struct read_args *a, struct strbuf *s)
 		sb_adds(s, " --tail ");
 		sh_quote(s, a->tail);
 	}
-	sb_adds(s, " \"$2\" 2>&1 1>&3 3>&- | awk -v p=\"$1\" '{ print p \" \" $0; fflush() }' 1>&2 3>&-; }"
-		   " 3>&1 | awk -v p=\"$1\" '{ print p \" \" $0; fflush() }'; }\n");
+	sb_adds(s, " \"$2\" 2>&1 1>&3 3>&- | tag \"$1\" 1>&2 3>&-; } 3>&1 | tag \"$1\"; }\n");
 }
 
 static void add_log_task(struct log_host *lh, const struct task_row *row, const struct read_args *a)

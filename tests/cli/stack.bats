@@ -159,6 +159,9 @@ containers_of() {	# HOST [ps flags]: names of the stack's containers
 	[ "$(grep -Ec "^${NAME}_agent\.h[1-3]\.[0-9a-f]{12}@h[1-3] +\| agent-out$" <<<"$output")" = 3 ]
 	[ "$(cs service logs ${NAME}_agent 2>/dev/null | grep -c 'agent-err')" = 0 ]
 	[ "$(cs service logs ${NAME}_agent 2>&1 >/dev/null | grep -c '| agent-err$')" = 3 ]
+	run timeout 5 "$CSWARM" service logs ${NAME}_agent --follow --cluster $CL
+	[ "$status" -eq 124 ]	# still following when stopped
+	[ "$(grep -c "| agent-out$" <<<"$output")" = 3 ]
 	run cs stack logs $NAME --tail 1
 	[ "$status" -eq 0 ]
 	[ "$(grep -c "${NAME}_web\..*| web-ready$" <<<"$output")" = 3 ]
