@@ -11,10 +11,28 @@
 const struct cmd cswarm_commands[] = {
 	{ "node", cmd_node, "list and manage cluster nodes",
 	  "usage: cswarm node ls -i INVENTORY [--format table|json] [--limit PATTERN]\n"
+	  "       cswarm node inspect NODE [--pretty]\n"
+	  "       cswarm node ps NODE\n"
+	  "       cswarm node update [--availability active|pause|drain] [--label-add K=V]...\n"
+	  "                          [--label-rm K]... [--rebalance] NODE\n"
+	  "       cswarm node drain|pause|activate [--rebalance] NODE\n"
+	  "       cswarm node promote|demote NODE\n"
 	  "\n"
-	  "  ls        one row per host: NAME ADDRESS ROLE STATUS AVAILABILITY ENGINE CPUS MEMORY\n"
-	  "            STATUS is Ready, or Down with the reason (refused, timeout, auth,\n"
-	  "            host key, docker not running, ...)\n" },
+	  "  ls        one row per host: NAME ADDRESS ROLE STATUS AVAILABILITY ENGINE CPUS\n"
+	  "            MEMORY MANAGER STATUS TASKS. STATUS is Ready, or Down with the reason\n"
+	  "            (refused, timeout, auth, host key, docker not running, ...)\n"
+	  "  inspect   one host as JSON (labels included), or as text with --pretty\n"
+	  "  ps        the tasks on a host, and containers there no task owns\n"
+	  "  update    availability and labels, kept in the cluster state\n"
+	  "  drain     no new tasks; its replicated tasks start elsewhere first, then stop\n"
+	  "            there; its global tasks stop\n"
+	  "  pause     no new tasks; nothing moves\n"
+	  "  activate  takes new tasks; --rebalance moves the fewest tasks to even out load\n"
+	  "  promote   the host keeps a copy of the cluster state from now on\n"
+	  "  demote    removes that copy (an inventory manager is never demoted)\n"
+	  "\n"
+	  "Changes take the cluster lock, converge every stack and are recorded in the\n"
+	  "state history. --wait DUR bounds the wait for started tasks (default 2m).\n" },
 	{ "exec", cmd_exec, "run a shell command on hosts",
 	  "usage: cswarm exec -i INVENTORY [--limit PATTERN] [--timeout DUR] -- COMMAND...\n"
 	  "\n"
