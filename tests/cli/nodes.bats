@@ -18,7 +18,7 @@ setup() {
 	  web:
 	    image: busybox:latest
 	    command: ["httpd", "-f", "-p", "80", "-h", "/"]
-	    ports: ["8080:80"]
+	    ports: ["28080:80"]
 	    deploy:
 	      replicas: 2
 	  app:
@@ -82,14 +82,14 @@ all_on() {	# HOST: every container of the cluster there, any state
 }
 
 # In the background until $STOP exists: per round, does any host answer on
-# 8080 (what a load balancer in front would see), and how many web and app
+# 28080 (what a load balancer in front would see), and how many web and app
 # containers run. One line per round: "answered web app".
 watch_service() {
 	local h ok
 	while [ ! -e "$STOP" ]; do
 		ok=0
 		for h in $CLUSTER_HOSTS; do
-			timeout 1 bash -c ": </dev/tcp/$(cluster_addr "$h")/8080" 2>/dev/null && { ok=1; break; }
+			timeout 1 bash -c ": </dev/tcp/$(cluster_addr "$h")/28080" 2>/dev/null && { ok=1; break; }
 		done
 		echo "$ok $(running web) $(running app)" >>"$WATCH"
 	done
