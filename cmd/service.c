@@ -2,7 +2,6 @@
  * `stack ps` share with them: Docker Swarm's columns, read from the state
  * and from what the hosts run now. Reading takes no lock. */
 #include "cmd/cmd.h"
-#include "docker/run.h"
 #include "engine/converge.h"
 #include "engine/tasks.h"
 #include "util/shell.h"
