@@ -49,11 +49,20 @@ static void print_json(const struct run *r, const struct converge *cv, const str
 	sb_free(&out);
 }
 
+/* Hosts that cannot run tasks now: no SSH, or no working docker. */
+static size_t unreachable(const struct run *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->fleet.n; i++)
+		n += r->views[i].down != NULL;
+	return n;
+}
+
 static void report_unreachable(const struct run *r)
 {
 	for (size_t i = 0; i < r->fleet.n; i++)
 		if (r->views[i].down)
-			warning("%s", sb_str(&r->views[i].detail));
+			warning("%s (%s)", sb_str(&r->views[i].detail), r->views[i].down);
 }
 
 static int reconcile(struct run *r, long wait_ms, int rebalance, int json)
@@ -86,7 +95,7 @@ static int reconcile(struct run *r, long wait_ms, int rebalance, int json)
 	}
 	if (ret == EXIT_OK && !converged(&cv, &o))
 		ret = EXIT_FAIL;
-	if (ret == EXIT_OK && fleet_unreachable(&r->fleet))
+	if (ret == EXIT_OK && unreachable(r))
 		ret = EXIT_UNREACHABLE;
 	converge_free(&cv);
 	sb_free(&err);

@@ -92,9 +92,16 @@ static size_t build_wave(struct run *r, struct converge *cv, int wave, struct ho
 			 size_t *failed)
 {
 	size_t hosts = 0;
+	/* Outside rolling updates (whose order is update_config.order), a
+	 * host stops before it starts: a removed or orphan task frees its
+	 * ports and names for the new ones. */
+	int passes = wave >= WAVE_UPDATE ? 1 : 2;
+	for (int pass = 0; pass < passes; pass++)
 	for (size_t i = 0; i < cv->nops; i++) {
 		struct op *op = &cv->ops[i];
 		if (op->wave != wave || op->done)
+			continue;
+		if (passes == 2 && (op->kind == OP_STOP) != (pass == 0))
 			continue;
 		if (r->views[op->host].down || r->fleet.hosts[op->host].fail != SSH_OK) {
 			/* Unreachable: a stop is only forgotten (the container

@@ -16,7 +16,7 @@ teardown() {
 	[ "$status" -eq 0 ]
 	no_sanitizer_report
 	[ "${#lines[@]}" -eq 4 ]
-	[[ "${lines[0]}" == NAME*ADDRESS*ROLE*STATUS*AVAILABILITY*ENGINE*CPUS*MEMORY ]]
+	[[ "${lines[0]}" == NAME*ADDRESS*ROLE*STATUS*AVAILABILITY*ENGINE*CPUS*MEMORY* ]]
 	[[ "${lines[1]}" =~ ^h1\ +10\.213\.0\.11\ +manager\ +Ready\ +active\ +[0-9]+\.[0-9]+ ]]
 	[[ "${lines[2]}" =~ ^h2\ +10\.213\.0\.12\ +worker\ +Ready ]]
 	[[ "${lines[3]}" =~ ^h3\ +10\.213\.0\.13\ +worker\ +Ready ]]

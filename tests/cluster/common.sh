@@ -122,6 +122,16 @@ cl_dockerd_running() {
 }
 
 # Start the host's dockerd in the background; does not wait for it.
+# Close every descriptor above 2 of the current (sub)shell.
+cl_close_fds() {
+	local fd
+	for fd in /proc/$BASHPID/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+	done 2>/dev/null
+	return 0
+}
+
 cl_start_dockerd() {
 	local h=$1 d
 	d=$(cl_hdir "$h")
@@ -133,21 +143,23 @@ cl_start_dockerd() {
 	# Docker 23 ignores the key and keeps the ID in the data root.
 	[ -s "$d/daemon.json" ] ||
 		printf '{ "deprecated-key-path": "%s/key.json" }\n' "$d" >"$d/daemon.json"
-	# A simple command, not a function, in the background: bash forks and
-	# execs nsenter, which execs setsid, which execs dockerd, so $! is
-	# dockerd and no bash lingers. Closing fds 3-9: dockerd must not keep
-	# our lock (fd 9) nor a caller's pipe (bats's fd 3: it would wait).
-	nsenter --net="/var/run/netns/$(cl_ns "$h")" --uts="$d/uts" -- setsid dockerd \
-		--config-file "$d/daemon.json" \
-		--data-root "$d/data" \
-		--exec-root "$d/x" \
-		--pidfile "$d/dockerd.pid" \
-		-H "unix://$d/docker.sock" \
-		--bip "172.30.$(cl_num "$h").1/24" \
-		--default-address-pool "base=172.31.0.0/16,size=24" \
-		--cgroup-parent "$(cl_ns "$h")" \
-		--shutdown-timeout 1 \
-		</dev/null >>"$d/dockerd.log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	# dockerd must keep no descriptor of ours: not our lock, not a caller's
+	# pipe (bats waits for every writer of its output pipes, whatever fd
+	# number it uses), so the background subshell closes all but 0-2 and
+	# then execs: $! is dockerd itself.
+	(
+		cl_close_fds
+		exec nsenter --net="/var/run/netns/$(cl_ns "$h")" --uts="$d/uts" -- setsid dockerd \
+			--config-file "$d/daemon.json" \
+			--data-root "$d/data" \
+			--exec-root "$d/x" \
+			--pidfile "$d/dockerd.pid" \
+			-H "unix://$d/docker.sock" \
+			--bip "172.30.$(cl_num "$h").1/24" \
+			--default-address-pool "base=172.31.0.0/16,size=24" \
+			--cgroup-parent "$(cl_ns "$h")" \
+			--shutdown-timeout 1
+	) </dev/null >>"$d/dockerd.log" 2>&1 &
 	echo $! >"$d/dockerd.launched"
 }
 

@@ -1,0 +1,205 @@
+#!/usr/bin/env bats
+# The orchestration core on real Docker hosts: deploy, redeploy, rolling
+# update, scale, reconcile, the lock. Each test uses its own cluster name,
+# so its state and containers are its own.
+
+load helpers
+
+STACK=$BATS_TEST_DIRNAME/stacks/app.yml
+
+setup() {
+	cli_setup
+	export CLUSTER="t$(printf %s "$BATS_TEST_NAME" | md5sum | cut -c1-8)"
+	export CSWARM_OPTS="--cluster $CLUSTER"
+	"$CSWARM" init $CSWARM_OPTS >/dev/null
+}
+
+teardown() {
+	cluster_restore_all
+	# Remove what this test's cluster created, whatever state it left.
+	local id
+	id=$(cluster_ssh h1 cat "/var/lib/cswarm/$CLUSTER/state.json" 2>/dev/null |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["cluster_id"])' 2>/dev/null)
+	for h in $CLUSTER_HOSTS; do
+		[ -n "$id" ] || continue
+		cluster_docker "$h" ps -aq --filter "label=cswarm.cluster=$id" |
+			xargs -r docker -H "unix://$(cl_sock "$h")" rm -f >/dev/null 2>&1
+		cluster_docker "$h" network ls -q --filter "label=cswarm.cluster=$id" |
+			xargs -r docker -H "unix://$(cl_sock "$h")" network rm >/dev/null 2>&1
+		cluster_docker "$h" volume ls -q --filter "label=cswarm.cluster=$id" |
+			xargs -r docker -H "unix://$(cl_sock "$h")" volume rm >/dev/null 2>&1
+	done
+	cluster_ssh h1 rm -rf "/var/lib/cswarm/$CLUSTER"
+}
+
+deploy() {
+	"$CSWARM" deploy $CSWARM_OPTS "$STACK" "$@"
+}
+
+# Task containers of the test's cluster on HOST: "name state" lines.
+tasks_on() {
+	local id
+	id=$(cluster_ssh h1 cat "/var/lib/cswarm/$CLUSTER/state.json" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["cluster_id"])')
+	cluster_docker "$1" ps -a --filter "label=cswarm.cluster=$id" --format '{{.Names}} {{.State}}'
+}
+
+count_running() {	# SERVICE: running containers of app_SERVICE on all hosts
+	local n=0 h
+	for h in $CLUSTER_HOSTS; do
+		n=$((n + $(tasks_on "$h" | grep -c "^app_$1\..* running$" || true)))
+	done
+	echo "$n"
+}
+
+ids_of() {	# container ids of the test's cluster, all hosts, sorted
+	local h
+	for h in $CLUSTER_HOSTS; do tasks_on "$h"; done | awk '{print $1}' | sort
+}
+
+@test "deploy: every service placed by its rules, checked through docker itself" {
+	run deploy
+	[ "$status" -eq 0 ]
+	no_sanitizer_report
+	[ "$(count_running web)" -eq 2 ]
+	[ "$(count_running agent)" -eq 3 ]
+	[ "$(count_running worker)" -eq 2 ]
+	# The constraint keeps workers off the manager h1; global is on every host.
+	! tasks_on h1 | grep -q '^app_worker'
+	for h in h1 h2 h3; do tasks_on "$h" | grep -q "^app_agent\.$h\."; done
+	# Labels and the published port.
+	name=$(tasks_on h2 | awk '/^app_web/ {print $1; exit}')
+	[ -n "$name" ] || name=$(tasks_on h3 | awk '/^app_web/ {print $1; exit}')
+	for h in $CLUSTER_HOSTS; do
+		cluster_docker "$h" inspect "$name" >/dev/null 2>&1 || continue
+		[ "$(cluster_docker "$h" inspect -f '{{index .Config.Labels "com.docker.stack.namespace"}}' "$name")" = app ]
+		busybox wget -qO- "http://$(cluster_addr "$h"):8080/" | grep -q 'cswarm test page'
+	done
+}
+
+@test "redeploy of an unchanged stack changes no container" {
+	deploy
+	before=$(ids_of)
+	run deploy
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"0 started, 0 stopped, 0 failed, 0 pending"* ]]
+	[ "$(ids_of)" = "$before" ]
+}
+
+@test "--dry-run prints the docker commands and changes nothing" {
+	run deploy --dry-run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"docker run -d --name 'app_web.1."* ]]
+	[[ "$output" == *"dry run:"* ]]
+	[ -z "$(ids_of)" ]
+}
+
+@test "a changed env var replaces tasks one by one; the port keeps answering" {
+	deploy
+	# A client that, like a load balancer, tries every host each round.
+	(
+		fails=0
+		end=$((SECONDS + 25))
+		while [ $SECONDS -lt $end ] && [ ! -f "$BATS_TEST_TMPDIR/stop" ]; do
+			ok=0
+			for a in 10.213.0.11 10.213.0.12 10.213.0.13; do
+				timeout 2 busybox wget -q -O /dev/null "http://$a:8080/" 2>/dev/null && { ok=1; break; }
+			done
+			[ $ok = 1 ] || fails=$((fails + 1))
+			sleep 0.1
+		done
+		echo "$fails" >"$BATS_TEST_TMPDIR/fails"
+	) &
+	poller=$!
+	GREETING=changed run deploy
+	touch "$BATS_TEST_TMPDIR/stop"
+	wait $poller
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'stopped app_web.*(update)' <<<"$output")" -eq 2 ]
+	[ "$(grep -c 'started app_web.*(update)' <<<"$output")" -eq 2 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/fails")" -eq 0 ]
+	# Only web changed: agent and worker kept their containers.
+	[[ "$output" != *"app_agent"* ]]
+	[ "$(count_running web)" -eq 2 ]
+}
+
+@test "scale up and down by redeploying with another replica count" {
+	deploy
+	WEB_REPLICAS=3 run deploy
+	[ "$status" -eq 0 ]
+	[ "$(count_running web)" -eq 3 ]
+	WEB_REPLICAS=1 run deploy
+	[ "$status" -eq 0 ]
+	[ "$(count_running web)" -eq 1 ]
+}
+
+@test "a killed container is restarted by reconcile; a converged reconcile is quiet" {
+	deploy
+	name=$(tasks_on h2 | awk '/^app_worker/ {print $1; exit}')
+	cluster_docker h2 kill "$name" >/dev/null
+	run "$CSWARM" reconcile $CSWARM_OPTS
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 started, 1 stopped"* ]]
+	[ "$(count_running worker)" -eq 2 ]
+	run "$CSWARM" reconcile $CSWARM_OPTS
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "a host whose dockerd stopped: reconcile moves its replicated tasks" {
+	deploy
+	cluster_stop_dockerd h3
+	run "$CSWARM" reconcile $CSWARM_OPTS
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"h3"*"docker not running"* ]]
+	[ "$(count_running web)" -eq 2 ]
+	[ "$(count_running worker)" -eq 2 ]
+	! tasks_on h1 | grep -q '^app_worker'
+	! tasks_on h3 | grep -q ' running$'
+}
+
+@test "two deploys at once: the second fails with exit 4 naming the holder, or waits" {
+	deploy
+	GREETING=slow "$CSWARM" deploy $CSWARM_OPTS "$STACK" >/dev/null 2>&1 &
+	first=$!
+	sleep 0.3
+	run deploy
+	wait $first || true
+	if [ "$status" -eq 4 ]; then
+		[[ "$output" == *"lock held by"*"cswarm deploy"* ]]
+	else
+		[ "$status" -eq 0 ]	# the first had already finished
+	fi
+	run deploy --lock-wait 60s
+	[ "$status" -eq 0 ]
+}
+
+@test "SIGKILL of a deploy mid-way: the next run gets the lock at once and converges" {
+	# cswarm itself in the background (a function would put a subshell
+	# between $! and the process to kill).
+	GREETING=x "$CSWARM" deploy $CSWARM_OPTS "$STACK" >/dev/null 2>&1 &
+	pid=$!
+	sleep 1.2
+	kill -KILL $pid
+	wait $pid || true
+	run deploy
+	[ "$status" -eq 0 ]
+	[ "$(count_running web)" -eq 2 ]
+	[ "$(count_running agent)" -eq 3 ]
+	[ "$(count_running worker)" -eq 2 ]
+	run "$CSWARM" reconcile $CSWARM_OPTS
+	[ "$status" -eq 0 ]
+}
+
+@test "a hostile value from the stack file reaches the container literally" {
+	HOSTILE="\$(touch /tmp/pwned-cswarm) \`id\` 'q' \"d\" ;rm -rf /" run deploy
+	[ "$status" -eq 0 ]
+	[ ! -e /tmp/pwned-cswarm ]
+	name=$(tasks_on h2 | awk '/^app_worker/ {print $1; exit}')
+	[ -n "$name" ] || name=$(tasks_on h3 | awk '/^app_worker/ {print $1; exit}')
+	for h in h2 h3; do
+		cluster_docker "$h" inspect "$name" >/dev/null 2>&1 || continue
+		got=$(cluster_docker "$h" exec "$name" cat /tmp/hostile)
+		[ "$got" = "\$(touch /tmp/pwned-cswarm) \`id\` 'q' \"d\" ;rm -rf /" ]
+	done
+}
