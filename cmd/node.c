@@ -213,22 +213,10 @@ static void print_table(struct run *r)
 	table_free(&t);
 }
 
-static void json_field(struct strbuf *out, const char *key, const char *value)
-{
-	if (out->len && out->buf[out->len - 1] != '{')
-		sb_addc(out, ',');
-	json_string(out, key);
-	sb_addc(out, ':');
-	if (value)
-		json_string(out, value);
-	else
-		sb_adds(out, "null");
-}
-
 static void json_label(const char *key, const char *value, void *ctx)
 {
 	struct strbuf *out = ctx;
-	json_field(out, key, value);
+	json_member(out, key, value);
 }
 
 static void node_json(struct run *r, size_t i, struct strbuf *out)
@@ -236,17 +224,17 @@ static void node_json(struct run *r, size_t i, struct strbuf *out)
 	struct node_row row;
 	node_row(r, i, &row);
 	sb_addc(out, '{');
-	json_field(out, "name", row.h->name);
-	json_field(out, "address", row.address);
-	json_field(out, "role", row.role);
-	json_field(out, "status", row.v->down ? "down" : "ready");
-	json_field(out, "reason", row.v->down);
-	json_field(out, "error", row.v->down ? sb_str(&row.v->detail) : NULL);
-	json_field(out, "availability", row.availability);
-	json_field(out, "manager_status", *row.manager_status ? row.manager_status : NULL);
-	json_field(out, "engine", row.v->down ? NULL : row.v->info.version);
-	json_field(out, "os", row.v->down ? NULL : row.v->info.os_type);
-	json_field(out, "arch", row.v->down ? NULL : row.v->info.arch);
+	json_member(out, "name", row.h->name);
+	json_member(out, "address", row.address);
+	json_member(out, "role", row.role);
+	json_member(out, "status", row.v->down ? "down" : "ready");
+	json_member(out, "reason", row.v->down);
+	json_member(out, "error", row.v->down ? sb_str(&row.v->detail) : NULL);
+	json_member(out, "availability", row.availability);
+	json_member(out, "manager_status", *row.manager_status ? row.manager_status : NULL);
+	json_member(out, "engine", row.v->down ? NULL : row.v->info.version);
+	json_member(out, "os", row.v->down ? NULL : row.v->info.os_type);
+	json_member(out, "arch", row.v->down ? NULL : row.v->info.arch);
 	sb_addf(out, ",\"cpus\":%lld,\"memory\":%lld,\"tasks\":%zu,\"labels\":{",
 		row.v->info.ncpu, row.v->info.mem_total, row.tasks);
 	each_label(r, row.h, json_label, out);

@@ -65,15 +65,6 @@ static int want_json(const struct run *r)
 	return streq(r->opts.format, "json");
 }
 
-static void json_field(struct strbuf *out, const char *key, const char *value, int first)
-{
-	if (!first)
-		sb_addc(out, ',');
-	json_string(out, key);
-	sb_addc(out, ':');
-	json_string(out, value ? value : "");
-}
-
 /* "a, b" -> ["a","b"] */
 static void json_list(struct strbuf *out, const char *key, const char *list)
 {
@@ -111,14 +102,14 @@ static void service_row(struct run *r, const struct stack *st, const struct serv
 	char *replicas = xasprintf("%zu/%zu", running, desired);
 	if (json) {
 		sb_adds(json, json->len > 1 ? ",\n{" : "{");
-		json_field(json, "id", id, 1);
-		json_field(json, "name", name, 0);
-		json_field(json, "stack", st->name, 0);
-		json_field(json, "service", svc->name, 0);
-		json_field(json, "mode", service_mode(svc), 0);
-		json_field(json, "replicas", replicas, 0);
+		json_member(json, "id", id);
+		json_member(json, "name", name);
+		json_member(json, "stack", st->name);
+		json_member(json, "service", svc->name);
+		json_member(json, "mode", service_mode(svc));
+		json_member(json, "replicas", replicas);
 		sb_addf(json, ",\"running\":%zu,\"desired\":%zu", running, desired);
-		json_field(json, "image", svc->image, 0);
+		json_member(json, "image", svc->image);
 		json_list(json, "ports", sb_str(&ports));
 		sb_addc(json, '}');
 	} else {
@@ -227,19 +218,19 @@ static void task_json(const struct task_row *row, const struct task_cols *c, str
 {
 	const struct state_task *t = row->task;
 	sb_adds(out, out->len > 1 ? ",\n{" : "{");
-	json_field(out, "id", t->id, 1);
-	json_field(out, "name", c->name.buf, 0);
-	json_field(out, "image", c->image.buf, 0);
-	json_field(out, "node", t->node, 0);
-	json_field(out, "desired_state", "Running", 0);
-	json_field(out, "current_state", c->state.buf, 0);
-	json_field(out, "state", task_state_word(row), 0);
-	json_field(out, "error", c->error.buf, 0);
+	json_member(out, "id", t->id);
+	json_member(out, "name", c->name.buf);
+	json_member(out, "image", c->image.buf);
+	json_member(out, "node", t->node);
+	json_member(out, "desired_state", "Running");
+	json_member(out, "current_state", c->state.buf);
+	json_member(out, "state", task_state_word(row));
+	json_member(out, "error", c->error.buf);
 	json_list(out, "ports", sb_str(&c->ports));
-	json_field(out, "stack", t->stack, 0);
-	json_field(out, "service", t->service, 0);
+	json_member(out, "stack", t->stack);
+	json_member(out, "service", t->service);
 	sb_addf(out, ",\"slot\":%d", t->slot);
-	json_field(out, "container", row->c ? row->c->name : NULL, 0);
+	json_member(out, "container", row->c ? row->c->name : NULL);
 	sb_addc(out, '}');
 }
 

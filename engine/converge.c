@@ -1,5 +1,6 @@
 /* Planning: state + observation -> scheduler input -> container operations. */
 #include "engine/converge.h"
+#include "engine/tasks.h"
 #include "docker/run.h"
 #include "sched/sched.h"
 #include "util/util.h"
@@ -33,19 +34,6 @@ struct build {
 	size_t ntasks;
 	long long now;
 };
-
-/* --- time ---------------------------------------------------------------- */
-
-/* Seconds of an RFC 3339 UTC time as docker prints it; 0 if unparsable. */
-static long long parse_docker_time(const char *s)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
-		return 0;
-	long long t = (long long)timegm(&tm);
-	return t > 0 ? t : 0;
-}
 
 /* --- nodes --------------------------------------------------------------- */
 
@@ -209,7 +197,7 @@ static enum restart restart_verdict(const struct restart_policy *p, const struct
 	if (p->max_attempts > 0 && attempts >= p->max_attempts)
 		return RESTART_NEVER;
 	long long delay = p->delay_ms >= 0 ? p->delay_ms : DEFAULT_RESTART_DELAY_MS;
-	long long finished = parse_docker_time(c->finished_at);
+	long long finished = docker_time(c->finished_at);
 	if (finished && (now - finished) * 1000 < delay)
 		return RESTART_LATER;
 	return RESTART_NOW;
@@ -514,20 +502,10 @@ int converge_plan(struct run *r, const struct converge_opts *o, struct converge 
 	return ret;
 }
 
-static void task_free(struct state_task *t)
-{
-	free(t->id);
-	free(t->stack);
-	free(t->service);
-	free(t->node);
-	free(t->hash);
-	free(t->desired);
-}
-
 void converge_free(struct converge *cv)
 {
 	for (size_t i = 0; i < cv->nops; i++) {
-		task_free(&cv->ops[i].task);
+		state_task_free(&cv->ops[i].task);
 		free(cv->ops[i].container);
 	}
 	free(cv->ops);

@@ -63,7 +63,7 @@ static void service_free(struct state_service *s)
 	free(s->prev_hash);
 }
 
-static void task_free(struct state_task *t)
+void state_task_free(struct state_task *t)
 {
 	free(t->id);
 	free(t->stack);
@@ -93,7 +93,7 @@ void state_free(struct state *st)
 	for (size_t i = 0; i < st->nservices; i++)
 		service_free(&st->services[i]);
 	for (size_t i = 0; i < st->ntasks; i++)
-		task_free(&st->tasks[i]);
+		state_task_free(&st->tasks[i]);
 	for (size_t i = 0; i < st->nnodes; i++)
 		node_free(&st->nodes[i]);
 	free(st->services);
@@ -231,7 +231,7 @@ int state_remove_task(struct state *st, const char *id)
 	struct state_task *t = state_find_task(st, id);
 	if (!t)
 		return -1;
-	task_free(t);
+	state_task_free(t);
 	size_t i = (size_t)(t - st->tasks);
 	memmove(t, t + 1, (st->ntasks - i - 1) * sizeof(*t));
 	st->ntasks--;

@@ -96,6 +96,8 @@ struct state_service *state_set_service(struct state *st, const char *stack, con
 int state_remove_service(struct state *st, const char *stack, const char *name);
 
 struct state_task *state_find_task(struct state *st, const char *id);
+/* Free the strings of a task record (not the record itself). */
+void state_task_free(struct state_task *t);
 /* Append a copy of t (strings duplicated); returns the stored task. */
 struct state_task *state_add_task(struct state *st, const struct state_task *t);
 /* 0 if removed, -1 if absent. */

@@ -10,57 +10,45 @@
 
 /* --- writing ------------------------------------------------------------ */
 
-static void add_str(struct strbuf *out, const char *key, const char *value, int comma)
-{
-	if (comma)
-		sb_addc(out, ',');
-	json_string(out, key);
-	sb_addc(out, ':');
-	if (value)
-		json_string(out, value);
-	else
-		sb_adds(out, "null");
-}
-
 static void write_stack(struct strbuf *out, const struct state_stack *s)
 {
-	add_str(out, "name", s->name, 0);
+	json_member(out, "name", s->name);
 	sb_addf(out, ",\"spec\":%s", s->spec_json);
 }
 
 static void write_service(struct strbuf *out, const struct state_service *s)
 {
-	add_str(out, "stack", s->stack, 0);
-	add_str(out, "name", s->name, 1);
-	add_str(out, "hash", s->hash, 1);
+	json_member(out, "stack", s->stack);
+	json_member(out, "name", s->name);
+	json_member(out, "hash", s->hash);
 	sb_addf(out, ",\"spec\":%s", s->spec_json);
 	if (s->prev_spec_json) {
-		add_str(out, "prev_hash", s->prev_hash, 1);
+		json_member(out, "prev_hash", s->prev_hash);
 		sb_addf(out, ",\"prev_spec\":%s", s->prev_spec_json);
 	}
 }
 
 static void write_task(struct strbuf *out, const struct state_task *t)
 {
-	add_str(out, "id", t->id, 0);
-	add_str(out, "stack", t->stack, 1);
-	add_str(out, "service", t->service, 1);
+	json_member(out, "id", t->id);
+	json_member(out, "stack", t->stack);
+	json_member(out, "service", t->service);
 	sb_addf(out, ",\"slot\":%d", t->slot);
-	add_str(out, "node", t->node, 1);
-	add_str(out, "hash", t->hash, 1);
-	add_str(out, "desired", t->desired, 1);
+	json_member(out, "node", t->node);
+	json_member(out, "hash", t->hash);
+	json_member(out, "desired", t->desired);
 	sb_addf(out, ",\"created\":%lld,\"restarts\":%d,\"last_restart\":%lld",
 		t->created, t->restarts, t->last_restart);
 }
 
 static void write_node(struct strbuf *out, const struct state_node *n)
 {
-	add_str(out, "name", n->name, 0);
-	add_str(out, "availability", n->availability, 1);
-	add_str(out, "role", n->role, 1);
+	json_member(out, "name", n->name);
+	json_member(out, "availability", n->availability);
+	json_member(out, "role", n->role);
 	sb_adds(out, ",\"labels\":{");
 	for (size_t i = 0; i < n->nlabels; i++)
-		add_str(out, n->labels[i].key, n->labels[i].value, i > 0);
+		json_member(out, n->labels[i].key, n->labels[i].value);
 	sb_addc(out, '}');
 }
 
@@ -82,7 +70,7 @@ void state_write_json(const struct state *st, struct strbuf *out)
 	const char *values[] = { st->cluster, st->cluster_id, st->updated_at, st->updated_by, st->change };
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		sb_adds(out, ",\n");
-		add_str(out, keys[i], values[i], 0);
+		json_member(out, keys[i], values[i]);
 	}
 	WRITE_LIST(out, "stacks", st->stacks, st->nstacks, write_stack);
 	WRITE_LIST(out, "services", st->services, st->nservices, write_service);

@@ -1,4 +1,6 @@
 #include "util/jsonw.h"
+
+#include <string.h>
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -85,4 +87,19 @@ int json_canonical(const char *text, size_t len, struct strbuf *out, struct strb
 	}
 	json_free(&j);
 	return ret;
+}
+
+void json_member(struct strbuf *out, const char *key, const char *value)
+{
+	size_t n = out->len;
+	while (n && (out->buf[n - 1] == ' ' || out->buf[n - 1] == '\n'))
+		n--;
+	if (n && !strchr("{[,", out->buf[n - 1]))
+		sb_addc(out, ',');
+	json_string(out, key);
+	sb_addc(out, ':');
+	if (value)
+		json_string(out, value);
+	else
+		sb_adds(out, "null");
 }

@@ -9,6 +9,10 @@
 
 /* Append s as a JSON string literal. */
 void json_string(struct strbuf *out, const char *s);
+/* Append "key":"value" (null for a NULL value) as a member of the object
+ * being written, with the comma that separates it from a previous member
+ * (none right after '{', '[' or ','). */
+void json_member(struct strbuf *out, const char *key, const char *value);
 /* Append the value at token tok of j in compact form; -1 if tok is not a
  * value of j or nests deeper than 256 levels (out is then partly written). */
 int json_write_value(struct strbuf *out, const struct json *j, int tok);
