@@ -6,7 +6,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* libssh2 host key type, its knownhost mask, algorithm names to offer. */
@@ -166,6 +168,18 @@ static int hashed_line(const struct kh *kh, const char *key, size_t keylen,
 	return 0;
 }
 
+/* ~/.ssh may not exist yet on a fresh machine (OpenSSH creates it 0700). */
+static void make_parent_dir(const char *path)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0700);
+	}
+	free(dir);
+}
+
 int kh_add(struct kh *kh, const char *key, size_t keylen, int type, struct strbuf *err)
 {
 	const struct key_type *k = key_type_of(type);
@@ -182,6 +196,7 @@ int kh_add(struct kh *kh, const char *key, size_t keylen, int type, struct strbu
 		goto out;
 	}
 	/* Append, never rewrite: the user's file keeps its comments and order. */
+	make_parent_dir(t->known_hosts[0]);
 	int fd = open(t->known_hosts[0], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		sb_addf(err, "%s: %s", t->known_hosts[0], strerror(errno));

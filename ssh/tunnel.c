@@ -6,6 +6,7 @@
 #include "util/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -59,7 +60,13 @@ static int from_channel(struct tunnel *t)
 	if (n <= 0)
 		return -1;
 	for (ssize_t off = 0; off < n;) {
-		ssize_t w = write(t->pair[0], buf + off, (size_t)(n - off));
+		ssize_t w = send(t->pair[0], buf + off, (size_t)(n - off), MSG_NOSIGNAL);
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* The inner session is behind: wait for it to read. */
+			struct pollfd p = { .fd = t->pair[0], .events = POLLOUT };
+			poll(&p, 1, 1000);
+			continue;
+		}
 		if (w < 0 && errno != EINTR)
 			return -1;
 		if (w > 0)
@@ -129,7 +136,9 @@ int tunnel_open(LIBSSH2_SESSION *jump, int jump_fd, const char *host, int port,
 		free(t);
 		return -1;
 	}
+	/* Our end never blocks: one thread serves both directions. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, t->pair) != 0 ||
+	    fcntl(t->pair[0], F_SETFL, O_NONBLOCK) != 0 ||
 	    pthread_create(&t->thread, NULL, pump, t) != 0) {
 		sb_addf(err, "cannot start tunnel: %s", strerror(errno));
 		libssh2_channel_free(t->channel);
