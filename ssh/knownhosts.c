@@ -172,10 +172,13 @@ static int hashed_line(const struct kh *kh, const char *key, size_t keylen,
 static void make_parent_dir(const char *path)
 {
 	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		mkdir(dir, 0700);
+	char *last = strrchr(dir, '/');
+	for (char *p = dir + 1; last && p <= last; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(dir, 0700);	/* EEXIST for all but the missing ones */
+		*p = '/';
 	}
 	free(dir);
 }
