@@ -1,7 +1,7 @@
 /* cswarm init: create the cluster state on the managers. */
 #include "cmd/cmd.h"
 #include "cmd/common.h"
-#include "state/cluster.h"
+#include "engine/run.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -48,37 +48,17 @@ out:
 
 int cmd_init(int argc, char **argv)
 {
-	static const struct option longopts[] = { HOST_LONGOPTS, CLUSTER_LONGOPTS, { NULL, 0, NULL, 0 } };
-	struct host_opts o;
-	struct cluster_opts co = { 0 };
-	struct inventory inv = { 0 };
-	struct cluster_ctx c = { 0 };
-	struct strbuf err = STRBUF_INIT;
-	int opt, ret = EXIT_FAIL;
+	struct run r;
+	int ret;
 
-	host_opts_init(&o);
-	while ((opt = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1)
-		if (host_opt(&o, opt, optarg) != 1 && cluster_opt(&co, opt, optarg) != 1)
-			return EXIT_USAGE;
+	run_init(&r);
+	if (run_parse_options(&r, argc, argv) != EXIT_OK)
+		return EXIT_USAGE;
 	if (optind < argc)
 		return usage_error("init: unexpected argument '%s'", argv[optind]);
-	if (host_opts_check(&o))
-		return EXIT_USAGE;
-	if (inventory_load(o.inventory, &inv, &err) != 0 ||
-	    cluster_open(&c, &inv, &o.target, co.name, o.forks, o.timeout_ms, &err) != 0) {
-		error("%s", sb_str(&err));
-		goto out;
-	}
-	char *holder = lock_holder_line(argc, argv);
-	ret = cluster_lock(&c, holder, co.lock_wait_ms, &err);
-	free(holder);
-	if (ret != 0)
-		error("%s", sb_str(&err));
-	else
-		ret = init_state(&c);
-out:
-	cluster_close(&c);
-	inventory_free(&inv);
-	sb_free(&err);
+	ret = run_open(&r, RUN_LOCK | RUN_NO_STATE, argc, argv);
+	if (ret == EXIT_OK)
+		ret = init_state(&r.cluster);
+	run_close(&r);
 	return ret;
 }

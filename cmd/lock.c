@@ -1,7 +1,7 @@
 /* cswarm lock status: who holds the cluster lock. */
 #include "cmd/cmd.h"
 #include "cmd/common.h"
-#include "state/cluster.h"
+#include "engine/run.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -42,31 +42,19 @@ static int show_status(struct cluster_ctx *c)
 
 int cmd_lock(int argc, char **argv)
 {
-	static const struct option longopts[] = { HOST_LONGOPTS, CLUSTER_LONGOPTS, { NULL, 0, NULL, 0 } };
-	struct host_opts o;
-	struct cluster_opts co = { 0 };
-	struct inventory inv = { 0 };
-	struct cluster_ctx c = { 0 };
-	struct strbuf err = STRBUF_INIT;
-	int opt, ret = EXIT_FAIL;
+	struct run r;
+	int ret;
 
-	host_opts_init(&o);
-	while ((opt = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1)
-		if (host_opt(&o, opt, optarg) != 1 && cluster_opt(&co, opt, optarg) != 1)
-			return EXIT_USAGE;
+	run_init(&r);
+	if (run_parse_options(&r, argc, argv) != EXIT_OK)
+		return EXIT_USAGE;
 	if (optind >= argc || !streq(argv[optind], "status"))
 		return usage_error("lock: expected 'status' (cswarm lock status -i INVENTORY)");
 	if (optind + 1 < argc)
 		return usage_error("lock status: unexpected argument '%s'", argv[optind + 1]);
-	if (host_opts_check(&o))
-		return EXIT_USAGE;
-	if (inventory_load(o.inventory, &inv, &err) != 0 ||
-	    cluster_open(&c, &inv, &o.target, co.name, o.forks, o.timeout_ms, &err) != 0)
-		error("%s", sb_str(&err));
-	else
-		ret = show_status(&c);
-	cluster_close(&c);
-	inventory_free(&inv);
-	sb_free(&err);
+	ret = run_open(&r, RUN_NO_STATE, argc, argv);
+	if (ret == EXIT_OK)
+		ret = show_status(&r.cluster);
+	run_close(&r);
 	return ret;
 }

@@ -17,6 +17,16 @@ int run_opt(struct run *r, int c, const char *arg)
 	return used ? used : cluster_opt(&r->copts, c, arg);
 }
 
+int run_parse_options(struct run *r, int argc, char **argv)
+{
+	static const struct option longopts[] = { RUN_LONGOPTS, { NULL, 0, NULL, 0 } };
+	int c;
+	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1)
+		if (run_opt(r, c, optarg) != 1)
+			return EXIT_USAGE;
+	return EXIT_OK;
+}
+
 static int read_state(struct run *r)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -100,6 +110,8 @@ int run_open(struct run *r, int flags, int argc, char **argv)
 		return ret;
 	if ((flags & RUN_LOCK) && (ret = take_lock(r, argc, argv)) != EXIT_OK)
 		return ret;
+	if (flags & RUN_NO_STATE)
+		return EXIT_OK;
 	if ((ret = read_state(r)) != EXIT_OK)
 		return ret;
 	if ((flags & RUN_STACKS) && (ret = load_stacks(r)) != EXIT_OK)

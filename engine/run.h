@@ -24,6 +24,7 @@ enum run_flags {
 	RUN_LOCK = 1,		/* take the cluster lock before reading the state */
 	RUN_OBSERVE = 2,	/* observe every host */
 	RUN_STACKS = 4,		/* load the stack models kept in the state */
+	RUN_NO_STATE = 8,	/* do not read the state (init, lock status) */
 };
 
 struct run {
@@ -43,6 +44,9 @@ void run_init(struct run *r);
 /* Shared options (host options and --cluster/--lock-wait): 1 used, 0 not
  * ours, -1 bad (usage error printed). */
 int run_opt(struct run *r, int c, const char *arg);
+/* Parse argv when it takes only the shared options (getopt_long, optind
+ * left after them); EXIT_OK or EXIT_USAGE. */
+int run_parse_options(struct run *r, int argc, char **argv);
 /* Open the run; returns EXIT_OK or the exit code to return (error printed). */
 int run_open(struct run *r, int flags, int argc, char **argv);
 /* Write r->st as the next version; EXIT_OK or EXIT_FAIL (error printed). */
