@@ -172,37 +172,77 @@ static void summary(const struct converge *cv, size_t failed)
 	printf("%zu started, %zu stopped, %zu failed, %zu pending\n", starts, stops, failed, cv->npending);
 }
 
+/* Plan and apply (or print, with --dry-run) the stack's convergence;
+ * returns the operations that failed, or -1 when no plan could be made. */
+static long converge_stack(struct run *r, const struct deploy_args *a, const char *name,
+			   struct converge *cv)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct converge_opts co = { .stack = name, .rebalance = a->rebalance, .remove_orphans = 1 };
+	if (converge_plan(r, &co, cv, &err) != 0) {
+		error("%s", sb_str(&err));
+		sb_free(&err);
+		return -1;
+	}
+	sb_free(&err);
+	if (a->dry_run) {
+		converge_print(r, cv, stdout);
+		printf("dry run: %zu operations, nothing changed\n", cv->nops);
+		return 0;
+	}
+	long failed = (long)converge_apply(r, cv, a->wait_ms);
+	summary(cv, (size_t)failed);
+	return failed;
+}
+
+/* update_config.failure_action rollback: the previous stack document goes
+ * back into the state and the cluster converges to it again. */
+static int roll_back(struct run *r, const struct deploy_args *a, const char *name,
+		     const char *prev_json)
+{
+	struct converge cv;
+	struct stack *prev = load_json(name, prev_json);
+	if (!prev || set_stack(r, prev, 1) != 0) {
+		if (prev)
+			stack_free(prev);
+		return -1;
+	}
+	stack_free(prev);
+	printf("rolling back %s to its previous deploy\n", name);
+	long failed = converge_stack(r, a, name, &cv);
+	converge_free(&cv);
+	return failed == 0 ? 0 : -1;
+}
+
 static int deploy(struct run *r, const struct deploy_args *a, struct stack *file_st, int argc, char **argv)
 {
 	struct converge cv;
-	struct strbuf err = STRBUF_INIT;
 	int ret = run_open(r, (a->dry_run ? 0 : RUN_LOCK) | RUN_OBSERVE | RUN_STACKS, argc, argv);
-
 	if (ret != EXIT_OK)
 		return ret;
-	if (set_stack(r, file_st, a->prune) != 0)
-		return EXIT_FAIL;
-	struct converge_opts co = { .stack = file_st->name, .rebalance = a->rebalance,
-				    .remove_orphans = 1 };
-	if (converge_plan(r, &co, &cv, &err) != 0) {
-		error("%s", sb_str(&err));
-		sb_free(&err);
+	const struct state_stack *old = state_find_stack(&r->st, file_st->name);
+	char *prev_json = old ? xstrdup(old->spec_json) : NULL;
+	const char *outcome = "";
+
+	if (set_stack(r, file_st, a->prune) != 0) {
+		free(prev_json);
 		return EXIT_FAIL;
 	}
-	if (a->dry_run) {
-		converge_print(r, &cv, stdout);
-		printf("dry run: %zu operations, nothing changed\n", cv.nops);
-	} else {
-		size_t failed = converge_apply(r, &cv, a->wait_ms);
-		char *change = xasprintf("deploy %s (%zu services)", file_st->name, file_st->nservices);
-		ret = run_commit(r, change);
-		free(change);
-		summary(&cv, failed);
-		if (ret == EXIT_OK && (failed || cv.npending))
+	long failed = converge_stack(r, a, file_st->name, &cv);
+	if (failed != 0 || (!a->dry_run && cv.npending))
+		ret = EXIT_FAIL;
+	if (failed > 0 && cv.rollback && prev_json)
+		outcome = roll_back(r, a, file_st->name, prev_json) == 0 ? ": rolled back" :
+			  ": rollback failed";
+	if (!a->dry_run && failed >= 0) {
+		char *change = xasprintf("deploy %s (%zu services)%s", file_st->name,
+					 file_st->nservices, outcome);
+		if (run_commit(r, change) != EXIT_OK)
 			ret = EXIT_FAIL;
+		free(change);
 	}
 	converge_free(&cv);
-	sb_free(&err);
+	free(prev_json);
 	return ret;
 }
 

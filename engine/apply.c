@@ -286,15 +286,22 @@ static long long update_delay_ms(const struct converge *cv, int wave)
 	return delay;
 }
 
-static int update_continues(const struct converge *cv, int wave)
+/* The failure_action of a failed update batch: "continue" only when every
+ * service in it says so, "rollback" when one asks for it, else "pause"
+ * (swarm's default). */
+static const char *update_failure_action(const struct converge *cv, int wave)
 {
+	const char *verdict = "continue";
 	for (size_t i = 0; i < cv->nops; i++) {
 		const struct op *op = &cv->ops[i];
 		const char *action = op->svc ? op->svc->deploy.update_config.failure_action : NULL;
-		if (op->wave == wave && (!action || !streq(action, "continue")))
-			return 0;
+		if (op->wave != wave || (action && streq(action, "continue")))
+			continue;
+		if (action && streq(action, "rollback"))
+			return "rollback";
+		verdict = "pause";
 	}
-	return 1;
+	return verdict;
 }
 
 size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
@@ -321,8 +328,12 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 		record_wave(r, cv, wave);
 		scripts_free(hs, r->fleet.n);
 		failed += wave_failed;
-		if (wave >= WAVE_UPDATE && wave_failed && !update_continues(cv, wave)) {
-			error("update paused after a failed batch (update_config.failure_action)");
+		const char *action = wave >= WAVE_UPDATE && wave_failed ?
+				     update_failure_action(cv, wave) : "continue";
+		if (!streq(action, "continue")) {
+			cv->rollback = streq(action, "rollback");
+			error("update %s after a failed batch (update_config.failure_action)",
+			      cv->rollback ? "stopped, rolling back," : "paused");
 			break;
 		}
 		if (wave >= WAVE_UPDATE && wave + 1 < cv->nwaves)

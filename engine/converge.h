@@ -40,6 +40,8 @@ struct converge {
 	struct op *ops;
 	size_t nops, cap;
 	int nwaves;
+	int rollback;			/* set by converge_apply: a failed update
+					 * batch asks for update_config rollback */
 	struct strbuf pending;		/* one line per service with unplaced tasks */
 	size_t npending;
 	size_t waiting_restart;		/* exited tasks inside their restart delay */

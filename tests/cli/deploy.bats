@@ -203,3 +203,24 @@ ids_of() {	# container ids of the test's cluster, all hosts, sorted
 		[ "$got" = "\$(touch /tmp/pwned-cswarm) \`id\` 'q' \"d\" ;rm -rf /" ]
 	done
 }
+
+@test "a failed rolling update with failure_action rollback returns to the previous spec" {
+	rb=$BATS_TEST_DIRNAME/stacks/rollback.yml
+	run "$CSWARM" deploy $CSWARM_OPTS "$rb"
+	[ "$status" -eq 0 ]
+	before=$(ids_of | grep '^rb_api' | wc -l)
+	[ "$before" -eq 2 ]
+	# An image no host has (and none can pull): the first batch fails.
+	API_IMAGE=busybox:no-such-tag run "$CSWARM" deploy $CSWARM_OPTS --wait 20s "$rb"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"rolling back rb to its previous deploy"* ]]
+	# Both tasks run the previous image again; a redeploy of it is a no-op.
+	for h in $CLUSTER_HOSTS; do
+		! tasks_on "$h" | grep -q '^rb_api.* exited$'
+	done
+	[ "$(for h in $CLUSTER_HOSTS; do tasks_on "$h"; done | grep -c '^rb_api.* running$')" -eq 2 ]
+	run "$CSWARM" deploy $CSWARM_OPTS "$rb"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"0 started, 0 stopped, 0 failed, 0 pending"* ]]
+	"$CSWARM" stack rm $CSWARM_OPTS rb >/dev/null
+}
