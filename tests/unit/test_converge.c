@@ -1,0 +1,318 @@
+/* engine/converge: state + observation -> container operations, without
+ * any host: a run is built in memory (inventory, views, state, stacks) and
+ * "applied" by recording what the operations would have done. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "engine/converge.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char inventory_text[] = "[managers]\nh1\n[workers]\nh2\nh3\n";
+
+static const char base_stack[] =
+	"name: app\n"
+	"services:\n"
+	"  web:\n"
+	"    image: busybox:latest\n"
+	"    environment: { V: \"%s\" }\n"
+	"    deploy:\n"
+	"      replicas: 3\n"
+	"      restart_policy: { condition: on-failure, delay: %s, max_attempts: 2 }\n"
+	"  agent:\n"
+	"    image: busybox:latest\n"
+	"    deploy: { mode: global }\n";
+
+/* Put a stack into the run as deploy does: state documents and models. */
+static void set_stack(struct run *r, const char *version, const char *delay)
+{
+	char *yaml = xasprintf(base_stack, version, delay);
+	struct compose_opts co = { .name = "app", .quiet = true, .working_dir = "/" };
+	struct stack *st = NULL;
+	struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
+	assert_int_equal(compose_load_buffer("app.yml", yaml, strlen(yaml), &co, &st, &err), 0);
+	compose_write_json(st, &json);
+	state_set_stack(&r->st, "app", json.buf);
+	for (size_t i = 0; i < st->nservices; i++) {
+		struct strbuf spec = STRBUF_INIT;
+		compose_service_json(st, &st->services[i], &spec);
+		assert_non_null(state_set_service(&r->st, "app", st->services[i].name, spec.buf, &err));
+		sb_free(&spec);
+	}
+	if (r->stacks)
+		stack_free(r->stacks[0]);
+	else
+		r->stacks = xcalloc(1, sizeof(*r->stacks));
+	r->stacks[0] = st;
+	free(yaml);
+	sb_free(&json);
+	sb_free(&err);
+}
+
+static struct run *world(void)
+{
+	struct run *r = xcalloc(1, sizeof(*r));
+	struct strbuf err = STRBUF_INIT;
+	run_init(r);
+	assert_int_equal(inventory_load_buffer("inv", inventory_text, strlen(inventory_text),
+					       &r->inv, &err), 0);
+	r->fleet.n = r->inv.nhosts;
+	r->fleet.hosts = xcalloc(r->fleet.n, sizeof(*r->fleet.hosts));
+	r->index = xcalloc(r->fleet.n, sizeof(*r->index));
+	r->views = xcalloc(r->fleet.n, sizeof(*r->views));
+	for (size_t i = 0; i < r->fleet.n; i++) {
+		r->fleet.hosts[i].target.name = xstrdup(r->inv.hosts[i].name);
+		r->fleet.hosts[i].target.address = xstrdup(r->inv.hosts[i].name);
+		sb_init(&r->fleet.hosts[i].error);
+		r->index[i] = i;
+		sb_init(&r->views[i].detail);
+		r->views[i].info.version = xstrdup("20.10.24");
+		r->views[i].info.os_type = xstrdup("linux");
+		r->views[i].info.arch = xstrdup("x86_64");
+		r->views[i].info.ncpu = 2;
+		r->views[i].info.mem_total = 8LL << 30;
+	}
+	r->st.cluster = xstrdup("default");
+	r->st.cluster_id = xstrdup("0123456789abcdef0123456789abcdef");
+	set_stack(r, "1", "0s");
+	sb_free(&err);
+	return r;
+}
+
+static void world_free(struct run *r)
+{
+	run_close(r);
+	free(r);
+}
+
+/* Give a host a container as docker inspect would show it. */
+static void observe(struct run *r, size_t host, const struct state_task *t, const char *state,
+		    int exit_code, const char *finished)
+{
+	struct host_view *v = &r->views[host];
+	v->containers = xrealloc(v->containers, (v->ncontainers + 1) * sizeof(*v->containers));
+	struct observed *o = &v->containers[v->ncontainers++];
+	memset(o, 0, sizeof(*o));
+	o->name = xasprintf("%s_%s.%d.%s", t->stack, t->service, t->slot, t->id);
+	o->stack = xstrdup(t->stack);
+	o->service = xstrdup(t->service);
+	o->task_id = xstrdup(t->id);
+	o->hash = xstrdup(t->hash);
+	o->slot = t->slot;
+	o->state = xstrdup(state);
+	o->exit_code = exit_code;
+	o->finished_at = xstrdup(finished);
+}
+
+/* What converge_apply would record, with every container running. */
+static void apply(struct run *r, struct converge *cv)
+{
+	for (size_t i = 0; i < cv->nops; i++) {
+		struct op *op = &cv->ops[i];
+		if (op->kind == OP_START) {
+			state_add_task(&r->st, &op->task);
+			observe(r, op->host, &op->task, "running", 0, "0001-01-01T00:00:00Z");
+		} else if (op->task.id) {
+			state_remove_task(&r->st, op->task.id);
+		}
+	}
+}
+
+static void plan(struct run *r, struct converge *cv)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct converge_opts o = { .remove_orphans = 1 };
+	assert_int_equal(converge_plan(r, &o, cv, &err), 0);
+	sb_free(&err);
+}
+
+static size_t count(const struct converge *cv, enum op_kind kind, const char *why)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cv->nops; i++)
+		n += cv->ops[i].kind == kind && (!why || streq(cv->ops[i].why, why));
+	return n;
+}
+
+static void deployed(struct run *r)
+{
+	struct converge cv;
+	plan(r, &cv);
+	apply(r, &cv);
+	converge_free(&cv);
+}
+
+static void test_fresh_deploy_then_stable(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	struct converge cv;
+	plan(r, &cv);
+	assert_int_equal(count(&cv, OP_START, "new"), 6);	/* 3 web + 3 global */
+	assert_int_equal(count(&cv, OP_STOP, NULL), 0);
+	assert_int_equal(cv.nwaves, 1);
+	apply(r, &cv);
+	converge_free(&cv);
+	plan(r, &cv);
+	assert_int_equal(cv.nops, 0);	/* nothing moves on a second run */
+	converge_free(&cv);
+	world_free(r);
+}
+
+static struct state_task *task_of(struct run *r, const char *service)
+{
+	for (size_t i = 0; i < r->st.ntasks; i++)
+		if (streq(r->st.tasks[i].service, service))
+			return &r->st.tasks[i];
+	return NULL;
+}
+
+/* Mark the observed container of t exited with the code. */
+static void exit_task(struct run *r, const struct state_task *t, int code, const char *finished)
+{
+	long h = run_host(r, t->node);
+	struct observed *o = (struct observed *)view_find_task(&r->views[h], t->id);
+	free(o->state);
+	free(o->finished_at);
+	o->state = xstrdup("exited");
+	o->exit_code = code;
+	o->finished_at = xstrdup(finished);
+}
+
+static void test_restart_policy(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	struct converge cv;
+	deployed(r);
+
+	/* on-failure with exit 0: complete, never restarted. */
+	exit_task(r, task_of(r, "web"), 0, "2020-01-01T00:00:00Z");
+	plan(r, &cv);
+	assert_int_equal(cv.nops, 0);
+	converge_free(&cv);
+
+	/* exit 1: replaced in its slot, with the restart counted. */
+	struct state_task *t = task_of(r, "web");
+	int slot = t->slot;
+	exit_task(r, t, 1, "2020-01-01T00:00:00Z");
+	plan(r, &cv);
+	assert_int_equal(count(&cv, OP_STOP, "task exited"), 1);
+	assert_int_equal(count(&cv, OP_START, "restart"), 1);
+	for (size_t i = 0; i < cv.nops; i++)
+		if (cv.ops[i].kind == OP_START) {
+			assert_int_equal(cv.ops[i].task.slot, slot);
+			assert_int_equal(cv.ops[i].task.restarts, 1);
+		}
+	apply(r, &cv);
+	converge_free(&cv);
+
+	/* The second failure restarts again (max_attempts 2), the third not. */
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < r->st.ntasks; i++)
+			if (r->st.tasks[i].slot == slot && streq(r->st.tasks[i].service, "web"))
+				t = &r->st.tasks[i];
+		exit_task(r, t, 1, "2020-01-01T00:00:00Z");
+		plan(r, &cv);
+		assert_int_equal(count(&cv, OP_START, "restart"), round == 0 ? 1 : 0);
+		apply(r, &cv);
+		converge_free(&cv);
+	}
+	world_free(r);
+}
+
+static void test_restart_delay(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	struct converge cv;
+	set_stack(r, "1", "1h");
+	deployed(r);
+	char now[32];
+	time_t t = time(NULL);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	exit_task(r, task_of(r, "web"), 1, now);
+	plan(r, &cv);
+	assert_int_equal(cv.nops, 0);
+	assert_int_equal(cv.waiting_restart, 1);
+	converge_free(&cv);
+	world_free(r);
+}
+
+static void test_orphans_and_lost_containers(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	struct converge cv;
+	deployed(r);
+	/* A container of this cluster that no record owns. */
+	struct state_task ghost = { .id = "aaaaaaaaaaaa", .stack = "app", .service = "web",
+				    .slot = 9, .node = "h2", .hash = "x" };
+	observe(r, 1, &ghost, "running", 0, "0001-01-01T00:00:00Z");
+	plan(r, &cv);
+	assert_int_equal(count(&cv, OP_STOP, "orphan"), 1);
+	assert_int_equal(cv.nops, 1);
+	converge_free(&cv);
+	world_free(r);
+}
+
+static void test_unreachable_host_moves_replicated_tasks(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	struct converge cv;
+	deployed(r);
+	size_t on_h3 = 0;
+	for (size_t i = 0; i < r->st.ntasks; i++)
+		on_h3 += streq(r->st.tasks[i].node, "h3") && streq(r->st.tasks[i].service, "web");
+	r->views[2].down = "timeout";
+	plan(r, &cv);
+	assert_int_equal(cv.lost, on_h3 + 1);	/* its web tasks and its global task */
+	assert_int_equal(count(&cv, OP_START, "moved"), on_h3);
+	for (size_t i = 0; i < cv.nops; i++) {
+		if (cv.ops[i].kind == OP_START)
+			assert_int_not_equal(cv.ops[i].host, 2);
+		else	/* the old copy goes only once the new one runs */
+			assert_int_equal(cv.ops[i].wave, WAVE_MOVED);
+	}
+	converge_free(&cv);
+	world_free(r);
+}
+
+static void test_changed_spec_rolls_one_by_one(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	struct converge cv;
+	deployed(r);
+	set_stack(r, "2", "0s");	/* web's environment changes */
+	plan(r, &cv);
+	assert_int_equal(count(&cv, OP_STOP, "update"), 3);
+	assert_int_equal(count(&cv, OP_START, "update"), 3);
+	assert_int_equal(cv.nwaves, WAVE_UPDATE + 3);	/* parallelism 1 */
+	for (size_t i = 0; i < cv.nops; i++) {
+		assert_true(cv.ops[i].wave >= WAVE_UPDATE);
+		assert_string_equal(cv.ops[i].svc->name, "web");	/* agent untouched */
+	}
+	converge_free(&cv);
+	world_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fresh_deploy_then_stable),
+		cmocka_unit_test(test_restart_policy),
+		cmocka_unit_test(test_restart_delay),
+		cmocka_unit_test(test_orphans_and_lost_containers),
+		cmocka_unit_test(test_unreachable_host_moves_replicated_tasks),
+		cmocka_unit_test(test_changed_spec_rolls_one_by_one),
+	};
+	return cmocka_run_group_tests_name("converge", tests, NULL, NULL);
+}
