@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/unit_helpers.h"
+
 #include "docker/observe.h"
 #include "util/util.h"
 
@@ -20,17 +22,10 @@
 
 static char *read_sample(size_t *len)
 {
-	FILE *f = fopen(SAMPLE, "rb");
-	if (!f)
+	char *text = read_file(SAMPLE, len);
+	if (!text)
 		fail_msg("%s: cannot open (run from the top of the tree)", SAMPLE);
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_add(&sb, buf, n);
-	fclose(f);
-	*len = sb.len;
-	return sb_detach(&sb);
+	return text;
 }
 
 static void test_command(void **state)

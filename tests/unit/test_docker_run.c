@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/unit_helpers.h"
+
 #include "compose/compose.h"
 #include "docker/run.h"
 #include "util/util.h"
@@ -243,29 +245,9 @@ static char *argv_through_sh(const char *script, size_t *len)
 	struct strbuf cmd = STRBUF_INIT;
 	sb_adds(&cmd, "docker() { for a in \"$@\"; do printf '%s\\0' \"$a\"; done; }; mkdir() { :; }\n");
 	sb_adds(&cmd, script);
-	int fds[2];
-	assert_int_equal(pipe(fds), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		execl("/bin/sh", "sh", "-c", cmd.buf, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	struct strbuf out = STRBUF_INIT;
-	char buf[4096];
-	ssize_t n;
-	while ((n = read(fds[0], buf, sizeof(buf))) > 0)
-		sb_add(&out, buf, (size_t)n);
-	close(fds[0]);
-	int status;
-	waitpid(pid, &status, 0);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	char *out = sh_stdout(cmd.buf, len);
 	sb_free(&cmd);
-	*len = out.len;
-	return sb_detach(&out);
+	return out;
 }
 
 /* Is want one of the NUL-separated words? */
@@ -408,16 +390,9 @@ static char *tmp_dir(void)
 
 static char *read_all(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_add(&sb, buf, n);
-	fclose(f);
-	*len = sb.len;
-	return sb_detach(&sb);
+	char *text = read_file(path, len);
+	assert_non_null(text);
+	return text;
 }
 
 static void run_sh(const char *script)

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/table_tests.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,21 +503,6 @@ static void test_garbage(void **state)
 	}
 }
 
-/* Every table row is a test of its own, named after its input. */
-static struct CMUnitTest *tests;
-static size_t ntests, cap_tests;
-
-static void add_test(CMUnitTestFunction fn, const void *row, const char *fmt, const char *arg)
-{
-	struct strbuf name = STRBUF_INIT;
-	sb_addf(&name, fmt, arg);
-	for (size_t i = 0; i < name.len; i++)
-		if (strchr("\n\r#", name.buf[i]))	/* '#' starts a TAP directive */
-			name.buf[i] = ' ';
-	GROW(tests, cap_tests, ntests + 1);
-	tests[ntests++] = (struct CMUnitTest){ sb_detach(&name), fn, NULL, NULL, (void *)row };
-}
-
 int main(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(parse_cases); i++)
@@ -532,9 +519,5 @@ int main(void)
 	add_test(test_big_range, NULL, "%s", "100000-host range");
 	add_test(test_garbage, NULL, "%s", "no crash on garbage");
 
-	int ret = _cmocka_run_group_tests("inventory", tests, ntests, NULL, NULL);
-	for (size_t i = 0; i < ntests; i++)
-		free((char *)tests[i].name);
-	free(tests);
-	return ret;
+	return run_added_tests("inventory", NULL, NULL);
 }

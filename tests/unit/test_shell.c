@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/unit_helpers.h"
+
 #include "util/shell.h"
 #include "util/util.h"
 
@@ -20,28 +22,9 @@ static char *through_sh(const char *word)
 	struct strbuf cmd = STRBUF_INIT;
 	sb_adds(&cmd, "printf %s");
 	sh_arg(&cmd, word);
-	int fds[2];
-	assert_int_equal(pipe(fds), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		execl("/bin/sh", "sh", "-c", cmd.buf, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	struct strbuf out = STRBUF_INIT;
-	char buf[4096];
-	ssize_t n;
-	while ((n = read(fds[0], buf, sizeof(buf))) > 0)
-		sb_add(&out, buf, (size_t)n);
-	close(fds[0]);
-	int status;
-	waitpid(pid, &status, 0);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	char *out = sh_stdout(cmd.buf, NULL);
 	sb_free(&cmd);
-	return sb_detach(&out);
+	return out;
 }
 
 static void test_hostile_words(void **state)
