@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { DEFAULT_WAIT_MS = 120000 };
-
 struct deploy_args {
 	const char **files;
 	size_t nfiles;
@@ -81,18 +79,6 @@ static int load_file(const struct deploy_args *a, struct stack **st)
 	return ret;
 }
 
-/* Load a stack document kept in (or going into) the state. */
-static struct stack *load_json(const char *name, const char *json)
-{
-	struct compose_opts co = { .name = name, .quiet = true, .resolved = true, .working_dir = "/" };
-	struct strbuf err = STRBUF_INIT;
-	struct stack *st = NULL;
-	if (compose_load_buffer(name, json, strlen(json), &co, &st, &err) != 0)
-		error("stack %s: %s", name, sb_str(&err));
-	sb_free(&err);
-	return st;
-}
-
 /* Put the new stack into the state and the run's models. */
 static int set_stack(struct run *r, struct stack *file_st, int prune)
 {
@@ -108,7 +94,7 @@ static int set_stack(struct run *r, struct stack *file_st, int prune)
 			sb_reset(&json);
 			sb_adds(&json, merged);
 			free(merged);
-			if (!(st = load_json(file_st->name, json.buf))) {
+			if (!(st = run_load_stack_json(file_st->name, json.buf))) {
 				error("services kept from the last deploy:%s; deploy with --prune to remove them",
 				      sb_str(&kept));
 				goto out;
@@ -147,7 +133,7 @@ static int set_stack(struct run *r, struct stack *file_st, int prune)
 			continue;
 		if (r->stacks[i])
 			stack_free(r->stacks[i]);
-		if (!(r->stacks[i] = load_json(st->name, json.buf)))
+		if (!(r->stacks[i] = run_load_stack_json(st->name, json.buf)))
 			goto out;
 	}
 	ret = 0;
@@ -201,7 +187,7 @@ static int roll_back(struct run *r, const struct deploy_args *a, const char *nam
 		     const char *prev_json)
 {
 	struct converge cv;
-	struct stack *prev = load_json(name, prev_json);
+	struct stack *prev = run_load_stack_json(name, prev_json);
 	if (!prev || set_stack(r, prev, 1) != 0) {
 		if (prev)
 			stack_free(prev);
@@ -260,7 +246,7 @@ static int parse_args(struct run *r, struct deploy_args *a, int argc, char **arg
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	a->wait_ms = DEFAULT_WAIT_MS;
+	a->wait_ms = CONVERGE_WAIT_MS;
 	while ((c = getopt_long(argc, argv, "c:n:" HOST_SHORTOPTS, longopts, NULL)) != -1) {
 		long long ms;
 		switch (c) {

@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { DEFAULT_WAIT_MS = 120000 };
-
 /* --- what a node is now ---------------------------------------------------- */
 
 struct node_row {
@@ -503,7 +501,7 @@ static int parse_change(struct run *r, struct change *ch, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, update = streq(ch->sub, "update");
-	ch->wait_ms = DEFAULT_WAIT_MS;
+	ch->wait_ms = CONVERGE_WAIT_MS;
 	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
 		long long ms;
 		if ((c == 'a' || c == 'L' || c == 'R') && !update)

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { DEFAULT_WAIT_MS = 120000 };
-
 struct outcome {
 	size_t started, stopped, failed;
 };
@@ -111,7 +109,7 @@ int cmd_reconcile(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run r;
-	long wait_ms = DEFAULT_WAIT_MS;
+	long wait_ms = CONVERGE_WAIT_MS;
 	int c, rebalance = 0, ret;
 
 	run_init(&r);

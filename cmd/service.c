@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { DEFAULT_WAIT_MS = 120000, MAX_ERROR_LEN = 30, MAX_REPLICAS = 10000000 };
+enum { MAX_ERROR_LEN = 30, MAX_REPLICAS = 10000000 };
 
 struct read_args {
 	int no_trunc, follow, timestamps;
@@ -326,32 +326,36 @@ static int collect_named(const struct run *r, enum task_scope scope, const struc
 	return 0;
 }
 
+/* What ps and logs share: the options, the names they were given, the run
+ * (no lock), and the tasks of those names. EXIT_OK or the code to return. */
+static int open_named_tasks(struct run *r, int argc, char **argv, enum task_scope scope,
+			    struct read_args *a, struct task_row **rows, size_t *n)
+{
+	int ret;
+	if ((ret = parse_read(r, argc, argv, a)) != EXIT_OK)
+		return ret;
+	if (!a->nnames)
+		return usage_error("%s: expected a %s name", argv[0],
+				   scope == TASKS_OF_STACK ? "stack" :
+				   scope == TASKS_OF_SERVICE ? "service (STACK_SERVICE)" : "node");
+	if ((ret = run_open(r, RUN_OBSERVE | RUN_STACKS, argc, argv)) != EXIT_OK)
+		return ret;
+	return collect_named(r, scope, a, rows, n) != 0 ? EXIT_FAIL : EXIT_OK;
+}
+
 int tasks_ps_main(int argc, char **argv, enum task_scope scope)
 {
 	struct run r;
 	struct read_args a;
 	struct task_row *rows = NULL;
-	size_t n;
-	int ret;
+	size_t n = 0;
 
 	run_init(&r);
-	if ((ret = parse_read(&r, argc, argv, &a)) != EXIT_OK)
-		goto out;
-	if (!a.nnames) {
-		ret = usage_error("%s: expected a %s name", argv[0],
-				  scope == TASKS_OF_STACK ? "stack" :
-				  scope == TASKS_OF_SERVICE ? "service (STACK_SERVICE)" : "node");
-		goto out;
+	int ret = open_named_tasks(&r, argc, argv, scope, &a, &rows, &n);
+	if (ret == EXIT_OK) {
+		print_tasks(&r, rows, n, a.no_trunc);
+		ret = fleet_exit_code(&r.fleet, 1);
 	}
-	if ((ret = run_open(&r, RUN_OBSERVE | RUN_STACKS, argc, argv)) != EXIT_OK)
-		goto out;
-	if (collect_named(&r, scope, &a, &rows, &n) != 0) {
-		ret = EXIT_FAIL;
-		goto out;
-	}
-	print_tasks(&r, rows, n, a.no_trunc);
-	ret = fleet_exit_code(&r.fleet, 1);
-out:
 	free(rows);
 	run_close(&r);
 	return ret;
@@ -417,7 +421,7 @@ static size_t converge_stack(struct run *r, size_t i, size_t *pending)
 	if (converge_plan(r, &co, &cv, &err) != 0) {
 		error("%s", sb_str(&err));
 	} else {
-		failed = converge_apply(r, &cv, DEFAULT_WAIT_MS);
+		failed = converge_apply(r, &cv, CONVERGE_WAIT_MS);
 		fputs(sb_str(&cv.pending), stderr);
 		*pending += cv.npending;
 		converge_free(&cv);
@@ -631,24 +635,12 @@ int tasks_logs_main(int argc, char **argv, enum task_scope scope)
 	struct run r;
 	struct read_args a;
 	struct task_row *rows = NULL;
-	size_t n;
-	int ret;
+	size_t n = 0;
 
 	run_init(&r);
-	if ((ret = parse_read(&r, argc, argv, &a)) != EXIT_OK)
-		goto out;
-	if (!a.nnames) {
-		ret = usage_error("%s: expected a %s name", argv[0],
-				  scope == TASKS_OF_STACK ? "stack" : "service (STACK_SERVICE)");
-		goto out;
-	}
-	if ((ret = run_open(&r, RUN_OBSERVE | RUN_STACKS, argc, argv)) != EXIT_OK)
-		goto out;
-	if (collect_named(&r, scope, &a, &rows, &n) != 0)
-		ret = EXIT_FAIL;
-	else
+	int ret = open_named_tasks(&r, argc, argv, scope, &a, &rows, &n);
+	if (ret == EXIT_OK)
 		ret = logs(&r, rows, n, &a);
-out:
 	free(rows);
 	run_close(&r);
 	return ret;

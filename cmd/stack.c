@@ -10,19 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { DEFAULT_WAIT_MS = 120000 };
-
-/* Only the shared options, and positional arguments. */
-static int parse_plain(struct run *r, int argc, char **argv)
-{
-	static const struct option longopts[] = { RUN_LONGOPTS, { NULL, 0, NULL, 0 } };
-	int c;
-	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1)
-		if (run_opt(r, c, optarg) != 1)
-			return EXIT_USAGE;
-	return EXIT_OK;
-}
-
 /* --- stack ls -------------------------------------------------------------- */
 
 static void list_stacks(const struct run *r)
@@ -57,7 +44,7 @@ static int stack_ls(int argc, char **argv)
 	int ret;
 
 	run_init(&r);
-	if ((ret = parse_plain(&r, argc, argv)) == EXIT_OK && optind != argc)
+	if ((ret = run_parse_options(&r, argc, argv)) == EXIT_OK && optind != argc)
 		ret = usage_error("stack ls: unexpected argument '%s'", argv[optind]);
 	if (ret == EXIT_OK && (ret = run_open(&r, RUN_STACKS, argc, argv)) == EXIT_OK)
 		list_stacks(&r);
@@ -145,7 +132,7 @@ static int remove_stack(struct run *r, const char *name)
 		sb_free(&err);
 		return EXIT_FAIL;
 	}
-	failed = converge_apply(r, &cv, DEFAULT_WAIT_MS);
+	failed = converge_apply(r, &cv, CONVERGE_WAIT_MS);
 	for (size_t i = 0; i < r->st.ntasks; i++)
 		left += streq(r->st.tasks[i].stack, name);
 	if (!known && !cv.nops)
@@ -170,7 +157,7 @@ static int stack_rm(int argc, char **argv)
 	int ret;
 
 	run_init(&r);
-	if ((ret = parse_plain(&r, argc, argv)) == EXIT_OK && optind >= argc)
+	if ((ret = run_parse_options(&r, argc, argv)) == EXIT_OK && optind >= argc)
 		ret = usage_error("stack rm: expected a stack name (cswarm stack rm NAME)");
 	for (int i = optind; ret == EXIT_OK && i < argc; i++)
 		if (!*argv[i])

@@ -203,8 +203,11 @@ static enum restart restart_verdict(const struct restart_policy *p, const struct
 	return RESTART_NOW;
 }
 
+/* The scheduler's view of a task from its container; an exited task
+ * inside its restart delay counts in *waiting. */
 static enum sched_task_state observed_state(struct build *b, const struct state_task *t,
-					    const struct service *svc, const struct observed *c)
+					    const struct service *svc, const struct observed *c,
+					    size_t *waiting)
 {
 	if (!c)
 		return SCHED_TASK_EXITED;	/* lost: the container is gone */
@@ -220,6 +223,7 @@ static enum sched_task_state observed_state(struct build *b, const struct state_
 	case RESTART_NOW:
 		return SCHED_TASK_EXITED;
 	case RESTART_LATER:
+		(*waiting)++;
 		return SCHED_TASK_RUNNING;	/* keeps its slot until the delay passed */
 	case RESTART_NEVER:
 		break;
@@ -249,10 +253,7 @@ static void build_tasks(struct build *b, struct converge *cv)
 			cv->lost++;
 		} else {
 			const struct observed *c = view_find_task(&r->views[host], t->id);
-			s->state = observed_state(b, t, svc, c);
-			if (c && svc && s->state == SCHED_TASK_RUNNING && !streq(c->state, "running") &&
-			    restart_verdict(&svc->deploy.restart_policy, t, c, b->now) == RESTART_LATER)
-				cv->waiting_restart++;
+			s->state = observed_state(b, t, svc, c, &cv->waiting_restart);
 		}
 		b->task_rec[b->ntasks++] = t;
 	}

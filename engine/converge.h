@@ -9,6 +9,9 @@
 
 #include <stdio.h>
 
+/* How long commands wait for started tasks to run unless told (--wait). */
+#define CONVERGE_WAIT_MS 120000L
+
 enum op_kind { OP_START, OP_STOP };
 
 /* Waves run one after another; the hosts of one wave run in parallel.

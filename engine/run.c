@@ -48,25 +48,25 @@ static int read_state(struct run *r)
 	return ret;
 }
 
-/* The stacks are kept in the state as their canonical JSON, which the
- * loader reads back as it read the original files. */
+struct stack *run_load_stack_json(const char *name, const char *json)
+{
+	struct compose_opts co = { .name = name, .quiet = true, .resolved = true, .working_dir = "/" };
+	struct strbuf err = STRBUF_INIT;
+	struct stack *st = NULL;
+	char *label = xasprintf("state:stacks.%s", name);
+	if (compose_load_buffer(label, json, strlen(json), &co, &st, &err) != 0)
+		error("stack %s: %s", name, sb_str(&err));
+	free(label);
+	sb_free(&err);
+	return st;
+}
+
 static int load_stacks(struct run *r)
 {
 	r->stacks = xcalloc(r->st.nstacks ? r->st.nstacks : 1, sizeof(*r->stacks));
-	for (size_t i = 0; i < r->st.nstacks; i++) {
-		const struct state_stack *s = &r->st.stacks[i];
-		struct compose_opts co = { .name = s->name, .quiet = true, .resolved = true, .working_dir = "/" };
-		struct strbuf err = STRBUF_INIT;
-		char *label = xasprintf("state:stacks.%s", s->name);
-		int bad = compose_load_buffer(label, s->spec_json, strlen(s->spec_json), &co,
-					      &r->stacks[i], &err);
-		if (bad)
-			error("stack %s in the cluster state: %s", s->name, sb_str(&err));
-		free(label);
-		sb_free(&err);
-		if (bad)
+	for (size_t i = 0; i < r->st.nstacks; i++)
+		if (!(r->stacks[i] = run_load_stack_json(r->st.stacks[i].name, r->st.stacks[i].spec_json)))
 			return EXIT_FAIL;
-	}
 	return EXIT_OK;
 }
 

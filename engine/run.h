@@ -53,6 +53,9 @@ int run_open(struct run *r, int flags, int argc, char **argv);
 int run_commit(struct run *r, const char *change);
 void run_close(struct run *r);
 
+/* A stack document as the state keeps it (canonical JSON, values final:
+ * no interpolation) loaded into a model; NULL with the error printed. */
+struct stack *run_load_stack_json(const char *name, const char *json);
 /* Fleet position of the inventory host named name, or -1. */
 long run_host(const struct run *r, const char *name);
 /* The stack model and service of a state service, or NULL. */
