@@ -65,16 +65,20 @@ ids_of() {	# container ids of the test's cluster, all hosts, sorted
 	[ "$(count_running agent)" -eq 3 ]
 	[ "$(count_running worker)" -eq 2 ]
 	# The constraint keeps workers off the manager h1; global is on every host.
-	! tasks_on h1 | grep -q '^app_worker'
+	! tasks_on h1 | grep -q '^app_worker' || false
 	for h in h1 h2 h3; do tasks_on "$h" | grep -q "^app_agent\.$h\."; done
 	# Labels and the published port.
 	name=$(tasks_on h2 | awk '/^app_web/ {print $1; exit}')
 	[ -n "$name" ] || name=$(tasks_on h3 | awk '/^app_web/ {print $1; exit}')
+	[ -n "$name" ]
+	checked=0
 	for h in $CLUSTER_HOSTS; do
 		cluster_docker "$h" inspect "$name" >/dev/null 2>&1 || continue
 		[ "$(cluster_docker "$h" inspect -f '{{index .Config.Labels "com.docker.stack.namespace"}}' "$name")" = app ]
 		busybox wget -qO- "http://$(cluster_addr "$h"):8080/" | grep -q 'cswarm test page'
+		checked=$((checked + 1))
 	done
+	[ "$checked" -eq 1 ]
 }
 
 @test "redeploy of an unchanged stack changes no container" {
@@ -154,22 +158,24 @@ ids_of() {	# container ids of the test's cluster, all hosts, sorted
 	[[ "$output" == *"h3"*"docker not running"* ]]
 	[ "$(count_running web)" -eq 2 ]
 	[ "$(count_running worker)" -eq 2 ]
-	! tasks_on h1 | grep -q '^app_worker'
-	! tasks_on h3 | grep -q ' running$'
+	! tasks_on h1 | grep -q '^app_worker' || false
+	! tasks_on h3 | grep -q ' running$' || false
 }
 
-@test "two deploys at once: the second fails with exit 4 naming the holder, or waits" {
+@test "two deploys at once: the second fails with exit 4 naming the holder, or waits with --lock-wait" {
 	deploy
 	GREETING=slow "$CSWARM" deploy $CSWARM_OPTS "$STACK" >/dev/null 2>&1 &
 	first=$!
-	sleep 0.3
+	for _ in $(seq 100); do
+		"$CSWARM" lock status $CSWARM_OPTS 2>/dev/null | grep -q '^locked' && break
+		sleep 0.1
+	done
 	run deploy
 	wait $first || true
-	if [ "$status" -eq 4 ]; then
-		[[ "$output" == *"lock held by"*"cswarm deploy"* ]]
-	else
-		[ "$status" -eq 0 ]	# the first had already finished
-	fi
+	# The first holds the lock for seconds (its tasks wait for health),
+	# so the second must find it held.
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"lock held by"*"cswarm deploy"* ]]
 	run deploy --lock-wait 60s
 	[ "$status" -eq 0 ]
 }
@@ -197,11 +203,15 @@ ids_of() {	# container ids of the test's cluster, all hosts, sorted
 	[ ! -e /tmp/pwned-cswarm ]
 	name=$(tasks_on h2 | awk '/^app_worker/ {print $1; exit}')
 	[ -n "$name" ] || name=$(tasks_on h3 | awk '/^app_worker/ {print $1; exit}')
+	[ -n "$name" ]
+	checked=0
 	for h in h2 h3; do
 		cluster_docker "$h" inspect "$name" >/dev/null 2>&1 || continue
 		got=$(cluster_docker "$h" exec "$name" cat /tmp/hostile)
 		[ "$got" = "\$(touch /tmp/pwned-cswarm) \`id\` 'q' \"d\" ;rm -rf /" ]
+		checked=$((checked + 1))
 	done
+	[ "$checked" -eq 1 ]
 }
 
 @test "a failed rolling update with failure_action rollback returns to the previous spec" {
@@ -216,7 +226,7 @@ ids_of() {	# container ids of the test's cluster, all hosts, sorted
 	[[ "$output" == *"rolling back rb to its previous deploy"* ]]
 	# Both tasks run the previous image again; a redeploy of it is a no-op.
 	for h in $CLUSTER_HOSTS; do
-		! tasks_on "$h" | grep -q '^rb_api.* exited$'
+		! tasks_on "$h" | grep -q '^rb_api.* exited$' || false
 	done
 	[ "$(for h in $CLUSTER_HOSTS; do tasks_on "$h"; done | grep -c '^rb_api.* running$')" -eq 2 ]
 	run "$CSWARM" deploy $CSWARM_OPTS "$rb"

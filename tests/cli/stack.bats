@@ -114,7 +114,7 @@ containers_of() {	# HOST [ps flags]: names of the stack's containers
 	run cs service ps ${NAME}_web
 	[ "$status" -eq 0 ]
 	[ "$(grep -c "${NAME}_web\." <<<"$output")" = 3 ]
-	! grep -q "${NAME}_agent" <<<"$output"
+	! grep -q "${NAME}_agent" <<<"$output" || false
 	run cs service ps ${NAME}_nosuch
 	[ "$status" -eq 1 ]
 	grep -q "no such service" <<<"$output"
@@ -194,7 +194,7 @@ containers_of() {	# HOST [ps flags]: names of the stack's containers
 		[ -z "$(cluster_docker "$h" volume ls -q --filter "label=cswarm.stack=$NAME")" ]
 	done
 	run cs stack ls
-	! grep -q "^$NAME " <<<"$output"
+	! grep -q "^$NAME " <<<"$output" || false
 	run cs stack rm $NAME
 	[ "$status" -eq 0 ]
 	grep -q "Nothing found in stack" <<<"$output"

@@ -4,6 +4,8 @@
 # this machine's filesystem, so every host gets its own state directory
 # (cswarm_state_dir) under the cluster's run directory.
 
+load helpers
+
 setup_file() {
 	local root
 	root=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
@@ -11,10 +13,7 @@ setup_file() {
 }
 
 setup() {
-	ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	CSWARM=${CSWARM:-$ROOT/cswarm}
-	. "$ROOT/tests/cluster/lib.sh"
-	cluster_require || return 1
+	cli_setup || return 1
 	INV=$BATS_TEST_TMPDIR/hosts
 	for h in h1 h2 h3; do
 		eval "D_$h=\$CSWARM_CLUSTER_DIR/$h/state-bats"

@@ -201,6 +201,29 @@ static void test_constraints_filter(void **state)
 	sched_plan_free(&p);
 }
 
+/* Two services whose constraints differ only in == and != must not share
+ * the eligibility verdicts cached for the first. */
+static void test_constraints_negation_not_cached(void **state)
+{
+	(void)state;
+	struct sched_kv east[] = { { "zone", "east" } }, west[] = { { "zone", "west" } };
+	struct sched_node nodes[2] = { mk_node("e"), mk_node("w") };
+	nodes[0].labels = east, nodes[0].nlabels = 1;
+	nodes[1].labels = west, nodes[1].nlabels = 1;
+	const char *in_east[] = { "node.labels.zone==east" };
+	const char *off_east[] = { "node.labels.zone!=east" };
+	struct sched_service svcs[2] = { mk_replicated("a", 2), mk_replicated("b", 2) };
+	svcs[0].constraints = in_east, svcs[0].nconstraints = 1;
+	svcs[1].constraints = off_east, svcs[1].nconstraints = 1;
+	struct sched_input in = { nodes, 2, svcs, 2, NULL, 0 };
+	struct sched_plan p;
+	plan_ok(&in, NULL, &p);
+	assert_int_equal(on_node(&p, 0, 0), 2);
+	assert_int_equal(on_node(&p, 1, 1), 2);
+	assert_int_equal(on_node(&p, 1, 0), 0);
+	sched_plan_free(&p);
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -790,6 +813,7 @@ int main(void)
 		cmocka_unit_test(test_fill_evenly),
 		cmocka_unit_test(test_rank_total_tasks),
 		cmocka_unit_test(test_constraints_filter),
+		cmocka_unit_test(test_constraints_negation_not_cached),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_resources),
 		cmocka_unit_test(test_pending_message),
