@@ -104,6 +104,13 @@ const struct cmd cswarm_commands[] = {
 	  "          start or stop, the remaining ones keep running untouched\n"
 	  "  logs    docker logs of every task, in parallel, stdout to stdout, stderr to\n"
 	  "          stderr; --follow runs until interrupted\n" },
+	{ "completion", cmd_completion, "print a shell completion script",
+	  "usage: cswarm completion bash|zsh|fish\n"
+	  "\n"
+	  "Prints a completion script for the shell, generated from this help: commands,\n"
+	  "their subcommands and options. Load it for the current shell with\n"
+	  "  source <(cswarm completion bash)\n"
+	  "or install it with 'make install' (bash, zsh and fish directories).\n" },
 	{ "help", cmd_help, "show help for a command", "usage: cswarm help [COMMAND]\n" },
 	{ "version", cmd_version, "print version information", "usage: cswarm version\n" },
 	{ NULL, NULL, NULL, NULL },
@@ -122,7 +129,10 @@ static const char common_options[] =
 	"  -i, --inventory FILE   Ansible inventory (INI or YAML); also $CSWARM_INVENTORY\n"
 	"  -l, --limit PATTERN    only hosts or groups matching PATTERN (glob, ':'-separated)\n"
 	"  -f, --forks N          hosts contacted at once (default 64)\n"
-	"  -t, --timeout DUR      connect and per-command timeout (default 10s / 120s)\n"
+	"  -t, --timeout DUR      per-command timeout on each host (default 2m)\n"
+	"      --connect-timeout DUR  SSH connect timeout per host (default 10s)\n"
+	"  -F, --ssh-config FILE  OpenSSH client config (default ~/.ssh/config; $CSWARM_SSH_CONFIG)\n"
+	"      --format table|json  output format of listings and reports\n"
 	"      --accept-new       add unknown host keys to ~/.ssh/known_hosts (hashed)\n"
 	"\nExit codes: 0 ok, 1 failure, 2 usage, 3 some hosts unreachable, 4 lock held.\n";
 

@@ -168,7 +168,7 @@ static int expand(struct interp *in, const char *s, size_t len, struct strbuf *o
 		i += plain;
 		if (i == len)
 			break;
-		size_t used;
+		size_t used = 0;	/* set by dollar() on success; -Os cannot see it */
 		if (dollar(in, s + i, len - i, &used, out, depth) < 0)
 			return -1;
 		i += used;

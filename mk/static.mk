@@ -51,6 +51,11 @@ CPPFLAGS += -DCSWARM_STATIC
 cswarm-static: $(BUILD)/main.o $(BUILD)/util/static_init.o $(BUILD)/libcswarm.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ -L$(DEPS_PREFIX)/lib $(LIBS)
 else
+# Built for size: -Os, unused sections dropped, symbols stripped (-s); the
+# debug build is ./cswarm.
+STATIC_CFLAGS  := -Os -ffunction-sections -fdata-sections
+STATIC_LDFLAGS := -Wl,--gc-sections -s
 static cswarm-static: $(DEPS_STAMP) FORCE
-	$(MAKE) --no-print-directory BUILD=$(STATIC_BUILD) LIBSSH2=$(LIBSSH2_SERIES) cswarm-static
+	$(MAKE) --no-print-directory BUILD=$(STATIC_BUILD) LIBSSH2=$(LIBSSH2_SERIES) \
+		CFLAGS='$(STATIC_CFLAGS)' LDFLAGS='$(STATIC_LDFLAGS)' cswarm-static
 endif
