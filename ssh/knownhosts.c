@@ -229,12 +229,19 @@ enum ssh_fail kh_verify(struct kh *kh, LIBSSH2_SESSION *s, struct strbuf *err)
 	size_t keylen = 0;
 	int type = 0;
 	const char *key = libssh2_session_hostkey(s, &keylen, &type);
-	const struct ssh_target *t = kh->target;
 
 	if (!key) {
 		sb_adds(err, "server sent no host key");
 		return SSH_FAIL_PROTOCOL;
 	}
+	return kh_decide(kh, key, keylen, type, err);
+}
+
+enum ssh_fail kh_decide(struct kh *kh, const char *key, size_t keylen, int type,
+			struct strbuf *err)
+{
+	const struct ssh_target *t = kh->target;
+
 	switch (kh_check(kh, key, keylen, type)) {
 	case KH_MATCH:
 		return SSH_OK;

@@ -35,5 +35,9 @@ const char *kh_type_name(int type);
 
 /* Verify the session's host key according to t->strict. */
 enum ssh_fail kh_verify(struct kh *kh, LIBSSH2_SESSION *s, struct strbuf *err);
+/* The decision for a key blob the server showed: a changed key is always
+ * refused, an unknown one per t->strict (recorded under accept-new). */
+enum ssh_fail kh_decide(struct kh *kh, const char *key, size_t keylen, int type,
+			struct strbuf *err);
 
 #endif

@@ -166,6 +166,64 @@ static void test_add_hashed(void **state)
 	sb_free(&err);
 }
 
+static enum ssh_fail decide(struct fixture *fx, const char *addr, const char *b64,
+			    int type, enum ssh_strict strict, struct strbuf *err)
+{
+	char *files[] = { fx->file };
+	struct ssh_target t = { .address = (char *)addr, .port = 22, .strict = strict,
+				.known_hosts = files, .nknown_hosts = 1 };
+	struct kh kh;
+	unsigned char blob[1024];
+	size_t len = unbase64(b64, blob);
+	assert_int_equal(kh_load(&kh, fx->session, &t, err), 0);
+	enum ssh_fail f = kh_decide(&kh, (const char *)blob, len, type, err);
+	kh_free(&kh);
+	return f;
+}
+
+static char *file_text(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_add(&sb, buf, n);
+	fclose(f);
+	return sb_detach(&sb);
+}
+
+/* --accept-new records an unknown key, but a changed key is refused under
+ * every setting but "no", and known_hosts is left as it was. */
+static void test_accept_new_refuses_changed(void **state)
+{
+	struct fixture *fx = *state;
+	struct strbuf err = STRBUF_INIT;
+	char *before = file_text(fx->file);
+
+	assert_int_equal(decide(fx, "10.0.0.1", fx->ec_b64, LIBSSH2_HOSTKEY_TYPE_ED25519,
+				SSH_STRICT_ACCEPT_NEW, &err), SSH_FAIL_HOSTKEY);
+	assert_non_null(strstr(sb_str(&err), "CHANGED"));
+	char *after = file_text(fx->file);
+	assert_string_equal(before, after);
+	free(after);
+	sb_reset(&err);
+	assert_int_equal(decide(fx, "10.0.0.1", fx->ec_b64, LIBSSH2_HOSTKEY_TYPE_ED25519,
+				SSH_STRICT_YES, &err), SSH_FAIL_HOSTKEY);
+	sb_reset(&err);
+	/* Unknown: refused when strict, recorded under accept-new. */
+	assert_int_equal(decide(fx, "10.0.0.77", fx->ed_b64, LIBSSH2_HOSTKEY_TYPE_ED25519,
+				SSH_STRICT_YES, &err), SSH_FAIL_HOSTKEY);
+	assert_non_null(strstr(sb_str(&err), "not in known_hosts"));
+	sb_reset(&err);
+	assert_int_equal(decide(fx, "10.0.0.77", fx->ed_b64, LIBSSH2_HOSTKEY_TYPE_ED25519,
+				SSH_STRICT_ACCEPT_NEW, &err), SSH_OK);
+	assert_int_equal(check(fx, "10.0.0.77", 22, fx->ed_b64, LIBSSH2_HOSTKEY_TYPE_ED25519, NULL), KH_MATCH);
+	free(before);
+	sb_free(&err);
+}
+
 static void test_fingerprint(void **state)
 {
 	struct fixture *fx = *state;
@@ -186,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_plain_and_port),
 		cmocka_unit_test(test_hashed_and_changed),
 		cmocka_unit_test(test_add_hashed),
+		cmocka_unit_test(test_accept_new_refuses_changed),
 		cmocka_unit_test(test_fingerprint),
 	};
 	libssh2_init(0);
