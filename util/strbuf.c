@@ -2,30 +2,31 @@
 #include "util/util.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
+char sb_slopbuf[1];
+
 void sb_init(struct strbuf *sb)
 {
-	sb->cap = 64;
-	sb->buf = xmalloc(sb->cap);
-	sb->buf[0] = '\0';
-	sb->len = 0;
+	sb->buf = sb_slopbuf;
+	sb->len = sb->cap = 0;
 }
 
 void sb_free(struct strbuf *sb)
 {
-	free(sb->buf);
-	sb->buf = NULL;
-	sb->len = sb->cap = 0;
+	if (sb->cap)
+		free(sb->buf);
+	sb_init(sb);
 }
 
 void sb_reset(struct strbuf *sb)
 {
 	sb->len = 0;
-	if (sb->buf)
+	if (sb->cap)
 		sb->buf[0] = '\0';
 }
 
@@ -33,6 +34,8 @@ static void sb_reserve(struct strbuf *sb, size_t extra)
 {
 	if (sb->len + extra + 1 < sb->len)
 		die("string too large");
+	if (!sb->cap)
+		sb->buf = NULL;	/* never realloc the shared empty buffer */
 	sb->buf = xgrow(sb->buf, &sb->cap, sb->len + extra + 1, 1);
 }
 
@@ -54,31 +57,63 @@ void sb_addc(struct strbuf *sb, char c)
 	sb_add(sb, &c, 1);
 }
 
-void sb_addf(struct strbuf *sb, const char *fmt, ...)
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	sb_reserve(sb, 64);
 	size_t room = sb->cap - sb->len;
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	int n = vsnprintf(sb->buf + sb->len, room, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		die("bad format string");
 	if ((size_t)n >= room) {
 		/* Did not fit: grow to the exact size and format again. */
 		sb_reserve(sb, (size_t)n);
-		va_start(ap, fmt);
-		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-		va_end(ap);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, again);
 	}
+	va_end(again);
 	sb->len += (size_t)n;
+}
+
+void sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+int sb_read_file(struct strbuf *sb, const char *path, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	size_t start = sb->len, n;
+	char chunk[8192];
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (sb->len - start + n > max) {
+			fclose(f);
+			sb->len = start;
+			if (sb->cap)
+				sb->buf[start] = '\0';
+			errno = EFBIG;
+			return -1;
+		}
+		sb_add(sb, chunk, n);
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
 }
 
 char *sb_detach(struct strbuf *sb)
 {
-	char *s = sb->buf ? sb->buf : xstrdup("");
-	sb->buf = NULL;
-	sb->len = sb->cap = 0;
+	char *s = sb->cap ? sb->buf : xstrdup("");
+	sb_init(sb);
 	return s;
 }
 

@@ -2,15 +2,24 @@
 #ifndef CSWARM_STRBUF_H
 #define CSWARM_STRBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
+/* The contract (git's): buf is never NULL and buf[len] == '\0'. A new
+ * buffer points at the shared empty sb_slopbuf with cap 0 and allocates on
+ * the first add; sb_free returns it to that state, so a freed buffer can be
+ * used again. Appending never fails (allocation failure dies). For errors:
+ * a function that fails appends one line, without a trailing newline or
+ * period, to the caller's err buffer and returns -1; the caller adds context
+ * in front ("h2: ...") and reports it once. */
 struct strbuf {
-	char *buf;	/* never NULL after sb_init; buf[len] == '\0' */
+	char *buf;
 	size_t len;
-	size_t cap;
+	size_t cap;	/* 0: buf is sb_slopbuf, nothing allocated */
 };
 
-#define STRBUF_INIT { 0 }
+extern char sb_slopbuf[1];
+#define STRBUF_INIT { sb_slopbuf, 0, 0 }
 
 void sb_init(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
@@ -19,6 +28,10 @@ void sb_add(struct strbuf *sb, const void *data, size_t n);
 void sb_adds(struct strbuf *sb, const char *s);
 void sb_addc(struct strbuf *sb, char c);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Append the file's contents, at most max bytes: -1 with errno set when it
+ * cannot be read, or EFBIG when it is larger (curl's dynbuf cap). */
+int sb_read_file(struct strbuf *sb, const char *path, size_t max);
 /* Take ownership of the buffer; sb is left empty. */
 char *sb_detach(struct strbuf *sb);
 /* Drop trailing whitespace. */

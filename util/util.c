@@ -85,12 +85,13 @@ static void vreport(const char *prefix, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-void error(const char *fmt, ...)
+int error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vreport("error: ", fmt, ap);
 	va_end(ap);
+	return -1;
 }
 
 void warning(const char *fmt, ...)

@@ -30,7 +30,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xgrow(void *p, size_t *cap, size_t n, size_t elem);
 #define GROW(arr, cap, n) ((arr) = xgrow((arr), &(cap), (n), sizeof(*(arr))))
 
-void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "cswarm: error: ..." and return -1, so a caller can
+ * `return error("h2: %s", ...)`. */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "cswarm: usage: ..." and return EXIT_USAGE. */
