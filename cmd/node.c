@@ -123,29 +123,6 @@ static int open_view(struct run *r)
 	return EXIT_OK;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t n = strlen(b), *row = xcalloc(n + 1, sizeof(*row));
-	for (size_t j = 0; j <= n; j++)
-		row[j] = j;
-	for (size_t i = 1; a[i - 1]; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= n; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	size_t d = row[n];
-	free(row);
-	return d;
-}
-
 /* Fleet position of the inventory host name; an error (with the nearest
  * name) and -1 if the inventory has no such host. */
 static long find_node(struct run *r, const char *name)

@@ -125,6 +125,30 @@ int streq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* One row of the matrix, kept as the previous row is overwritten. */
+size_t edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(b), *row = xcalloc(n + 1, sizeof(*row));
+	for (size_t j = 0; j <= n; j++)
+		row[j] = j;
+	for (size_t i = 1; a[i - 1]; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= n; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	size_t d = row[n];
+	free(row);
+	return d;
+}
+
 int starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

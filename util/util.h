@@ -39,6 +39,8 @@ _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int streq(const char *a, const char *b);
+/* Levenshtein distance, for "did you mean" suggestions. */
+size_t edit_distance(const char *a, const char *b);
 int starts_with(const char *s, const char *prefix);
 
 /* Parse "1h2m3.5s", "500ms", "10" (seconds) into milliseconds; -1 if bad. */
