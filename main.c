@@ -3,12 +3,17 @@
 #include "util/util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int main(int argc, char **argv)
 {
+	char **args = NULL;
+	argc = hoist_global_options(argc, argv, &args);
+	argv = args;
 	if (argc < 2) {
 		cmd_help(1, argv);
+		free(args);
 		return EXIT_USAGE;
 	}
 	const char *name = argv[1];
@@ -17,7 +22,8 @@ int main(int argc, char **argv)
 	else if (streq(name, "--version"))
 		name = "version";
 	const struct cmd *c = find_command(name);
-	if (!c)
-		return usage_error("unknown command '%s' (see 'cswarm --help')", argv[1]);
-	return c->fn(argc - 1, argv + 1);
+	int ret = c ? c->fn(argc - 1, argv + 1) :
+		  usage_error("unknown command '%s' (see 'cswarm --help')", argv[1]);
+	free(args);
+	return ret;
 }

@@ -26,6 +26,11 @@ enum task_scope { TASKS_OF_STACK, TASKS_OF_SERVICE, TASKS_OF_NODE };
 int tasks_ps_main(int argc, char **argv, enum task_scope scope);
 int tasks_logs_main(int argc, char **argv, enum task_scope scope);
 
+/* `cswarm -i hosts node ls` as docker's global options: returns a new argv
+ * (caller frees the array) with the host options given before the command
+ * moved behind it. */
+int hoist_global_options(int argc, char **argv, char ***out);
+
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
