@@ -109,18 +109,68 @@ static int parse_line(struct kvlist *out, const char *p, const char *end)
 	return rc;
 }
 
-int dotenv_parse(struct kvlist *out, const char *file, const char *buf, size_t len,
-		 struct strbuf *err)
+typedef int line_fn(struct kvlist *out, const char *p, const char *end,
+		    const struct env *env, struct strbuf *why);
+
+static int dotenv_line(struct kvlist *out, const char *p, const char *end,
+		       const struct env *env, struct strbuf *why)
+{
+	(void)env;
+	if (parse_line(out, p, end) == 0)
+		return 0;
+	sb_adds(why, "invalid line, expected KEY=VALUE");
+	return -1;
+}
+
+/* An env_file line as docker's opts.ParseEnvFile reads it: leading blanks
+ * and '#' lines skipped, the value taken verbatim (quotes and '#' kept), a
+ * bare KEY taken from the environment, or dropped when it has no value. */
+static int envfile_line(struct kvlist *out, const char *p, const char *end,
+			const struct env *env, struct strbuf *why)
+{
+	p = skip_space(p, end);
+	if (p == end || *p == '#')
+		return 0;
+	const char *eq = memchr(p, '=', (size_t)(end - p));
+	const char *name_end = eq ? eq : end;
+	if (name_end == p) {
+		sb_addf(why, "no variable name on line '%.*s'", (int)(end - p), p);
+		return -1;
+	}
+	for (const char *q = p; q < name_end; q++)
+		if (isspace((unsigned char)*q)) {
+			sb_addf(why, "variable '%.*s' contains whitespaces", (int)(name_end - p), p);
+			return -1;
+		}
+	char *key = xstrndup(p, (size_t)(name_end - p));
+	const char *v = eq ? NULL : env_lookup(env, key);
+	if (eq) {
+		char *val = xstrndup(eq + 1, (size_t)(end - eq - 1));
+		kv_add(out, key, val);
+		free(val);
+	} else if (v) {
+		kv_add(out, key, v);
+	}
+	free(key);
+	return 0;
+}
+
+static int parse_lines(struct kvlist *out, const char *file, const char *buf, size_t len,
+		       line_fn *fn, const struct env *env, struct strbuf *err)
 {
 	const char *end = buf + len;
 	unsigned line = 1;
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		buf += 3;	/* a UTF-8 byte order mark */
 	for (const char *p = buf; p < end; line++) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		if (!eol)
 			eol = end;
 		const char *stop = eol > p && eol[-1] == '\r' ? eol - 1 : eol;
-		if (parse_line(out, p, stop) < 0) {
-			sb_addf(err, "%s:%u:1: invalid line, expected KEY=VALUE", file, line);
+		struct strbuf why = STRBUF_INIT;
+		if (fn(out, p, stop, env, &why) < 0) {
+			sb_addf(err, "%s:%u:1: %s", file, line, sb_str(&why));
+			sb_free(&why);
 			kv_finish(out);
 			return -1;
 		}
@@ -128,4 +178,16 @@ int dotenv_parse(struct kvlist *out, const char *file, const char *buf, size_t l
 	}
 	kv_finish(out);
 	return 0;
+}
+
+int dotenv_parse(struct kvlist *out, const char *file, const char *buf, size_t len,
+		 struct strbuf *err)
+{
+	return parse_lines(out, file, buf, len, dotenv_line, NULL, err);
+}
+
+int envfile_parse(struct kvlist *out, const char *file, const char *buf, size_t len,
+		  const struct env *env, struct strbuf *err)
+{
+	return parse_lines(out, file, buf, len, envfile_line, env, err);
 }

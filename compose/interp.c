@@ -141,6 +141,14 @@ static int dollar(struct interp *in, const char *s, size_t len, size_t *used, st
 		*used = 2;
 		return 0;
 	}
+	if (depth > 0 && (len < 2 || s[1] != '{')) {
+		/* Inside a default or alternative word (depth > 0) docker takes
+		 * the word literally but for nested ${...}: a bcrypt hash in
+		 * ${PW:-$2y$05$salt...} stays as written. */
+		sb_addc(out, '$');
+		*used = 1;
+		return 0;
+	}
 	size_t n = name_len(s + 1, len - 1);
 	if (n) {
 		char *name = xstrndup(s + 1, n);

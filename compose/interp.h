@@ -21,6 +21,9 @@ void env_free(struct env *e);
  * file names the source in messages. */
 int dotenv_parse(struct kvlist *out, const char *file, const char *buf, size_t len,
 		 struct strbuf *err);
+/* A service's env_file, as docker reads it (see compose/dotenv.c). */
+int envfile_parse(struct kvlist *out, const char *file, const char *buf, size_t len,
+		  const struct env *env, struct strbuf *err);
 /* Read a small regular file; -1 with a message when missing or too big. */
 int read_small_file(const char *path, size_t max, struct strbuf *out, struct strbuf *err);
 

@@ -2,14 +2,17 @@
  * replaced, sequences append; environment, labels and friends merge by
  * key; ports, volumes, secrets and configs by their identity; command,
  * entrypoint and healthcheck test are replaced. !reset removes, !override
- * replaces without merging. */
+ * replaces without merging. Where docker stack deploy (docker/cli's
+ * loader/merge.go) differs, cswarm does as it does: dns lists append with
+ * repeats, secrets and configs are one per source, a network's aliases
+ * are replaced. */
 #include "compose/merge.h"
 #include "util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum rule { R_DEFAULT, R_KVMAP, R_NAMEMAP, R_REPLACE, R_VOLUMES, R_FILEREFS, R_PORTS };
+enum rule { R_DEFAULT, R_KVMAP, R_NAMEMAP, R_REPLACE, R_VOLUMES, R_FILEREFS, R_PORTS, R_APPEND };
 
 static const struct { const char *key; enum rule rule; } rules[] = {
 	{ "environment", R_KVMAP }, { "labels", R_KVMAP }, { "sysctls", R_KVMAP },
@@ -17,7 +20,8 @@ static const struct { const char *key; enum rule rule; } rules[] = {
 	{ "extra_hosts", R_DEFAULT }, { "networks", R_NAMEMAP },
 	{ "command", R_REPLACE }, { "entrypoint", R_REPLACE }, { "test", R_REPLACE },
 	{ "volumes", R_VOLUMES }, { "secrets", R_FILEREFS }, { "configs", R_FILEREFS },
-	{ "ports", R_PORTS },
+	{ "ports", R_PORTS }, { "aliases", R_REPLACE },
+	{ "dns", R_APPEND }, { "dns_search", R_APPEND }, { "dns_opt", R_APPEND },
 };
 
 static enum rule rule_for(const char *key)
@@ -66,6 +70,8 @@ struct ynode *kv_seq_to_map(struct ynode *seq)
 /* The identity of a sequence item under rule; NULL: always appended. */
 static char *item_key(const struct ynode *it, enum rule rule)
 {
+	if (rule == R_APPEND)
+		return NULL;
 	if (it->kind == YN_SCALAR) {
 		if (rule != R_VOLUMES)
 			return xstrdup(it->str);
@@ -77,15 +83,13 @@ static char *item_key(const struct ynode *it, enum rule rule)
 	}
 	if (it->kind != YN_MAP)
 		return NULL;
-	const struct ynode *t = yn_get(it, "target");
+	const struct ynode *t = yn_get(it, rule == R_FILEREFS ? "source" : "target");
 	if (rule == R_PORTS) {
 		const struct ynode *p = yn_get(it, "published"), *pr = yn_get(it, "protocol");
 		const struct ynode *ip = yn_get(it, "host_ip");
 		return xasprintf("%s/%s/%s/%s", t && t->str ? t->str : "", p && p->str ? p->str : "",
 				 pr && pr->str ? pr->str : "tcp", ip && ip->str ? ip->str : "");
 	}
-	if (!t && rule == R_FILEREFS)
-		t = yn_get(it, "source");
 	return t && t->kind == YN_SCALAR ? xstrdup(t->str) : NULL;
 }
 

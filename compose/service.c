@@ -178,7 +178,7 @@ static int read_env_file(struct ctx *c, const struct ynode *at, const char *path
 	int rc = read_small_file(abs, 1 << 20, &buf, &why);
 	if (rc < 0 && required)
 		c_fail(c, at, "env file %s", why.buf);
-	else if (rc == 0 && (rc = dotenv_parse(vars, abs, buf.buf ? buf.buf : "", buf.len, c->err)) < 0)
+	else if (rc == 0 && (rc = envfile_parse(vars, abs, buf.buf, buf.len, c->env, c->err)) < 0)
 		c_fail(c, at, "in this env file");
 	else
 		rc = 0;
@@ -391,6 +391,8 @@ static void service_init(struct service *svc, const char *name)
 	d->restart_policy.max_attempts = -1;
 	d->update_config.delay_ms = d->update_config.monitor_ms = -1;
 	d->rollback_config.delay_ms = d->rollback_config.monitor_ms = -1;
+	/* docker's default; an explicit 0 means all tasks at once */
+	d->update_config.parallelism = d->rollback_config.parallelism = 1;
 }
 
 int conv_service(struct ctx *c, const char *name, const struct ynode *n, struct service *svc)

@@ -131,15 +131,18 @@ static const struct field file_obj_fields[] = {
 	KEY("driver_opts", conv_ignored),
 };
 
-/* The name on the hosts: explicit, external as is, or STACK_KEY. */
+/* The name on the hosts: explicit, external as is, or STACK_KEY. An empty
+ * name (often "${VAR}" with VAR unset) counts as none, as in docker. */
 static char *resource_name(const char *stack, const char *key, char *name, const struct external *e)
 {
-	if (e->name) {
+	if (e->name && *e->name) {
 		free(name);
 		return e->name;
 	}
-	if (name)
+	free(e->name);
+	if (name && *name)
 		return name;
+	free(name);
 	return e->external ? xstrdup(key) : xasprintf("%s_%s", stack, key);
 }
 

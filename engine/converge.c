@@ -361,9 +361,9 @@ struct update_batch {
 
 static size_t update_parallelism(const struct service *svc)
 {
-	/* 0 cannot be told apart from "not set": take swarm's default, 1. */
+	/* The loader defaults it to 1 (docker's); 0 means all at once. */
 	uint64_t p = svc->deploy.update_config.parallelism;
-	return p ? (size_t)p : 1;
+	return p ? (size_t)p : SIZE_MAX;
 }
 
 static void rolling_update(struct build *b, struct converge *cv, const struct sched_item *it,

@@ -138,6 +138,8 @@ static void test_interpolation(void **state)
 		{ "$$SET", "$SET" }, { "$${SET}", "${SET}" }, { "cost: $$5", "cost: $5" },
 		{ "${SET:?must}", "value" }, { "${EMPTY?must}", "" },
 		{ "${UNSET_X:-a b}", "a b" }, { "${UNSET_X:-}", "" },
+		{ "${UNSET_X:-$2y$05$abc}", "$2y$05$abc" }, { "${SET:+$ x$}", "$ x$" },
+		{ "${UNSET_X:-$SET$}", "$SET$" }, { "${UNSET_X:-$${SET}}", "${SET}" },
 		{ "$SET.suffix", "value.suffix" }, { "${DOTENV_ONLY}", "from-dotenv-no" },
 	};
 	(void)state;
@@ -492,6 +494,28 @@ static void test_deploy_full(void **state)
 	assert_true(d->rollback_config.set);
 	assert_int_equal(stack_service(st, "g")->deploy.replicas, 0);
 	stack_free(st);
+	/* restart: "no" (and YAML 1.1's unquoted no) is docker's --restart no */
+	st = load_ok("services:\n  a:\n    image: x\n    restart: \"no\"\n"
+		     "  b:\n    image: x\n    restart: no\n");
+	assert_string_equal(stack_service(st, "a")->deploy.restart_policy.condition, "none");
+	assert_string_equal(stack_service(st, "b")->deploy.restart_policy.condition, "none");
+	stack_free(st);
+	/* an external name that is empty (an unset ${VAR}) is the key */
+	st = load_ok("services:\n  a:\n    image: x\n    networks: [proxy]\n    volumes: [data:/d]\n"
+		     "networks:\n  proxy: {external: true, name: \"\"}\n"
+		     "volumes:\n  data: {external: {name: \"\"}}\n");
+	assert_string_equal(st->networks[0].name, "proxy");
+	assert_string_equal(st->volumes[0].name, "data");
+	stack_free(st);
+	/* docker's default parallelism is 1; an explicit 0 is all at once */
+	st = load_ok("services:\n  a:\n    image: x\n    deploy: {update_config: {delay: 1s}}\n"
+		     "  b:\n    image: x\n    deploy: {update_config: {parallelism: 0}}\n"
+		     "  c:\n    image: x\n");
+	assert_int_equal(stack_service(st, "a")->deploy.update_config.parallelism, 1);
+	assert_int_equal(stack_service(st, "b")->deploy.update_config.parallelism, 0);
+	assert_int_equal(stack_service(st, "c")->deploy.update_config.parallelism, 1);
+	assert_int_equal(stack_service(st, "c")->deploy.rollback_config.parallelism, 1);
+	stack_free(st);
 }
 
 static void test_misc_service_keys(void **state)
@@ -658,7 +682,7 @@ static void test_merge_rules(void **state)
 	assert_int_equal(s->nmounts, 2);				/* keyed by target */
 	assert_string_equal(s->mounts[0].source, "/c");
 	assert_int_equal(s->nsecrets, 2);
-	assert_int_equal(s->dns.n, 2);					/* unique append */
+	assert_int_equal(s->dns.n, 3);					/* appended, as docker */
 	assert_int_equal(s->deploy.replicas, 2);			/* mappings merged */
 	assert_int_equal(s->deploy.limits.memory, 1 << 30);
 	assert_int_equal(s->deploy.limits.nano_cpus, 1000000000);
@@ -673,6 +697,43 @@ static void test_merge_rules(void **state)
 	free(env);
 }
 
+/* Where docker stack deploy merges differently from compose: secrets and
+ * configs one per source (the later file's wins), aliases replaced. */
+static void test_merge_as_docker(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/cswarm-compose-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *a = write_tmp(dir, "a.yml",
+		"services:\n  web:\n    image: a\n    secrets: [{source: s1, target: /a}]\n"
+		"    configs: [c1]\n    networks: {front: {aliases: [one, two]}}\n"
+		"networks:\n  front: {}\nsecrets:\n  s1: {external: true}\nconfigs:\n  c1: {external: true}\n");
+	char *b = write_tmp(dir, "b.yml",
+		"services:\n  web:\n    secrets: [{source: s1, target: /b}]\n"
+		"    configs: [{source: c1, target: /etc/c1}]\n    networks: {front: {aliases: [three]}}\n");
+	const char *files[] = { a, b };
+	struct compose_opts o = { .files = files, .nfiles = 2, .quiet = true };
+	struct strbuf err = STRBUF_INIT;
+	struct stack *st = NULL;
+	if (compose_load(&o, &st, &err) < 0)
+		fail_msg("%s", err.buf);
+	const struct service *s = svc0(st);
+	assert_int_equal(s->nsecrets, 1);
+	assert_string_equal(s->secrets[0].target, "/b");
+	assert_int_equal(s->nconfigs, 1);
+	assert_string_equal(s->configs[0].target, "/etc/c1");
+	assert_int_equal(s->nnetworks, 1);
+	assert_int_equal(s->networks[0].aliases.n, 1);
+	assert_string_equal(s->networks[0].aliases.v[0], "three");
+	stack_free(st);
+	sb_free(&err);
+	unlink(a);
+	unlink(b);
+	rmdir(dir);
+	free(a);
+	free(b);
+}
+
 static void test_dotenv_and_env_file(void **state)
 {
 	(void)state;
@@ -681,8 +742,13 @@ static void test_dotenv_and_env_file(void **state)
 	char *f = write_tmp(dir, "stack.yml",
 		"services:\n  web:\n    image: \"nginx:${TAG}\"\n    env_file: app.env\n    environment: [OVER=compose]\n");
 	char *env = write_tmp(dir, ".env", "# comment\nexport TAG=1.25\nQUOTED=\"a b\"\n");
-	char *app = write_tmp(dir, "app.env", "APP=1\nOVER=file\nSPACED = 'x y' # trailing\n");
+	/* docker's env_file rules: values verbatim, bare names from the
+	 * environment or dropped, blanks before a name and '#' lines skipped */
+	char *app = write_tmp(dir, "app.env", "APP=1\nOVER=file\nQ='x y' # trailing\n"
+			      "  # note\n  LEAD=v \nFROM_ENV\nBARE_UNSET\n");
 	unsetenv("TAG");
+	unsetenv("BARE_UNSET");
+	setenv("FROM_ENV", "env value", 1);
 	const char *files[] = { f };
 	struct compose_opts o = { .files = files, .nfiles = 1, .quiet = true };
 	struct strbuf err = STRBUF_INIT;
@@ -693,7 +759,11 @@ static void test_dotenv_and_env_file(void **state)
 	assert_string_equal(s->image, "nginx:1.25");
 	assert_string_equal(kv_value_or_null(&s->environment, "APP"), "1");
 	assert_string_equal(kv_value_or_null(&s->environment, "OVER"), "compose");
-	assert_string_equal(kv_value_or_null(&s->environment, "SPACED"), "x y");
+	assert_string_equal(kv_value_or_null(&s->environment, "Q"), "'x y' # trailing");
+	assert_string_equal(kv_value_or_null(&s->environment, "LEAD"), "v ");
+	assert_string_equal(kv_value_or_null(&s->environment, "FROM_ENV"), "env value");
+	assert_null(kv_value_or_null(&s->environment, "BARE_UNSET"));
+	unsetenv("FROM_ENV");
 	assert_true(starts_with(st->name, "cswarm-compose-"));	/* the directory's name */
 	stack_free(st);
 	sb_free(&err);
@@ -784,6 +854,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_optional_env_file),
 		cmocka_unit_test(test_merge_rules),
+		cmocka_unit_test(test_merge_as_docker),
 		cmocka_unit_test(test_dotenv_and_env_file),
 		cmocka_unit_test(test_canonical_json_stable),
 		cmocka_unit_test(test_yaml_round_trip),

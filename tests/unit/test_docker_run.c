@@ -156,6 +156,8 @@ static const struct run_case full_cases[] = {
 	{ "entrypoint: [/bin/sh, -c]\n    command: ['exit 3']", NULL,
 	  PREFIX LABELS DEFAULT_NET " --entrypoint '/bin/sh' -- 'busybox' '-c' 'exit 3'\n" },
 	{ "entrypoint: []", NULL, PREFIX LABELS DEFAULT_NET " --entrypoint '' -- 'busybox'\n" },
+	/* as docker: "" resets the image's entrypoint, as [] does */
+	{ "entrypoint: \"\"", NULL, PREFIX LABELS DEFAULT_NET " --entrypoint '' -- 'busybox'\n" },
 	{ "network_mode: host", NULL, PREFIX LABELS " --network 'host'" IMAGE },
 	{ "networks: {front: {aliases: [www]}, back: {ipv4_address: 10.9.0.5}}",
 	  "networks:\n  front: {}\n  back: {name: backnet, driver: overlay}",
