@@ -3,6 +3,8 @@
 #ifndef CSWARM_CMD_H
 #define CSWARM_CMD_H
 
+#include <stddef.h>
+
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_node(int argc, char **argv);
@@ -25,6 +27,15 @@ int service_ls_main(int argc, char **argv, int of_stack);
 enum task_scope { TASKS_OF_STACK, TASKS_OF_SERVICE, TASKS_OF_NODE };
 int tasks_ps_main(int argc, char **argv, enum task_scope scope);
 int tasks_logs_main(int argc, char **argv, enum task_scope scope);
+/* service update|rollback|inspect (cmd/service_update.c); argv[0] is the
+ * subcommand. */
+int service_update_main(int argc, char **argv);
+int service_rollback_main(int argc, char **argv);
+int service_inspect_main(int argc, char **argv);
+/* Store the run's model of stack i as its document and converge that stack
+ * (cmd/service.c); returns the operations that failed. */
+struct run;
+size_t service_converge_stack(struct run *r, size_t i, size_t *pending);
 
 /* `cswarm -i hosts node ls` as docker's global options: returns a new argv
  * (caller frees the array) with the host options given before the command

@@ -103,39 +103,8 @@ static int set_stack(struct run *r, struct stack *file_st, int prune)
 				sb_str(&kept));
 		}
 	}
-	/* The state's service records: the hash of each one's canonical spec. */
-	for (size_t i = 0; i < r->st.nservices;) {
-		struct state_service *s = &r->st.services[i];
-		if (streq(s->stack, st->name) && !stack_service(st, s->name))
-			state_remove_service(&r->st, s->stack, s->name);
-		else
-			i++;
-	}
-	for (size_t i = 0; i < st->nservices; i++) {
-		struct strbuf spec = STRBUF_INIT;
-		compose_service_json(st, &st->services[i], &spec);
-		int bad = !state_set_service(&r->st, st->name, st->services[i].name, spec.buf, &err);
-		sb_free(&spec);
-		if (bad) {
-			error("service %s: %s", st->services[i].name, sb_str(&err));
-			goto out;
-		}
-	}
-	size_t before = r->st.nstacks;
-	state_set_stack(&r->st, st->name, json.buf);
-	if (r->st.nstacks > before) {
-		r->stacks = xrealloc(r->stacks, r->st.nstacks * sizeof(*r->stacks));
-		r->stacks[r->st.nstacks - 1] = NULL;
-	}
-	/* The run's model is read back from what the state now holds. */
-	for (size_t i = 0; i < r->st.nstacks; i++) {
-		if (!streq(r->st.stacks[i].name, st->name))
-			continue;
-		if (r->stacks[i])
-			stack_free(r->stacks[i]);
-		if (!(r->stacks[i] = run_load_stack_json(st->name, json.buf)))
-			goto out;
-	}
+	if (run_set_stack(r, st, json.buf) != 0)
+		goto out;
 	ret = 0;
 out:
 	if (st && st != file_st)
@@ -194,6 +163,7 @@ static int roll_back(struct run *r, const struct deploy_args *a, const char *nam
 		return -1;
 	}
 	stack_free(prev);
+	run_use_rollback_config(r, (size_t)run_stack_index(r, name), NULL);
 	printf("rolling back %s to its previous deploy\n", name);
 	long failed = converge_stack(r, a, name, &cv);
 	converge_free(&cv);

@@ -408,8 +408,7 @@ static long set_replicas(struct run *r, const char *arg)
 	return -1;
 }
 
-/* Store the changed stack document and converge that stack. */
-static size_t converge_stack(struct run *r, size_t i, size_t *pending)
+size_t service_converge_stack(struct run *r, size_t i, size_t *pending)
 {
 	struct strbuf json = STRBUF_INIT, err = STRBUF_INIT;
 	struct converge cv;
@@ -447,7 +446,7 @@ static int scale(struct run *r, const struct read_args *a)
 	}
 	for (size_t i = 0; i < r->st.nstacks; i++)
 		if (touched[i])
-			failed += converge_stack(r, i, &pending);
+			failed += service_converge_stack(r, i, &pending);
 	free(touched);
 	struct strbuf change = STRBUF_INIT;
 	sb_adds(&change, "service scale");
@@ -659,5 +658,12 @@ int cmd_service(int argc, char **argv)
 		return service_scale(argc - 1, argv + 1);
 	if (streq(sub, "logs"))
 		return tasks_logs_main(argc - 1, argv + 1, TASKS_OF_SERVICE);
-	return usage_error("service: expected ls, ps, scale or logs (cswarm help service)");
+	if (streq(sub, "update"))
+		return service_update_main(argc - 1, argv + 1);
+	if (streq(sub, "rollback"))
+		return service_rollback_main(argc - 1, argv + 1);
+	if (streq(sub, "inspect"))
+		return service_inspect_main(argc - 1, argv + 1);
+	return usage_error("service: expected ls, ps, scale, logs, update, rollback or inspect "
+			   "(cswarm help service)");
 }

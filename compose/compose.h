@@ -215,6 +215,15 @@ int compose_load(const struct compose_opts *opts, struct stack **out, struct str
 int compose_load_buffer(const char *name, const char *buf, size_t len,
 			const struct compose_opts *opts, struct stack **out,
 			struct strbuf *err);
+/* Several in-memory documents merged in order, as several -c files are
+ * (service update: the stack's document, then the changes). */
+struct compose_layer {
+	const char *name;
+	const char *buf;
+	size_t len;
+};
+int compose_load_layers(const struct compose_layer *layers, size_t n,
+			const struct compose_opts *opts, struct stack **out, struct strbuf *err);
 void stack_free(struct stack *st);
 
 const struct service *stack_service(const struct stack *st, const char *name);

@@ -13,15 +13,9 @@
 
 #define MAX_FILE_SIZE (64u << 20)
 
-struct layer_src {
-	const char *name;
-	const char *buf;
-	size_t len;
-};
-
 /* Parse, interpolate (per file, before merging, as the spec says) and
  * merge each document into base. */
-static int add_layer(struct env *env, const struct layer_src *src, struct ynode *base, struct strbuf *err)
+static int add_layer(struct env *env, const struct compose_layer *src, struct ynode *base, struct strbuf *err)
 {
 	struct ynode **docs;
 	size_t ndocs;
@@ -61,7 +55,7 @@ static int convert(struct ctx *c, struct ynode *root, const char *name, struct s
 }
 
 static int load_sources(const struct compose_opts *opts, struct env *env, const char *workdir,
-			const struct layer_src *srcs, size_t n, struct stack **out, struct strbuf *err)
+			const struct compose_layer *srcs, size_t n, struct stack **out, struct strbuf *err)
 {
 	struct ynode *root = yn_new(YN_MAP, NULL);
 	int rc = 0;
@@ -79,19 +73,25 @@ static int load_sources(const struct compose_opts *opts, struct env *env, const 
 	return rc;
 }
 
-int compose_load_buffer(const char *name, const char *buf, size_t len,
+int compose_load_layers(const struct compose_layer *layers, size_t n,
 			const struct compose_opts *opts, struct stack **out, struct strbuf *err)
 {
 	static const struct compose_opts none = { 0 };
 	struct env env = { .quiet = true };
-	struct layer_src src = { name, buf, len };
 	*out = NULL;
 	opts = opts ? opts : &none;
 	env.quiet = opts->quiet;
 	env.literal = opts->resolved;
-	int rc = load_sources(opts, &env, opts->working_dir ? opts->working_dir : "/", &src, 1, out, err);
+	int rc = load_sources(opts, &env, opts->working_dir ? opts->working_dir : "/", layers, n, out, err);
 	env_free(&env);
 	return rc;
+}
+
+int compose_load_buffer(const char *name, const char *buf, size_t len,
+			const struct compose_opts *opts, struct stack **out, struct strbuf *err)
+{
+	struct compose_layer src = { name, buf, len };
+	return compose_load_layers(&src, 1, opts, out, err);
 }
 
 static char *absolute(const char *path)
@@ -160,11 +160,11 @@ int compose_load(const struct compose_opts *opts, struct stack **out, struct str
 	char *workdir = opts->working_dir ? absolute(opts->working_dir) : dir_of(opts->files[0]);
 	struct env env = { .quiet = opts->quiet };
 	struct strbuf *bufs = xcalloc(opts->nfiles, sizeof(*bufs));
-	struct layer_src *srcs = xcalloc(opts->nfiles, sizeof(*srcs));
+	struct compose_layer *srcs = xcalloc(opts->nfiles, sizeof(*srcs));
 	int rc = load_dotenv(opts, workdir, &env, err);
 	for (size_t i = 0; i < opts->nfiles && rc == 0; i++) {
 		rc = read_input(opts->files[i], &bufs[i], err);
-		srcs[i] = (struct layer_src){ opts->files[i], bufs[i].buf ? bufs[i].buf : "", bufs[i].len };
+		srcs[i] = (struct compose_layer){ opts->files[i], bufs[i].buf ? bufs[i].buf : "", bufs[i].len };
 	}
 	if (rc == 0)
 		rc = load_sources(opts, &env, workdir, srcs, opts->nfiles, out, err);

@@ -18,6 +18,9 @@ struct host_script {
 	struct strbuf text;
 	size_t *ops;		/* indexes into cv->ops, in script order */
 	size_t nops, cap;
+	size_t *group;		/* stops running in the background, not reported yet */
+	size_t ngroup, group_cap;
+	int has_tmp;		/* the script made its $T directory */
 	const struct stack **prepared_stacks;
 	size_t nstacks, stacks_cap;
 	const struct service **prepared_svcs;
@@ -79,9 +82,42 @@ static int op_commands(struct run *r, const struct op *op, struct strbuf *out, s
 	return docker_run_command(op->stack, op->svc, &ref, NULL, out, err);
 }
 
-static void add_block(struct host_script *hs, size_t index, const struct strbuf *block)
+/* Wait for the stops running in the background, then report each between
+ * its markers, in order. A heartbeat line every few seconds keeps the
+ * (idle) command timeout from firing while they honour long grace periods. */
+static void flush_group(struct host_script *hs)
 {
-	sb_addf(&hs->text, "echo '@@op %zu'\n(\n%s) 2>&1\necho \"@@rc %zu $?\"\n", index, sb_str(block), index);
+	if (!hs->ngroup)
+		return;
+	sb_adds(&hs->text, "(while :; do sleep 5; echo '@@alive'; done) & hb=$!\n"
+		"wait $P; kill $hb; wait $hb 2>/dev/null; P=\n");
+	for (size_t i = 0; i < hs->ngroup; i++)
+		sb_addf(&hs->text, "echo '@@op %zu'; cat \"$T/%zu\"; "
+			"echo \"@@rc %zu $(cat \"$T/%zu.rc\" 2>/dev/null || echo 1)\"\n",
+			hs->group[i], hs->group[i], hs->group[i], hs->group[i]);
+	hs->ngroup = 0;
+}
+
+/* One operation's commands in the host's script, between markers that
+ * collect() reads back. Consecutive stops run together: stopping four tasks
+ * that ignore SIGTERM costs one grace period, not four. */
+static void add_block(struct host_script *hs, size_t index, const struct strbuf *block,
+		      int background)
+{
+	if (!background) {
+		flush_group(hs);
+		sb_addf(&hs->text, "echo '@@op %zu'\n(\n%s) 2>&1\necho \"@@rc %zu $?\"\n",
+			index, sb_str(block), index);
+	} else {
+		if (!hs->has_tmp) {
+			sb_adds(&hs->text, "T=$(mktemp -d) || exit 1; trap 'rm -rf \"$T\"' EXIT; P=\n");
+			hs->has_tmp = 1;
+		}
+		sb_addf(&hs->text, "( (\n%s) >\"$T/%zu\" 2>&1; echo $? >\"$T/%zu.rc\" ) & P=\"$P $!\"\n",
+			sb_str(block), index, index);
+		GROW(hs->group, hs->group_cap, hs->ngroup + 1);
+		hs->group[hs->ngroup++] = index;
+	}
 	GROW(hs->ops, hs->cap, hs->nops + 1);
 	hs->ops[hs->nops++] = index;
 }
@@ -119,11 +155,13 @@ static size_t build_wave(struct run *r, struct converge *cv, int wave, struct ho
 			(*failed)++;
 		} else {
 			hosts += h->nops == 0;
-			add_block(h, i, &block);
+			add_block(h, i, &block, op->kind == OP_STOP);
 		}
 		sb_free(&block);
 		sb_free(&err);
 	}
+	for (size_t h = 0; h < r->fleet.n; h++)
+		flush_group(&hs[h]);
 	return hosts;
 }
 
@@ -139,7 +177,8 @@ static void run_script(struct fleet_host *h, size_t i, void *ctx)
 	if (!hs->nops)
 		return;
 	struct ssh_exec x = { .command = "sh -s", .stdin_data = hs->text.buf,
-			      .stdin_len = hs->text.len, .timeout_ms = job->timeout_ms };
+			      .stdin_len = hs->text.len, .timeout_ms = job->timeout_ms,
+			      .idle_timeout = 1 };
 	hs->ran = fleet_exec(h, &x, &hs->res) == SSH_OK;
 }
 
@@ -194,6 +233,7 @@ static void scripts_free(struct host_script *hs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		sb_free(&hs[i].text);
 		free(hs[i].ops);
+		free(hs[i].group);
 		free(hs[i].prepared_stacks);
 		free(hs[i].prepared_svcs);
 		ssh_result_free(&hs[i].res);

@@ -56,6 +56,16 @@ void run_close(struct run *r);
 /* A stack document as the state keeps it (canonical JSON, values final:
  * no interpolation) loaded into a model; NULL with the error printed. */
 struct stack *run_load_stack_json(const char *name, const char *json);
+/* Put stack st (whose canonical document is json) into the state: its
+ * service records and stack document, and the run's model, read back from
+ * json. 0, or -1 with the error reported (engine/stacks.c). */
+int run_set_stack(struct run *r, const struct stack *st, const char *json);
+/* For a rollback: service svc (all services when NULL) of stack i rolls
+ * with its rollback_config, where it has one. Only the run's model changes,
+ * never the stored document. */
+void run_use_rollback_config(struct run *r, size_t i, const char *svc);
+/* Index of the stack in r->st.stacks (and r->stacks), or -1. */
+long run_stack_index(const struct run *r, const char *name);
 /* Fleet position of the inventory host named name, or -1. */
 long run_host(const struct run *r, const char *name);
 /* The stack model and service of a state service, or NULL. */

@@ -466,6 +466,8 @@ static enum ssh_fail start_command(struct ssh_conn *c, const char *command, long
 	return SSH_OK;
 }
 
+static long long deadline_of(long timeout_ms);
+
 /* Pump until the remote side finishes, or until stop(p) says so. */
 static enum ssh_fail pump_until(struct pump *p, long long deadline, int (*stop)(const struct pump *),
 				struct strbuf *err)
@@ -474,13 +476,16 @@ static enum ssh_fail pump_until(struct pump *p, long long deadline, int (*stop)(
 		int rc = pump_once(p);
 		if (rc == 1 || (stop && stop(p)))
 			return SSH_OK;
+		if (rc == 2 && p->x->idle_timeout)
+			deadline = deadline_of(p->x->timeout_ms);
 		if (rc < 0) {
 			session_error(p->c->session, "channel", err);
 			return SSH_FAIL_PROTOCOL;
 		}
 		if (rc == 0 && wait_socket(p->c, deadline) != 0) {
 			p->res->timed_out = 1;
-			sb_addf(err, "command timed out after %ld ms", p->x->timeout_ms);
+			sb_addf(err, "command timed out after %ld ms%s", p->x->timeout_ms,
+				p->x->idle_timeout ? " without output" : "");
 			return SSH_FAIL_TIMEOUT;
 		}
 	}

@@ -80,6 +80,10 @@ struct ssh_exec {
 	const void *stdin_data;	/* streamed to the command, then EOF */
 	size_t stdin_len;
 	long timeout_ms;	/* 0 = none */
+	/* timeout_ms counts from the last output instead of the start: for
+	 * scripts that report each step, so that it bounds a hung host and
+	 * not the amount of work sent to it */
+	int idle_timeout;
 	ssh_output_fn on_output;
 	void *on_output_arg;
 };

@@ -154,6 +154,20 @@ struct state_service *state_set_service(struct state *st, const char *stack, con
 	return s;
 }
 
+int state_set_previous(struct state_service *s, const char *spec_json, struct strbuf *err)
+{
+	struct strbuf canon = STRBUF_INIT;
+	if (json_canonical(spec_json, strlen(spec_json), &canon, err) != 0) {
+		sb_free(&canon);
+		return -1;
+	}
+	free(s->prev_spec_json);
+	free(s->prev_hash);
+	s->prev_hash = state_hash(canon.buf);
+	s->prev_spec_json = sb_detach(&canon);
+	return 0;
+}
+
 struct state_stack *state_find_stack(struct state *st, const char *name)
 {
 	for (size_t i = 0; i < st->nstacks; i++)

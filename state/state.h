@@ -28,7 +28,9 @@ struct state_service {
 	char *stack, *name;
 	char *spec_json;	/* the service's canonical (compact) JSON */
 	char *hash;		/* sha256 hex of spec_json */
-	char *prev_spec_json;	/* the spec before the last change, for rollback; */
+	char *prev_spec_json;	/* the spec before the last change, for rollback:
+				 * the service's whole member of the stack
+				 * document once run_set_stack has run; */
 	char *prev_hash;	/* both NULL when there is none */
 };
 
@@ -92,6 +94,8 @@ struct state_service *state_find_service(struct state *st, const char *stack, co
  * service, or NULL with err filled when spec_json is not valid JSON. */
 struct state_service *state_set_service(struct state *st, const char *stack, const char *name,
 					const char *spec_json, struct strbuf *err);
+/* Record spec_json (canonicalised, hashed) as the service's previous spec. */
+int state_set_previous(struct state_service *s, const char *spec_json, struct strbuf *err);
 /* Remove a service (not its tasks); 0 if removed, -1 if absent. */
 int state_remove_service(struct state *st, const char *stack, const char *name);
 
