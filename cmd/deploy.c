@@ -14,7 +14,6 @@ struct deploy_args {
 	const char *env_file;
 	const char *name;
 	int prune, dry_run, rebalance;
-	long wait_ms;
 };
 
 /* Services of the previous deploy that the file no longer lists stay, as
@@ -145,7 +144,7 @@ static long converge_stack(struct run *r, const struct deploy_args *a, const cha
 		printf("dry run: %zu operations, nothing changed\n", cv->nops);
 		return 0;
 	}
-	long failed = (long)converge_apply(r, cv, a->wait_ms);
+	long failed = (long)converge_apply(r, cv, r->wait_ms);
 	summary(cv, (size_t)failed);
 	return failed;
 }
@@ -211,14 +210,11 @@ static int parse_args(struct run *r, struct deploy_args *a, int argc, char **arg
 		{ "prune", no_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "rebalance", no_argument, NULL, 'r' },
-		{ "wait", required_argument, NULL, 'w' },
 		RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	a->wait_ms = CONVERGE_WAIT_MS;
 	while ((c = getopt_long(argc, argv, "c:n:" HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		long long ms;
 		switch (c) {
 		case 'c': a->files = xrealloc(a->files, (a->nfiles + 1) * sizeof(*a->files));
 			  a->files[a->nfiles++] = optarg; break;
@@ -227,11 +223,6 @@ static int parse_args(struct run *r, struct deploy_args *a, int argc, char **arg
 		case 'p': a->prune = 1; break;
 		case 'd': a->dry_run = 1; break;
 		case 'r': a->rebalance = 1; break;
-		case 'w':
-			if ((ms = parse_duration_ms(optarg)) < 0)
-				return usage_error("--wait: bad duration '%s'", optarg);
-			a->wait_ms = (long)ms;
-			break;
 		default:
 			if (run_opt(r, c, optarg) != 1)
 				return EXIT_USAGE;

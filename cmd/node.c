@@ -432,7 +432,6 @@ struct change {
 	const char **label_add, **label_rm;
 	size_t nadd, nrm, addcap, rmcap;
 	int rebalance;
-	long wait_ms;
 };
 
 static int valid_availability(const char *s)
@@ -473,14 +472,11 @@ static int parse_change(struct run *r, struct change *ch, int argc, char **argv)
 		{ "label-add", required_argument, NULL, 'L' },
 		{ "label-rm", required_argument, NULL, 'R' },
 		{ "rebalance", no_argument, NULL, 'r' },
-		{ "wait", required_argument, NULL, 'w' },
 		RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, update = streq(ch->sub, "update");
-	ch->wait_ms = CONVERGE_WAIT_MS;
 	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		long long ms;
 		if ((c == 'a' || c == 'L' || c == 'R') && !update)
 			return usage_error("node %s: --availability and labels go with 'node update'", ch->sub);
 		switch (c) {
@@ -490,11 +486,6 @@ static int parse_change(struct run *r, struct change *ch, int argc, char **argv)
 		case 'R': GROW(ch->label_rm, ch->rmcap, ch->nrm + 1);
 			  ch->label_rm[ch->nrm++] = optarg; break;
 		case 'r': ch->rebalance = 1; break;
-		case 'w':
-			if ((ms = parse_duration_ms(optarg)) < 0)
-				return usage_error("--wait: bad duration '%s'", optarg);
-			ch->wait_ms = (long)ms;
-			break;
 		default:
 			if (run_opt(r, c, optarg) != 1)
 				return EXIT_USAGE;
@@ -598,7 +589,7 @@ static int converge_all(struct run *r, const struct change *ch)
 		sb_free(&err);
 		return EXIT_FAIL;
 	}
-	size_t failed = cv.nops ? converge_apply(r, &cv, ch->wait_ms) : 0, started = 0, stopped = 0;
+	size_t failed = cv.nops ? converge_apply(r, &cv, r->wait_ms) : 0, started = 0, stopped = 0;
 	for (size_t i = 0; i < cv.nops; i++) {
 		started += cv.ops[i].kind == OP_START && cv.ops[i].done;
 		stopped += cv.ops[i].kind == OP_STOP && cv.ops[i].done;

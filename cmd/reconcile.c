@@ -103,23 +103,16 @@ static int reconcile(struct run *r, long wait_ms, int rebalance, int json)
 int cmd_reconcile(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "wait", required_argument, NULL, 'w' },
 		{ "rebalance", no_argument, NULL, 'r' },
 		RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run r;
-	long wait_ms = CONVERGE_WAIT_MS;
 	int c, rebalance = 0, ret;
 
 	run_init(&r);
 	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		long long ms;
-		if (c == 'w') {
-			if ((ms = parse_duration_ms(optarg)) < 0)
-				return usage_error("--wait: bad duration '%s'", optarg);
-			wait_ms = (long)ms;
-		} else if (c == 'r') {
+		if (c == 'r') {
 			rebalance = 1;
 		} else if (run_opt(&r, c, optarg) != 1) {
 			return EXIT_USAGE;
@@ -129,7 +122,7 @@ int cmd_reconcile(int argc, char **argv)
 		return usage_error("reconcile: unexpected argument '%s'", argv[optind]);
 	ret = run_open(&r, RUN_LOCK | RUN_OBSERVE | RUN_STACKS, argc, argv);
 	if (ret == EXIT_OK)
-		ret = reconcile(&r, wait_ms, rebalance, streq(r.opts.format, "json"));
+		ret = reconcile(&r, r.wait_ms, rebalance, streq(r.opts.format, "json"));
 	run_close(&r);
 	return ret;
 }

@@ -420,7 +420,7 @@ size_t service_converge_stack(struct run *r, size_t i, size_t *pending)
 	if (converge_plan(r, &co, &cv, &err) != 0) {
 		error("%s", sb_str(&err));
 	} else {
-		failed = converge_apply(r, &cv, CONVERGE_WAIT_MS);
+		failed = converge_apply(r, &cv, r->wait_ms);
 		fputs(sb_str(&cv.pending), stderr);
 		*pending += cv.npending;
 		converge_free(&cv);

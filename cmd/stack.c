@@ -132,7 +132,7 @@ static int remove_stack(struct run *r, const char *name)
 		sb_free(&err);
 		return EXIT_FAIL;
 	}
-	failed = converge_apply(r, &cv, CONVERGE_WAIT_MS);
+	failed = converge_apply(r, &cv, r->wait_ms);
 	for (size_t i = 0; i < r->st.ntasks; i++)
 		left += streq(r->st.tasks[i].stack, name);
 	if (!known && !cv.nops)

@@ -1,3 +1,4 @@
+#include "engine/converge.h"
 #include "engine/run.h"
 #include "state/lock.h"
 #include "util/util.h"
@@ -9,10 +10,20 @@ void run_init(struct run *r)
 {
 	memset(r, 0, sizeof(*r));
 	host_opts_init(&r->opts);
+	r->wait_ms = CONVERGE_WAIT_MS;
 }
 
 int run_opt(struct run *r, int c, const char *arg)
 {
+	if (c == 'w') {
+		long long ms = parse_duration_ms(arg);
+		if (ms < 0) {
+			usage_error("--wait: bad duration '%s' (e.g. 30s, 2m)", arg);
+			return -1;
+		}
+		r->wait_ms = (long)ms;
+		return 1;
+	}
 	int used = host_opt(&r->opts, c, arg);
 	return used ? used : cluster_opt(&r->copts, c, arg);
 }

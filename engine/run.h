@@ -38,6 +38,7 @@ struct run {
 	struct state st;
 	struct host_view *views;	/* per fleet host, with RUN_OBSERVE */
 	struct stack **stacks;		/* model of st.stacks[i], with RUN_STACKS */
+	long wait_ms;			/* --wait: for started tasks to run */
 };
 
 void run_init(struct run *r);
@@ -71,6 +72,6 @@ long run_host(const struct run *r, const char *name);
 /* The stack model and service of a state service, or NULL. */
 const struct stack *run_stack(const struct run *r, const char *stack);
 
-#define RUN_LONGOPTS HOST_LONGOPTS, CLUSTER_LONGOPTS
+#define RUN_LONGOPTS HOST_LONGOPTS, CLUSTER_LONGOPTS, { "wait", required_argument, NULL, 'w' }
 
 #endif
