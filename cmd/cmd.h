@@ -32,10 +32,11 @@ int tasks_logs_main(int argc, char **argv, enum task_scope scope);
 int service_update_main(int argc, char **argv);
 int service_rollback_main(int argc, char **argv);
 int service_inspect_main(int argc, char **argv);
-/* Store the run's model of stack i as its document and converge that stack
- * (cmd/service.c); returns the operations that failed. */
+/* Converge stack i of the run as the state holds it (cmd/service.c);
+ * returns the operations that failed, adds the tasks left pending, and
+ * says whether update_config.failure_action asks for a rollback. */
 struct run;
-size_t service_converge_stack(struct run *r, size_t i, size_t *pending);
+size_t service_converge(struct run *r, size_t i, size_t *pending, int *rollback);
 
 /* `cswarm -i hosts node ls` as docker's global options: returns a new argv
  * (caller frees the array) with the host options given before the command

@@ -408,26 +408,35 @@ static long set_replicas(struct run *r, const char *arg)
 	return -1;
 }
 
-size_t service_converge_stack(struct run *r, size_t i, size_t *pending)
+size_t service_converge(struct run *r, size_t i, size_t *pending, int *rollback)
 {
-	struct strbuf json = STRBUF_INIT, err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT;
 	struct converge cv;
 	struct converge_opts co = { .stack = r->st.stacks[i].name };
 	size_t failed = 1;
 
-	compose_write_json(r->stacks[i], &json);
-	state_set_stack(&r->st, r->st.stacks[i].name, json.buf);
 	if (converge_plan(r, &co, &cv, &err) != 0) {
 		error("%s", sb_str(&err));
 	} else {
 		failed = converge_apply(r, &cv, r->wait_ms);
 		fputs(sb_str(&cv.pending), stderr);
 		*pending += cv.npending;
+		if (rollback)
+			*rollback = cv.rollback;
 		converge_free(&cv);
 	}
-	sb_free(&json);
 	sb_free(&err);
 	return failed;
+}
+
+/* Store the changed model of stack i as its document and converge it. */
+static size_t store_and_converge(struct run *r, size_t i, size_t *pending)
+{
+	struct strbuf json = STRBUF_INIT;
+	compose_write_json(r->stacks[i], &json);
+	state_set_stack(&r->st, r->st.stacks[i].name, json.buf);
+	sb_free(&json);
+	return service_converge(r, i, pending, NULL);
 }
 
 static int scale(struct run *r, const struct read_args *a)
@@ -446,7 +455,7 @@ static int scale(struct run *r, const struct read_args *a)
 	}
 	for (size_t i = 0; i < r->st.nstacks; i++)
 		if (touched[i])
-			failed += service_converge_stack(r, i, &pending);
+			failed += store_and_converge(r, i, &pending);
 	free(touched);
 	struct strbuf change = STRBUF_INIT;
 	sb_adds(&change, "service scale");

@@ -233,9 +233,9 @@ static void ports_change(struct strbuf *doc, const struct service *svc, const st
 /* --force: a new value of a container label, so every task is replaced. */
 static void force_label(struct strbuf *doc, const struct service *svc, int *first)
 {
-	const struct kv *old = kv_find(&svc->labels, "cswarm.force-update");
+	const struct kv *old = kv_find(&svc->labels, "io.cswarm.force-update");
 	long n = old && old->value ? strtol(old->value, NULL, 10) + 1 : 1;
-	sb_addf(doc, "%s\"labels\":{\"cswarm.force-update\":\"%ld\"}", *first ? "" : ",", n);
+	sb_addf(doc, "%s\"labels\":{\"io.cswarm.force-update\":\"%ld\"}", *first ? "" : ",", n);
 	*first = 0;
 }
 
@@ -287,13 +287,31 @@ static int set_stack_document(struct run *r, const char *name, const struct comp
 	return ret;
 }
 
-static int converge_changed(struct run *r, long i, const char *change)
+/* Converge the changed stack i; when its update_config asks for it, put
+ * back prev_doc, the stack's document before the change, rolled with
+ * rollback_config. */
+static int converge_changed(struct run *r, long i, const char *prev_doc, const char *change)
 {
 	size_t pending = 0;
-	size_t failed = service_converge_stack(r, (size_t)i, &pending);
-	int ret = run_commit(r, change);
+	int rollback = 0;
+	const char *outcome = "";
+	size_t failed = service_converge(r, (size_t)i, &pending, &rollback);
+	if (failed && rollback && prev_doc) {
+		const char *name = r->st.stacks[i].name;
+		struct compose_layer layer = { "previous document", prev_doc, strlen(prev_doc) };
+		printf("rolling back %s to its previous spec\n", name);
+		if (set_stack_document(r, name, &layer, 1) == 0) {
+			run_use_rollback_config(r, (size_t)i, NULL);
+			size_t again = 0;
+			outcome = service_converge(r, (size_t)i, &again, NULL) == 0 && !again ?
+				  ": rolled back" : ": rollback failed";
+		}
+	}
+	char *what = xasprintf("%s%s", change, outcome);
+	int ret = run_commit(r, what);
+	free(what);
 	if (failed)
-		error("%zu operations failed", failed);
+		error("%zu operations failed%s", failed, outcome);
 	if (pending)
 		error("%zu tasks pending: no node can run them now (see above)", pending);
 	return ret == EXIT_OK && (failed || pending) ? EXIT_FAIL : ret;
@@ -320,21 +338,24 @@ static int update(struct run *r, const struct update_args *a, int argc, char **a
 		       EXIT_USAGE;
 	struct strbuf doc = STRBUF_INIT;
 	change_document(svc, a, &doc);
-	const char *old = r->st.stacks[i].spec_json;
+	char *old = xstrdup(r->st.stacks[i].spec_json);
 	struct compose_layer layers[] = {
 		{ "state", old, strlen(old) }, { "service update", doc.buf, doc.len },
 	};
 	int ret = set_stack_document(r, r->st.stacks[i].name, layers, 2);
 	sb_free(&doc);
-	if (ret != 0)
+	if (ret != 0) {
+		free(old);
 		return EXIT_FAIL;
+	}
 	struct strbuf change = STRBUF_INIT;
 	sb_adds(&change, "service update");
 	for (int k = 1; k < argc; k++)
 		sb_addf(&change, " %s", argv[k]);
 	printf("%s\n", a->service);
-	ret = converge_changed(r, i, change.buf);
+	ret = converge_changed(r, i, old, change.buf);
 	sb_free(&change);
+	free(old);
 	return ret;
 }
 
@@ -400,7 +421,7 @@ static int rollback(struct run *r, const char *full)
 		run_use_rollback_config(r, (size_t)i, name);
 		printf("%s: rolling back to the previous spec\n", full);
 		char *change = xasprintf("service rollback %s", full);
-		ret = converge_changed(r, i, change);
+		ret = converge_changed(r, i, NULL, change);
 		free(change);
 	} else {
 		ret = EXIT_FAIL;

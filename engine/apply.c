@@ -302,6 +302,60 @@ static size_t wait_wave(struct run *r, struct converge *cv, int wave, long wait_
 	return bad;
 }
 
+/* The longest update_config.monitor among the services started in the wave. */
+static long long monitor_ms(const struct converge *cv, int wave)
+{
+	long long ms = 0;
+	for (size_t i = 0; i < cv->nops; i++) {
+		const struct op *op = &cv->ops[i];
+		if (op->wave == wave && op->kind == OP_START && op->done && op->svc &&
+		    op->svc->deploy.update_config.monitor_ms > ms)
+			ms = op->svc->deploy.update_config.monitor_ms;
+	}
+	return ms;
+}
+
+/* update_config.monitor: a task of the wave that stops running within the
+ * period (it exited, turned unhealthy, or its engine restarted it: another
+ * StartedAt) counts as failed. Returns how many did. */
+static size_t monitor_wave(struct run *r, struct converge *cv, int wave)
+{
+	long long period = monitor_ms(cv, wave);
+	if (period <= 0)
+		return 0;
+	char **started = xcalloc(cv->nops ? cv->nops : 1, sizeof(*started));
+	unsigned char *want = xcalloc(r->fleet.n ? r->fleet.n : 1, 1), *bad = xcalloc(cv->nops ? cv->nops : 1, 1);
+	size_t failed = 0;
+	for (long long deadline = now_ms() + period;;) {
+		for (size_t i = 0; i < cv->nops; i++) {
+			struct op *op = &cv->ops[i];
+			if (op->wave != wave || op->kind != OP_START || !op->done || bad[i])
+				continue;
+			want[op->host] = 1;
+			const struct observed *c = view_find_task(&r->views[op->host], op->task.id);
+			if (c && !started[i])
+				started[i] = xstrdup(c->started_at ? c->started_at : "");
+			if (c && task_settled(&r->views[op->host], op) == 1 &&
+			    streq(started[i], c->started_at ? c->started_at : ""))
+				continue;
+			bad[i] = 1;
+			failed++;
+			error("%s: %s failed within the update's monitor period",
+			      r->fleet.hosts[op->host].target.name, op->container);
+		}
+		if (now_ms() >= deadline)
+			break;
+		usleep(WAIT_POLL_MS * 1000);
+		engine_reobserve(&r->fleet, r->st.cluster_id, r->opts.timeout_ms, r->views, want);
+	}
+	for (size_t i = 0; i < cv->nops; i++)
+		free(started[i]);
+	free(started);
+	free(want);
+	free(bad);
+	return failed;
+}
+
 /* Record what the wave did in the state's task list. */
 static void record_wave(struct run *r, struct converge *cv, int wave)
 {
@@ -326,6 +380,26 @@ static long long update_delay_ms(const struct converge *cv, int wave)
 	return delay;
 }
 
+/* update_config.max_failure_ratio: the largest tolerance of the wave's
+ * services (0 unless set: any failure acts). */
+static double failure_tolerance(const struct converge *cv, int wave)
+{
+	double ratio = 0;
+	for (size_t i = 0; i < cv->nops; i++)
+		if (cv->ops[i].wave == wave && cv->ops[i].svc &&
+		    cv->ops[i].svc->deploy.update_config.max_failure_ratio > ratio)
+			ratio = cv->ops[i].svc->deploy.update_config.max_failure_ratio;
+	return ratio;
+}
+
+static size_t update_starts(const struct converge *cv)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cv->nops; i++)
+		n += cv->ops[i].wave >= WAVE_UPDATE && cv->ops[i].kind == OP_START;
+	return n;
+}
+
 /* The failure_action of a failed update batch: "continue" only when every
  * service in it says so, "rollback" when one asks for it, else "pause"
  * (swarm's default). */
@@ -344,9 +418,27 @@ static const char *update_failure_action(const struct converge *cv, int wave)
 	return verdict;
 }
 
+/* What to do after an update wave: the failure action once the failures
+ * of the update so far exceed max_failure_ratio of its tasks. */
+static const char *after_update_wave(const struct converge *cv, int wave, size_t wave_failed,
+				     size_t *update_failed)
+{
+	if (wave < WAVE_UPDATE || !wave_failed)
+		return "continue";
+	*update_failed += wave_failed;
+	size_t total = update_starts(cv);
+	double ratio = total ? (double)*update_failed / (double)total : 1;
+	if (ratio <= failure_tolerance(cv, wave)) {
+		warning("update: %zu of %zu tasks failed, within max_failure_ratio: going on",
+			*update_failed, total);
+		return "continue";
+	}
+	return update_failure_action(cv, wave);
+}
+
 size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 {
-	size_t failed = 0;
+	size_t failed = 0, update_failed = 0;
 	for (int wave = 0; wave < cv->nwaves; wave++) {
 		struct host_script *hs = xcalloc(r->fleet.n ? r->fleet.n : 1, sizeof(*hs));
 		for (size_t h = 0; h < r->fleet.n; h++) {
@@ -364,12 +456,13 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 			engine_reobserve(&r->fleet, r->st.cluster_id, r->opts.timeout_ms, r->views, want);
 			free(want);
 			wave_failed += wait_wave(r, cv, wave, wait_ms);
+			if (wave >= WAVE_UPDATE && !wave_failed)
+				wave_failed += monitor_wave(r, cv, wave);
 		}
 		record_wave(r, cv, wave);
 		scripts_free(hs, r->fleet.n);
 		failed += wave_failed;
-		const char *action = wave >= WAVE_UPDATE && wave_failed ?
-				     update_failure_action(cv, wave) : "continue";
+		const char *action = after_update_wave(cv, wave, wave_failed, &update_failed);
 		if (!streq(action, "continue")) {
 			cv->rollback = streq(action, "rollback");
 			error("update %s after a failed batch (update_config.failure_action)",

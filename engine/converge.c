@@ -374,7 +374,9 @@ static void rolling_update(struct build *b, struct converge *cv, const struct sc
 	size_t k = per_service[it->service]++;
 	int wave = WAVE_UPDATE + (int)(k / update_parallelism(ref->svc));
 	const char *order = ref->svc->deploy.update_config.order;
-	int start_first = order && streq(order, "start-first");
+	/* The new copy starts on the old one's node, where a port published
+	 * on the host is still taken by the old copy: it must go first. */
+	int start_first = order && streq(order, "start-first") && !ref->svc->nports;
 
 	if (start_first)
 		start_task(b, cv, ref, it->slot, it->from, wave, old, "update");

@@ -2,6 +2,7 @@
  * change together (see "the run's parallel arrays" in docs/hacking.md). */
 #include "engine/run.h"
 #include "util/json.h"
+#include "util/jsonw.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -61,11 +62,15 @@ static int remember_previous(struct run *r, const struct stack *st, const char *
 		const char *was = service_member(&o, st->services[i].name, &olen);
 		const char *now = service_member(&n, st->services[i].name, &nlen);
 		struct state_service *s = state_find_service(&r->st, st->name, st->services[i].name);
-		if (!was || !now || !s || (olen == nlen && !memcmp(was, now, olen)))
+		if (!was || !now || !s)
 			continue;
-		char *prev = xstrndup(was, olen);
-		ret = state_set_previous(s, prev, &err);
-		free(prev);
+		/* the state keeps documents canonical: compare like with like */
+		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+		ret = json_canonical(was, olen, &a, &err) | json_canonical(now, nlen, &b, &err);
+		if (ret == 0 && !streq(a.buf, b.buf))
+			ret = state_set_previous(s, a.buf, &err);
+		sb_free(&a);
+		sb_free(&b);
 	}
 	json_free(&o);
 	json_free(&n);
