@@ -81,17 +81,26 @@ static void add_signed(struct strbuf *out, int negative, unsigned long long v)
 /* Decimal digits with '_' removed and leading zeros dropped. */
 static void add_decimal(struct strbuf *out, int negative, const char *s, size_t n)
 {
-	size_t start = out->len;
+	size_t i = 0;
+
+	while (i < n && (s[i] == '0' || s[i] == '_'))
+		i++;
+	if (i == n) {
+		sb_addc(out, '0');
+		return;
+	}
 	if (negative)
 		sb_addc(out, '-');
-	size_t digits = out->len;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != '_' && !(s[i] == '0' && out->len == digits))
+	for (; i < n; i++)
+		if (s[i] != '_')
 			sb_addc(out, s[i]);
-	if (out->len == digits) {
-		out->len = start;
-		out->buf[start] = '\0';
-		sb_addc(out, '0');
+}
+
+static void truncate_to(struct strbuf *sb, size_t len)
+{
+	if (sb->buf) {
+		sb->len = len;
+		sb->buf[len] = '\0';
 	}
 }
 
@@ -398,8 +407,7 @@ static enum py_type py_container(struct py *py, struct strbuf *json)
 				py->depth--;
 				return t;
 			}
-			json->len = start;
-			json->buf[start] = '\0';
+			truncate_to(json, start);
 		}
 		py->p = save;
 	}
