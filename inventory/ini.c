@@ -21,8 +21,20 @@
 
 enum section { SEC_HOSTS, SEC_VARS, SEC_CHILDREN };
 
+/* A group named in [p:children] before any section declares it: as in
+ * Ansible, it becomes p's child only when declared (which decides the
+ * order of p's children), and never being declared is an error. */
+struct pending {
+	char *name;
+	struct child_edge *parents;	/* child_edge.group = the parent */
+	size_t n, cap;
+};
+
 struct ini_state {
 	struct inv_build *b;
+	struct pending *pending;
+	size_t npending, cap_pending;
+	struct strmap pending_index;	/* name -> position in pending */
 	enum section sec;
 	size_t group;
 	int line;
@@ -87,6 +99,57 @@ static const char *split_words(const char *s, struct words *ws)
 	return NULL;
 }
 
+static void add_pending(struct ini_state *st, const char *name, size_t parent)
+{
+	size_t i = strmap_get(&st->pending_index, name);
+	if (i == (size_t)-1) {
+		GROW(st->pending, st->cap_pending, st->npending + 1);
+		st->pending[st->npending] = (struct pending){ xstrdup(name), NULL, 0, 0 };
+		i = st->npending++;
+		strmap_put(&st->pending_index, st->pending[i].name, i);
+	}
+	struct pending *p = &st->pending[i];
+	GROW(p->parents, p->cap, p->n + 1);
+	p->parents[p->n++] = (struct child_edge){ parent, st->line };
+}
+
+/* Group g is declared: it joins the parents that named it earlier. */
+static int add_pending_children(struct ini_state *st, size_t g)
+{
+	size_t i = strmap_get(&st->pending_index, st->b->groups[g].name);
+	int ret = 0;
+
+	if (i == (size_t)-1)
+		return 0;
+	struct pending *p = &st->pending[i];
+	for (size_t e = 0; e < p->n && !ret; e++)
+		ret = ib_add_child(st->b, p->parents[e].group, g, p->parents[e].line);
+	p->n = 0;
+	return ret;
+}
+
+static int check_pending(struct ini_state *st)
+{
+	for (size_t i = 0; i < st->npending; i++) {
+		const struct pending *p = &st->pending[i];
+		if (p->n)
+			return ib_error(st->b, p->parents[0].line, 0,
+					"[%s:children] names group \"%s\", which no section declares",
+					st->b->groups[p->parents[0].group].name, p->name);
+	}
+	return 0;
+}
+
+static void free_pending(struct ini_state *st)
+{
+	for (size_t i = 0; i < st->npending; i++) {
+		free(st->pending[i].name);
+		free(st->pending[i].parents);
+	}
+	free(st->pending);
+	strmap_free(&st->pending_index);
+}
+
 /* "[name]" or "[name:type]", optionally followed by a comment. */
 static int parse_section(struct ini_state *st, char *text)
 {
@@ -110,9 +173,11 @@ static int parse_section(struct ini_state *st, char *text)
 	if (!type || streq(type, "hosts")) {
 		st->sec = SEC_HOSTS;
 		g->defined = 1;
+		return add_pending_children(st, st->group);
 	} else if (streq(type, "children")) {
 		st->sec = SEC_CHILDREN;
 		g->defined = 1;
+		return add_pending_children(st, st->group);
 	} else if (streq(type, "vars")) {
 		st->sec = SEC_VARS;
 		st->origin = ++b->next_origin;
@@ -199,7 +264,11 @@ static int parse_child_line(struct ini_state *st, const struct words *ws)
 	if (ws->n != 1)
 		return ib_error(b, st->line, 0, "expected one group name per line in [%s:children], got \"%s %s\"",
 				b->groups[st->group].name, ws->w[0], ws->w[1]);
-	size_t child = ib_group(b, ws->w[0], st->line);
+	size_t child = strmap_get(&b->group_index, ws->w[0]);
+	if (child == (size_t)-1) {
+		add_pending(st, ws->w[0], st->group);
+		return 0;
+	}
 	return ib_add_child(b, st->group, child, st->line);
 }
 
@@ -287,5 +356,8 @@ int inv_parse_ini(struct inv_build *b, const char *data, size_t len)
 		p = stop + 1;
 	}
 	sb_free(&line);
+	if (!ret)
+		ret = check_pending(&st);
+	free_pending(&st);
 	return ret ? ret : check_vars_groups(b);
 }

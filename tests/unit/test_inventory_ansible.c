@@ -255,6 +255,11 @@ static const struct tree_case tree_cases[] = {
 	  "all: ungrouped,db,empty |; ungrouped: | h0; web: | w2,w1; db: web |" },
 	{ "hosts of all are ungrouped", "all:\n  hosts:\n    a1:\n    a0:\n  children:\n    g:\n      hosts: { a0: }\n",
 	  "all: ungrouped,g |; ungrouped: | a1; g: | a0" },
+	/* A child named before its section joins its parent when declared. */
+	{ "children declared later", "[prod:children]\nweb\ndb\n[db]\nd1\n[web]\nw1\n",
+	  "all: ungrouped,prod |; prod: db,web |; db: | d1; web: | w1" },
+	{ "child with vars before its section", "[p:children]\nc\n[c:vars]\nx=1\n[q:children]\nc\n[c]\nh\n",
+	  "all: ungrouped,p,q |; p: c |; c: | h; q: c |" },
 	{ "repeated members listed once", "[g]\nh1\nh2\nh1\n[p:children]\ng\ng\n",
 	  "all: ungrouped,p |; g: | h1,h2; p: g |" },
 };
@@ -337,6 +342,7 @@ static void test_still_errors(void **state)
 		"w[5:1]\n",
 		"all:\n  hostz:\n",
 		"all:\n  hosts:\n    h: { <<: 1 }\n",
+		"[p:children]\nc\n",	/* as Ansible: c is never declared */
 	};
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
