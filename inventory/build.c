@@ -23,7 +23,7 @@ void ib_init(struct inv_build *b, const char *file, struct strbuf *err)
 	ib_add_child(b, GROUP_ALL, GROUP_UNGROUPED, 0);
 }
 
-static void ivars_free(struct ivars *vs)
+void ib_free_vars(struct ivars *vs)
 {
 	for (size_t i = 0; i < vs->n; i++) {
 		free(vs->v[i].key);
@@ -41,13 +41,13 @@ void ib_free(struct inv_build *b)
 		free(g->name);
 		free(g->children);
 		free(g->hosts);
-		ivars_free(&g->vars);
-		ivars_free(&g->file_vars);
+		ib_free_vars(&g->vars);
+		ib_free_vars(&g->file_vars);
 	}
 	for (size_t i = 0; i < b->nhosts; i++) {
 		free(b->hosts[i].name);
-		ivars_free(&b->hosts[i].vars);
-		ivars_free(&b->hosts[i].file_vars);
+		ib_free_vars(&b->hosts[i].vars);
+		ib_free_vars(&b->hosts[i].file_vars);
 	}
 	for (size_t i = 0; i < b->nfiles; i++)
 		free(b->files[i]);

@@ -79,6 +79,7 @@ enum { GROUP_ALL = 0, GROUP_UNGROUPED = 1 };
 
 void ib_init(struct inv_build *b, const char *file, struct strbuf *err);
 void ib_free(struct inv_build *b);
+void ib_free_vars(struct ivars *vars);
 
 /* Report "file:line[:col]: message" into b->err; returns -1. col 0 = none. */
 int ib_error(struct inv_build *b, int line, int col, const char *fmt, ...)

@@ -96,14 +96,6 @@ static void add_decimal(struct strbuf *out, int negative, const char *s, size_t 
 			sb_addc(out, s[i]);
 }
 
-static void truncate_to(struct strbuf *sb, size_t len)
-{
-	if (sb->buf) {
-		sb->len = len;
-		sb->buf[len] = '\0';
-	}
-}
-
 /* --- Python literals (ast.literal_eval) ---------------------------------- */
 
 struct py {
@@ -333,90 +325,93 @@ static enum py_type py_number(struct py *py, int negative, struct strbuf *json)
 
 static enum py_type py_value(struct py *py, struct strbuf *json);
 
-/* Items up to close, separated by commas (a trailing one allowed); for a
- * dict "key: value". *count gets the number of items. */
-static int py_items(struct py *py, char close, int dict, struct strbuf *json, int *count)
+/* After a dict key (its JSON in key, its type t) and the ':': the key as
+ * a JSON key (1 becomes "1", as json.dumps does), then the value. */
+static int py_dict_entry(struct py *py, const struct strbuf *key, enum py_type t, struct strbuf *json)
 {
-	*count = 0;
+	if (t == PY_STR || t == PY_BYTES)
+		sb_add(json, key->buf, key->len);
+	else if (t == PY_NUM || (t == PY_OTHER && key->len && strchr("tfn", key->buf[0])))
+		inv_json_string(json, key->buf, key->len);
+	else
+		return -1;	/* a list as a key: unhashable */
+	sb_addc(json, ':');
+	return py_value(py, json) == PY_FAIL ? -1 : 0;
+}
+
+/* The items after the first, up to close: ", item" each, a trailing comma
+ * allowed. */
+static int py_more_items(struct py *py, char close, int dict, struct strbuf *json)
+{
 	for (;;) {
 		py_space(py);
 		if (*py->p == close) {
 			py->p++;
 			return 0;
 		}
-		if ((*count)++)
-			sb_addc(json, ',');
-		if (!dict) {
-			if (py_value(py, json) == PY_FAIL)
-				return -1;
-		} else {
-			struct strbuf key = STRBUF_INIT;
-			enum py_type t = py_value(py, &key);
-			py_space(py);
-			if (t == PY_FAIL || t == PY_OTHER || *py->p != ':') {
-				sb_free(&key);
-				return -1;
-			}
-			py->p++;
-			/* JSON keys are strings: 1 becomes "1", as json.dumps does. */
-			if (t == PY_STR || t == PY_BYTES)
-				sb_add(json, key.buf, key.len);
-			else
-				inv_json_string(json, key.buf, key.len);
-			sb_free(&key);
-			sb_addc(json, ':');
-			if (py_value(py, json) == PY_FAIL)
-				return -1;
-		}
+		if (*py->p != ',')
+			return -1;
+		py->p++;
 		py_space(py);
-		if (*py->p == ',')
-			py->p++;
-		else if (*py->p != close)
+		if (*py->p == close)
+			continue;
+		sb_addc(json, ',');
+		struct strbuf key = STRBUF_INIT;
+		enum py_type t = py_value(py, dict ? &key : json);
+		int bad = t == PY_FAIL;
+		if (!bad && dict) {
+			py_space(py);
+			bad = *py->p++ != ':' || py_dict_entry(py, &key, t, json);
+		}
+		sb_free(&key);
+		if (bad)
 			return -1;
 	}
 }
 
+/* [..], (..) or {..}. The first item, read once, decides what it is:
+ * {k: v} a dict ({a, b} is a set, which JSON lacks), (x) is x, (x,) a
+ * tuple. */
 static enum py_type py_container(struct py *py, struct strbuf *json)
 {
 	char open = *py->p++, close = open == '[' ? ']' : open == '(' ? ')' : '}';
-	int dict = 0, count;
-	size_t start = json->len;
+	struct strbuf first = STRBUF_INIT;
+	enum py_type t = PY_OTHER, ft;
 
 	if (++py->depth > INV_MAX_LITERAL_DEPTH)
 		return PY_FAIL;
-	if (open == '{') {
-		/* {} and {k: v} are dicts; {a, b} is a set, which JSON lacks. */
-		const char *save = py->p;
-		struct strbuf probe = STRBUF_INIT;
-		py_space(py);
-		dict = *py->p == '}' || (py_value(py, &probe) != PY_FAIL && (py_space(py), *py->p == ':'));
-		sb_free(&probe);
-		py->p = save;
-		if (!dict)
-			return PY_FAIL;
+	py_space(py);
+	if (*py->p == close) {
+		py->p++;
+		sb_adds(json, open == '{' ? "{}" : "[]");
+		py->depth--;
+		return PY_OTHER;
 	}
-	if (open == '(') {
-		/* (x) is x, (x,) and () are tuples. */
-		const char *save = py->p;
-		py_space(py);
-		if (*py->p != ')') {
-			enum py_type t = py_value(py, json);
-			py_space(py);
-			if (t != PY_FAIL && *py->p == ')') {
-				py->p++;
-				py->depth--;
-				return t;
-			}
-			truncate_to(json, start);
+	ft = py_value(py, &first);
+	py_space(py);
+	if (ft == PY_FAIL || (open == '{' && *py->p != ':')) {
+		t = PY_FAIL;
+	} else if (open == '(' && *py->p == ')') {
+		py->p++;
+		sb_add(json, first.buf, first.len);
+		t = ft;
+	} else {
+		int dict = open == '{';
+		sb_addc(json, dict ? '{' : '[');
+		if (dict) {
+			py->p++;
+			if (py_dict_entry(py, &first, ft, json))
+				t = PY_FAIL;
+		} else {
+			sb_add(json, first.buf, first.len);
 		}
-		py->p = save;
+		if (t != PY_FAIL && py_more_items(py, close, dict, json))
+			t = PY_FAIL;
+		sb_addc(json, dict ? '}' : ']');
 	}
-	sb_addc(json, dict ? '{' : '[');
-	if (py_items(py, close, dict, json, &count))
-		return PY_FAIL;
-	sb_addc(json, dict ? '}' : ']');
+	sb_free(&first);
 	py->depth--;
-	return PY_OTHER;
+	return t;
 }
 
 static enum py_type py_value(struct py *py, struct strbuf *json)

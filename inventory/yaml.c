@@ -297,34 +297,42 @@ static int parse_vars(struct yaml_state *st, yaml_node_t *map, struct ivars *var
 	return ret;
 }
 
-/* One key of a group's hosts: a name, a range, or either with ":port". */
+/* One key of a group's hosts: a name, a range, or either with ":port".
+ * Its vars are read once, then given to every host of the range. */
 static int add_hosts(struct yaml_state *st, size_t group, yaml_node_t *k, yaml_node_t *v)
 {
 	struct inv_build *b = st->b;
+	struct ivars vars = { 0 };
 	char **names = NULL, *pattern = xstrdup(scalar(k));
-	long n, port;
-	int ret = 0;
+	char *where = xasprintf("vars of host \"%s\"", pattern);
+	long n = -1, port;
+	int origin = ++b->next_origin, ret;
 
 	if (!*pattern)
 		ret = node_error(st, k, "empty host name");
 	else
 		ret = ib_split_port(b, line_of(k), col_of(k), pattern, &port);
-	n = ret ? -1 : inv_expand_range(b, pattern, line_of(k), col_of(k), &names);
-	free(pattern);
+	if (!ret)
+		ret = parse_vars(st, v, &vars, (size_t)-1, where);
+	if (!ret)
+		n = inv_expand_range(b, pattern, line_of(k), col_of(k), &names);
 	for (long i = 0; i < n && !ret; i++) {
 		size_t h = ib_host(b, names[i], line_of(k));
-		char *where = xasprintf("vars of host \"%s\"", names[i]);
 		ret = ib_add_member(b, group, h, line_of(k));
 		if (!ret && port >= 0)
 			ret = ib_set_port(b, &b->hosts[h].vars, port, line_of(k), col_of(k));
-		if (!ret)
-			ret = parse_vars(st, v, &b->hosts[h].vars, (size_t)-1, where);
-		free(where);
+		for (size_t j = 0; j < vars.n && !ret; j++) {
+			const struct ivar *iv = &vars.v[j];
+			ret = ib_set_var(b, &b->hosts[h].vars, iv->key, iv->value, iv->json, iv->line,
+					 iv->col, origin);
+		}
 	}
-	if (n < 0)
-		return -1;
-	inv_free_names(names, n);
-	return ret;
+	if (n >= 0)
+		inv_free_names(names, n);
+	ib_free_vars(&vars);
+	free(pattern);
+	free(where);
+	return n < 0 ? -1 : ret;
 }
 
 /* The entries of a group's hosts or children: a mapping, or (as Ansible

@@ -55,6 +55,33 @@ static void test_literal(void **state)
 	sb_free(&json);
 }
 
+/* Nested brackets are read once each: 50 levels take no time, 100 are
+ * over the depth bound (not a literal, kept as text). */
+static void test_literal_deep(void **state)
+{
+	struct strbuf text = STRBUF_INIT, json = STRBUF_INIT, want = STRBUF_INIT;
+	(void)state;
+	for (int i = 0; i < 50; i++) {
+		sb_addc(&text, '(');
+		sb_addc(&want, '[');
+	}
+	sb_addc(&text, '1');
+	sb_addc(&want, '1');
+	for (int i = 0; i < 50; i++) {
+		sb_adds(&text, ",)");
+		sb_addc(&want, ']');
+	}
+	assert_true(inv_pyliteral(sb_str(&text), &json));
+	assert_string_equal(sb_str(&json), sb_str(&want));
+	sb_reset(&text);
+	for (int i = 0; i < 100; i++)
+		sb_addc(&text, '[');
+	assert_false(inv_pyliteral(sb_str(&text), &json));
+	sb_free(&text);
+	sb_free(&json);
+	sb_free(&want);
+}
+
 struct plain_case {
 	const char *text, *want;
 };
@@ -367,6 +394,7 @@ int main(void)
 		add_test(test_warning, &warn_cases[i], "repeated key warns: %s", warn_cases[i].want_warning);
 	for (size_t i = 0; i < ARRAY_SIZE(tree_cases); i++)
 		add_test(test_tree, &tree_cases[i], "tree: %s", tree_cases[i].what);
+	add_test(test_literal_deep, NULL, "%s", "python literal: deep nesting, linear time");
 	add_test(test_connection_fields, NULL, "%s", "port and address from typed values");
 	add_test(test_vars_files, NULL, "%s", "host_vars first-of, group_vars subdirectories");
 	add_test(test_still_errors, NULL, "%s", "cycles, bad ranges, unknown keys, bad merges stay errors");
