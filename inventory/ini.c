@@ -222,12 +222,13 @@ static int add_host(struct ini_state *st, const char *name, long port,
 		    const struct words *ws)
 {
 	struct inv_build *b = st->b;
-	size_t h = ib_host(b, name, st->line);
+	size_t known = b->nhosts, h = ib_host(b, name, st->line);
 	struct ivars *vars = &b->hosts[h].vars;
 
 	if (ib_add_member(b, st->group, h, st->line))
 		return -1;
-	if (port >= 0 && ib_set_port(b, vars, port, st->line, 0))
+	/* As Ansible: the port of "name:port" applies where the host is new. */
+	if (port >= 0 && h == known && ib_set_port(b, vars, port, st->line, 0))
 		return -1;
 	int origin = ++b->next_origin;
 	for (size_t i = 1; i < ws->n; i++) {

@@ -180,6 +180,17 @@ static int is_vault(const yaml_node_t *n)
 	return n->tag && streq((const char *)n->tag, "!vault");
 }
 
+/* An explicit !!int, !!float, !!bool or !!null: typed even when quoted.
+ * (An explicit !!str cannot be told from no tag in libyaml's documents.) */
+static int typed_tag(const yaml_node_t *n)
+{
+	static const char *const tags[] = { YAML_INT_TAG, YAML_FLOAT_TAG, YAML_BOOL_TAG, YAML_NULL_TAG };
+	for (size_t i = 0; n->tag && i < ARRAY_SIZE(tags); i++)
+		if (streq((const char *)n->tag, tags[i]))
+			return 1;
+	return 0;
+}
+
 /* n as Ansible's loader types it, as JSON. */
 static int node_json(struct yaml_state *st, yaml_node_t *n, struct strbuf *out, int depth)
 {
@@ -194,7 +205,7 @@ static int node_json(struct yaml_state *st, yaml_node_t *n, struct strbuf *out, 
 		sb_adds(out, "{\"__ansible_vault\":");
 		inv_json_string(out, scalar(n), n->data.scalar.length);
 		sb_addc(out, '}');
-	} else if (scalar(n) && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+	} else if (scalar(n) && (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || typed_tag(n))) {
 		inv_yaml_plain(scalar(n), out);
 	} else if (scalar(n)) {
 		inv_json_string(out, scalar(n), n->data.scalar.length);
@@ -317,9 +328,9 @@ static int add_hosts(struct yaml_state *st, size_t group, yaml_node_t *k, yaml_n
 	if (!ret)
 		n = inv_expand_range(b, pattern, line_of(k), col_of(k), &names);
 	for (long i = 0; i < n && !ret; i++) {
-		size_t h = ib_host(b, names[i], line_of(k));
+		size_t known = b->nhosts, h = ib_host(b, names[i], line_of(k));
 		ret = ib_add_member(b, group, h, line_of(k));
-		if (!ret && port >= 0)
+		if (!ret && port >= 0 && h == known)	/* as Ansible: for a new host only */
 			ret = ib_set_port(b, &b->hosts[h].vars, port, line_of(k), col_of(k));
 		for (size_t j = 0; j < vars.n && !ret; j++) {
 			const struct ivar *iv = &vars.v[j];

@@ -177,11 +177,13 @@ static const struct json_case json_cases[] = {
 	{ "host line x=1.5", "h x=1.5\n", "h", "x", "1.5" },
 	{ "host line p=010", "h p=010\n", "h", "p", "\"010\"" },
 	{ "host:port is an int", "h:2200\n", "h", "ansible_port", "2200" },
+	{ "host:port only where the host is new", "h ansible_port=22\n[g]\nh:2200\n", "h", "ansible_port", "22" },
 	/* 7. YAML 1.1 numbers */
 	{ "YAML 010", "all:\n  hosts:\n    h: { ansible_port: 010 }\n", "h", "ansible_port", "8" },
 	{ "YAML 0x16", "all:\n  hosts:\n    h: { ansible_port: 0x16 }\n", "h", "ansible_port", "22" },
 	{ "YAML 2_222", "all:\n  hosts:\n    h: { ansible_port: 2_222 }\n", "h", "ansible_port", "2222" },
 	{ "YAML quoted 010", "all:\n  hosts:\n    h: { v: \"010\" }\n", "h", "v", "\"010\"" },
+	{ "YAML !!int on a quoted scalar", "all:\n  hosts:\n    h: { v: !!int \"7\" }\n", "h", "v", "7" },
 	{ "YAML yes", "all:\n  hosts:\n    h: { v: yes }\n", "h", "v", "true" },
 	{ "YAML null", "all:\n  hosts:\n    h: { v: ~ }\n", "h", "v", "null" },
 	{ "YAML nested", "all:\n  hosts:\n    h: { v: [1, {b: 2, a: no}] }\n", "h", "v",
