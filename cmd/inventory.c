@@ -72,10 +72,61 @@ static int parse_args(int argc, char **argv, struct inv_args *a)
 
 /* --- JSON as ansible-inventory prints it: keys sorted, indent 4 ---------- */
 
+static void indent(struct strbuf *out, int depth)
+{
+	sb_addc(out, '\n');
+	for (int i = 0; i < depth * 4; i++)
+		sb_addc(out, ' ');
+}
+
+/* The variables' JSON is cswarm's own compact output (inventory/value.c,
+ * inventory/yaml.c): well formed, strings escaped by inv_json_string. It
+ * is re-indented by scanning it, not by a JSON parser, which would be
+ * quadratic on long lists of objects. */
+static const char *skip_value(const char *p)
+{
+	int depth = 0;
+
+	do {
+		if (*p == '"') {
+			for (p++; *p != '"'; p++)
+				p += *p == '\\';
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			depth--;
+		} else if (!depth) {
+			return p + strcspn(p, ",:]}");
+		}
+		p++;
+	} while (depth > 0);
+	return p;
+}
+
+/* A key as Python compares it: decoded (the escapes inv_json_string makes). */
+static char *decode_key(const char *p, const char *end)
+{
+	struct strbuf k = STRBUF_INIT;
+	for (p++, end--; p < end; p++) {
+		char c = *p;
+		if (c == '\\') {
+			c = *++p;
+			if (c == 'u') {
+				c = (char)strtol((char[]){ p[3], p[4], 0 }, NULL, 16);
+				p += 4;
+			} else {
+				c = c == 'n' ? '\n' : c == 't' ? '\t' : c;
+			}
+		}
+		sb_addc(&k, c);
+	}
+	return sb_detach(&k);
+}
+
 struct member {
 	char *key;
-	int tok;
-	size_t pos;
+	const char *raw_key, *value;
+	size_t key_len, pos;
 };
 
 static int by_key(const void *pa, const void *pb)
@@ -85,157 +136,215 @@ static int by_key(const void *pa, const void *pb)
 	return c ? c : a->pos < b->pos ? -1 : 1;
 }
 
-static void indent(struct strbuf *out, int depth)
-{
-	sb_addc(out, '\n');
-	for (int i = 0; i < depth * 4; i++)
-		sb_addc(out, ' ');
-}
-
-static int pretty(struct strbuf *out, const struct json *j, int tok, int depth);
+static const char *pretty(struct strbuf *out, const char *p, int depth);
 
 /* Members sorted by key; of repeated keys the last one, as Python's dict. */
-static int pretty_object(struct strbuf *out, const struct json *j, int tok, int depth)
+static const char *pretty_object(struct strbuf *out, const char *p, int depth)
 {
-	int n = json_size(j, tok), next = tok + 1, first = 1;
-	struct member *m = xcalloc(n ? (size_t)n : 1, sizeof(*m));
+	struct member *m = NULL;
+	size_t n = 0, cap = 0;
+	int first = 1;
 
-	for (int i = 0; i < n; i++) {
-		m[i] = (struct member){ json_str(j, next), next + 1, (size_t)i };
-		next = json_skip(j, next + 1);
+	for (p++; *p != '}'; p += *p == ',') {
+		const char *key_end = skip_value(p);
+		GROW(m, cap, n + 1);
+		m[n] = (struct member){ decode_key(p, key_end), p, key_end + 1, (size_t)(key_end - p), n };
+		n++;
+		p = skip_value(key_end + 1);
 	}
-	qsort(m, (size_t)n, sizeof(*m), by_key);
+	qsort(m, n, sizeof(*m), by_key);
 	sb_addc(out, '{');
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i + 1 < n && streq(m[i].key, m[i + 1].key))
 			continue;
 		sb_adds(out, first ? "" : ",");
 		first = 0;
 		indent(out, depth + 1);
-		inv_json_string(out, m[i].key, strlen(m[i].key));
+		sb_add(out, m[i].raw_key, m[i].key_len);
 		sb_adds(out, ": ");
-		pretty(out, j, m[i].tok, depth + 1);
+		pretty(out, m[i].value, depth + 1);
 	}
 	if (!first)
 		indent(out, depth);
 	sb_addc(out, '}');
-	for (int i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		free(m[i].key);
 	free(m);
-	return next;
+	return p + 1;
 }
 
-/* Writes the value at tok; returns the token after it. */
-static int pretty(struct strbuf *out, const struct json *j, int tok, int depth)
+/* Writes the value at p as json.dumps(indent=4, sort_keys=True) would;
+ * returns the end of the value. */
+static const char *pretty(struct strbuf *out, const char *p, int depth)
 {
-	enum json_kind kind = json_kind(j, tok);
-	int n = json_size(j, tok), next = tok + 1;
-	size_t len;
-
-	if (kind == JSON_OBJECT)
-		return pretty_object(out, j, tok, depth);
-	if (kind != JSON_ARRAY) {
-		const char *raw = json_raw(j, tok, &len);
-		sb_add(out, raw, len);
-		return next;
+	if (*p == '{')
+		return pretty_object(out, p, depth);
+	if (*p != '[') {
+		const char *end = skip_value(p);
+		sb_add(out, p, (size_t)(end - p));
+		return end;
 	}
 	sb_addc(out, '[');
-	for (int i = 0; i < n; i++) {
-		sb_adds(out, i ? "," : "");
+	int n = 0;
+	for (p++; *p != ']'; p += *p == ',') {
+		sb_adds(out, n++ ? "," : "");
 		indent(out, depth + 1);
-		next = pretty(out, j, next, depth + 1);
+		p = pretty(out, p, depth + 1);
 	}
 	if (n)
 		indent(out, depth);
 	sb_addc(out, ']');
-	return next;
+	return p + 1;
 }
 
-static int print_pretty(const struct strbuf *compact)
+/* ",\n<indent>"key": " of an object member (no comma before the first). */
+static void member(struct strbuf *out, int *first, int depth, const char *key)
 {
-	struct json j;
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
-	int ret = EXIT_OK;
-
-	if (json_parse(&j, sb_str(compact), compact->len, &err)) {
-		error("inventory: cannot print the variables as JSON: %s", sb_str(&err));
-		ret = EXIT_FAIL;
-	} else {
-		pretty(&out, &j, 0, 0);
-		json_free(&j);
-		puts(sb_str(&out));
-	}
-	sb_free(&err);
-	sb_free(&out);
-	return ret;
+	sb_adds(out, *first ? "" : ",");
+	*first = 0;
+	indent(out, depth);
+	inv_json_string(out, key, strlen(key));
+	sb_adds(out, ": ");
 }
 
-/* --- --list, --host --------------------------------------------------------- */
-
-static void host_vars_json(struct strbuf *out, const struct host *h)
+static void close_object(struct strbuf *out, int first, int depth)
 {
-	sb_addc(out, '{');
-	for (size_t i = 0; i < h->nvars; i++) {
-		sb_adds(out, i ? "," : "");
-		json_string(out, h->vars[i].key);
-		sb_addc(out, ':');
-		sb_adds(out, h->vars_json[i]);
-	}
+	if (!first)
+		indent(out, depth);
 	sb_addc(out, '}');
 }
 
-static void name_list(struct strbuf *out, const char *key, char *const *names, const size_t *idx,
-		      size_t n, const struct host *hosts)
+static const struct kv *sort_base;
+
+static int by_var_key(const void *a, const void *b)
 {
-	json_string(out, key);
-	sb_adds(out, ":[");
+	return strcmp(sort_base[*(const size_t *)a].key, sort_base[*(const size_t *)b].key);
+}
+
+/* A host's variables as an object, keys sorted. */
+static void host_vars_json(struct strbuf *out, const struct host *h, int depth)
+{
+	size_t *order = xcalloc(h->nvars ? h->nvars : 1, sizeof(size_t));
+	int first = 1;
+
+	for (size_t i = 0; i < h->nvars; i++)
+		order[i] = i;
+	sort_base = h->vars;
+	qsort(order, h->nvars, sizeof(size_t), by_var_key);
+	sb_addc(out, '{');
+	for (size_t i = 0; i < h->nvars; i++) {
+		member(out, &first, depth + 1, h->vars[order[i]].key);
+		pretty(out, h->vars_json[order[i]], depth + 1);
+	}
+	close_object(out, first, depth);
+	free(order);
+}
+
+static void name_list(struct strbuf *out, int *first, const char *key, const char *const *names,
+		      size_t n)
+{
+	member(out, first, 2, key);
+	sb_addc(out, '[');
 	for (size_t i = 0; i < n; i++) {
 		sb_adds(out, i ? "," : "");
-		json_string(out, hosts ? hosts[idx[i]].name : names[idx[i]]);
+		indent(out, 3);
+		inv_json_string(out, names[i], strlen(names[i]));
 	}
+	indent(out, 2);
 	sb_addc(out, ']');
 }
 
-/* A group with hosts or children, as ,"name":{...}; empty ones are left
- * out, as ansible-inventory does. */
+/* "children" then "hosts" (sorted keys), each left out when empty. */
 static void group_json(struct strbuf *out, const struct inventory *inv, size_t g)
 {
 	const struct inv_group *t = &inv->tree[g];
-	if (!t->nhosts && !t->nchildren)
-		return;
-	sb_addc(out, ',');
-	json_string(out, inv->groups[g]);
-	sb_adds(out, ":{");
+	const char **names = xcalloc(t->nhosts + t->nchildren + 1, sizeof(*names));
+	int first = 1;
+
+	sb_addc(out, '{');
+	for (size_t i = 0; i < t->nchildren; i++)
+		names[i] = inv->groups[t->children[i]];
 	if (t->nchildren)
-		name_list(out, "children", inv->groups, t->children, t->nchildren, NULL);
-	if (t->nchildren && t->nhosts)
-		sb_addc(out, ',');
+		name_list(out, &first, "children", names, t->nchildren);
+	for (size_t i = 0; i < t->nhosts; i++)
+		names[i] = inv->hosts[t->hosts[i]].name;
 	if (t->nhosts)
-		name_list(out, "hosts", NULL, t->hosts, t->nhosts, inv->hosts);
-	sb_addc(out, '}');
+		name_list(out, &first, "hosts", names, t->nhosts);
+	close_object(out, first, 1);
+	free(names);
 }
 
+/* Top-level members: "_meta" and the groups that have hosts or children,
+ * in sorted order (a group "A" sorts before "_meta"). */
+struct top {
+	const char *name;
+	long group;	/* -1 for _meta */
+};
+
+static int by_top_name(const void *a, const void *b)
+{
+	return strcmp(((const struct top *)a)->name, ((const struct top *)b)->name);
+}
+
+static int by_host_name(const void *a, const void *b)
+{
+	return strcmp(((const struct host *)*(const struct host *const *)a)->name,
+		      ((const struct host *)*(const struct host *const *)b)->name);
+}
+
+/* "_meta": {"hostvars": {...}}, flushed to stdout host by host. */
+static void meta_json(struct strbuf *out, const struct inventory *inv)
+{
+	const struct host **hosts = xcalloc(inv->nhosts ? inv->nhosts : 1, sizeof(*hosts));
+	int first = 1;
+
+	for (size_t i = 0; i < inv->nhosts; i++)
+		hosts[i] = &inv->hosts[i];
+	qsort(hosts, inv->nhosts, sizeof(*hosts), by_host_name);
+	sb_adds(out, "{");
+	indent(out, 2);
+	sb_adds(out, "\"hostvars\": {");
+	for (size_t i = 0; i < inv->nhosts; i++) {
+		if (!hosts[i]->nvars)
+			continue;
+		member(out, &first, 3, hosts[i]->name);
+		host_vars_json(out, hosts[i], 3);
+		fputs(sb_str(out), stdout);
+		sb_reset(out);
+	}
+	close_object(out, first, 2);
+	indent(out, 1);
+	sb_addc(out, '}');
+	free(hosts);
+}
+
+/* ansible-inventory --list's layout: keys sorted, indent 4. Written piece
+ * by piece: one JSON document of 100,000 hosts would be slow to re-read. */
 static int print_list(const struct inventory *inv)
 {
 	struct strbuf out = STRBUF_INIT;
-	int ret;
+	struct top *top = xcalloc(inv->ngroups + 1, sizeof(*top));
+	size_t n = 0;
+	int first = 1;
 
-	sb_adds(&out, "{\"_meta\":{\"hostvars\":{");
-	for (size_t i = 0, n = 0; i < inv->nhosts; i++) {
-		if (!inv->hosts[i].nvars)
-			continue;
-		sb_adds(&out, n++ ? "," : "");
-		json_string(&out, inv->hosts[i].name);
-		sb_addc(&out, ':');
-		host_vars_json(&out, &inv->hosts[i]);
-	}
-	sb_adds(&out, "}}");
+	top[n++] = (struct top){ "_meta", -1 };
 	for (size_t g = 0; g < inv->ngroups; g++)
-		group_json(&out, inv, g);
-	sb_addc(&out, '}');
-	ret = print_pretty(&out);
+		if (inv->tree[g].nhosts || inv->tree[g].nchildren)
+			top[n++] = (struct top){ inv->groups[g], (long)g };
+	qsort(top, n, sizeof(*top), by_top_name);
+	sb_addc(&out, '{');
+	for (size_t i = 0; i < n; i++) {
+		member(&out, &first, 1, top[i].name);
+		if (top[i].group < 0)
+			meta_json(&out, inv);
+		else
+			group_json(&out, inv, (size_t)top[i].group);
+	}
+	close_object(&out, first, 0);
+	puts(sb_str(&out));
 	sb_free(&out);
-	return ret;
+	free(top);
+	return EXIT_OK;
 }
 
 static long find_host(const struct inventory *inv, const char *name)
@@ -250,14 +359,13 @@ static int print_host(const struct inventory *inv, const char *name)
 {
 	struct strbuf out = STRBUF_INIT;
 	long h = find_host(inv, name);
-	int ret;
 
 	if (h < 0)
 		return EXIT_FAIL;
-	host_vars_json(&out, &inv->hosts[h]);
-	ret = print_pretty(&out);
+	host_vars_json(&out, &inv->hosts[h], 0);
+	puts(sb_str(&out));
 	sb_free(&out);
-	return ret;
+	return EXIT_OK;
 }
 
 /* --- --graph ---------------------------------------------------------------- */
