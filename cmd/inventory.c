@@ -152,7 +152,8 @@ static const char *pretty_object(struct strbuf *out, const char *p, int depth)
 		n++;
 		p = skip_value(key_end + 1);
 	}
-	qsort(m, n, sizeof(*m), by_key);
+	if (n)
+		qsort(m, n, sizeof(*m), by_key);
 	sb_addc(out, '{');
 	for (size_t i = 0; i < n; i++) {
 		if (i + 1 < n && streq(m[i].key, m[i + 1].key))

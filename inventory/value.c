@@ -546,7 +546,11 @@ static void yaml_int(const char *s, struct strbuf *json)
 			*w++ = *r;
 	*w = '\0';
 	if (strchr(clean, ':')) {
-		sb_addf(json, "%s%.0f", negative ? "-" : "", sexagesimal(clean));
+		double v60 = sexagesimal(clean);
+		if (v60 < 9e15)
+			sb_addf(json, "%s%.0f", negative && v60 ? "-" : "", v60);
+		else
+			inv_json_string(json, s, strlen(s));	/* beyond exact integers */
 	} else if (clean[0] == '0' && clean[1]) {
 		int base = clean[1] == 'b' ? 2 : clean[1] == 'x' ? 16 : 8;
 		const char *digits = base == 8 ? clean : clean + 2;

@@ -18,6 +18,7 @@
 
 #include "inventory/inventory.h"
 #include "inventory/value.h"
+#include "util/json.h"
 #include "util/util.h"
 
 /* --- the value readers on their own ------------------------------------- */
@@ -363,6 +364,46 @@ static void test_vars_files(void **state)
 	free(rm);
 }
 
+/* Random edits of typed inventories: no crash, and every variable's JSON
+ * is well formed (cswarm inventory re-indents it without a parser). */
+static const char *const typed_seeds[] = {
+	"[g]\nh1 a=5 b='x' c=[1,{'k':(2,)}] d=1e3 e=0x1F f=None\n[g:vars]\nv = {'a': [True, -1.5]} # c\n"
+	"w = 'a' \"b\" r'\\n' b'\\x41'\n",
+	"all:\n  vars: &v { a: 010, b: [1, {c: yes}], d: 1:30, e: .inf, f: ~, g: \"q\" }\n"
+	"  hosts:\n    h1:2222: { <<: *v, x: [*v] }\n",
+};
+
+static void test_typed_garbage(void **state)
+{
+	static const char tokens[] = "[]{}(),:='\"#\\ \n-+.0x1eE_~!&*<bru";
+	(void)state;
+	srand(4242);
+	for (int iter = 0; iter < 4000; iter++) {
+		struct strbuf in = STRBUF_INIT;
+		sb_adds(&in, typed_seeds[iter % 2]);
+		for (int e = 0, edits = 1 + rand() % 5; e < edits; e++)
+			in.buf[(size_t)rand() % in.len] = tokens[rand() % (int)(sizeof(tokens) - 1)];
+		struct inventory inv;
+		struct strbuf err = STRBUF_INIT;
+		if (inventory_load_buffer("g", in.buf, in.len, &inv, &err) == 0) {
+			for (size_t h = 0; h < inv.nhosts; h++)
+				for (size_t v = 0; v < inv.hosts[h].nvars; v++) {
+					struct strbuf wrapped = STRBUF_INIT, jerr = STRBUF_INIT;
+					struct json j;
+					sb_addf(&wrapped, "[%s]", inv.hosts[h].vars_json[v]);
+					if (json_parse(&j, wrapped.buf, wrapped.len, &jerr))
+						fail_msg("bad JSON %s for:\n%s", wrapped.buf, in.buf);
+					json_free(&j);
+					sb_free(&wrapped);
+					sb_free(&jerr);
+				}
+			inventory_free(&inv);
+		}
+		sb_free(&err);
+		sb_free(&in);
+	}
+}
+
 /* The protective errors stay errors. */
 static void test_still_errors(void **state)
 {
@@ -399,6 +440,7 @@ int main(void)
 	add_test(test_literal_deep, NULL, "%s", "python literal: deep nesting, linear time");
 	add_test(test_connection_fields, NULL, "%s", "port and address from typed values");
 	add_test(test_vars_files, NULL, "%s", "host_vars first-of, group_vars subdirectories");
+	add_test(test_typed_garbage, NULL, "%s", "random edits: no crash, well-formed JSON");
 	add_test(test_still_errors, NULL, "%s", "cycles, bad ranges, unknown keys, bad merges stay errors");
 
 	return run_added_tests("inventory_ansible", NULL, NULL);
