@@ -4,7 +4,6 @@
 #include "util/util.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
@@ -76,6 +75,17 @@ static int parse_unsigned(const char *s, size_t n, int base, unsigned long long 
 static void add_signed(struct strbuf *out, int negative, unsigned long long v)
 {
 	sb_addf(out, "%s%llu", negative && v ? "-" : "", v);
+}
+
+/* The n bytes at s without '_' (digit separators), lowercased. */
+static char *without_underscores(const char *s, size_t n)
+{
+	char *out = xmalloc(n + 1), *w = out;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '_')
+			*w++ = (char)tolower((unsigned char)s[i]);
+	*w = '\0';
+	return out;
 }
 
 /* Decimal digits with '_' removed and leading zeros dropped. */
@@ -311,12 +321,7 @@ static enum py_type py_number(struct py *py, int negative, struct strbuf *json)
 		add_decimal(json, negative, s, ni);
 		return PY_NUM;
 	}
-	char *text = xstrndup(s, (size_t)(e - s)), *w = text;
-	for (char *r = text; *r; r++)
-		if (*r != '_')
-			*w++ = *r;
-	*w = '\0';
-	errno = 0;
+	char *text = without_underscores(s, (size_t)(e - s));
 	double d = strtod(text, NULL);
 	free(text);
 	add_float(json, negative ? -d : d);
@@ -537,14 +542,11 @@ static double sexagesimal(const char *s)
 
 static void yaml_int(const char *s, struct strbuf *json)
 {
-	char *clean = xstrdup(s), *w = clean;
+	const char *body = s + (*s == '-' || *s == '+');
+	char *clean = without_underscores(body, strlen(body));
 	unsigned long long v;
 	int negative = *s == '-';
 
-	for (const char *r = s + (*s == '-' || *s == '+'); *r; r++)
-		if (*r != '_')
-			*w++ = *r;
-	*w = '\0';
 	if (strchr(clean, ':')) {
 		double v60 = sexagesimal(clean);
 		if (v60 < 9e15)
@@ -566,11 +568,7 @@ static void yaml_int(const char *s, struct strbuf *json)
 
 static void yaml_float(const char *s, struct strbuf *json)
 {
-	char *clean = xstrdup(s), *w = clean;
-	for (const char *r = s; *r; r++)
-		if (*r != '_')
-			*w++ = (char)tolower((unsigned char)*r);
-	*w = '\0';
+	char *clean = without_underscores(s, strlen(s));
 	const char *body = clean + (*clean == '-' || *clean == '+');
 	double d = streq(body, ".inf") ? INFINITY : streq(body, ".nan") ? NAN :
 		   strchr(body, ':') ? sexagesimal(body) : strtod(body, NULL);
