@@ -365,6 +365,9 @@ static int get_var(struct inv_build *b, const struct host *h, const struct ivars
 		   const char *key, const char *alias, const struct ivar **out)
 {
 	const struct ivar *v = find_var(vs, key, alias);
+	/* None (INI) or null (YAML) leaves the setting to its default. */
+	if (v && streq(v->json, "null"))
+		v = NULL;
 	*out = v;
 	if (v && (strstr(v->value, "{{") || strstr(v->value, "{%")))
 		return ib_var_error(b, v,

@@ -221,6 +221,11 @@ static void test_connection_fields(void **state)
 	assert_int_equal(inv.hosts[2].port, 22);
 	assert_string_equal(host_var(&inv.hosts[2], "ansible_port"), "22");
 	inventory_free(&inv);
+	/* None / null is no value: the default applies. */
+	load_ok("h1 ansible_user=None ansible_host=None\n", &inv);
+	assert_null(inv.hosts[0].user);
+	assert_string_equal(inv.hosts[0].address, "h1");
+	inventory_free(&inv);
 }
 
 /* --- repeated keys: a warning, and Ansible's result (the last wins) ------- */
