@@ -14,6 +14,7 @@
 
 /* --graph of a DAG repeats shared subtrees: bound the output. */
 #define MAX_GRAPH_LINES 1000000
+#define MAX_GRAPH_DEPTH 1000	/* an INI chain of children may be far deeper */
 
 enum inv_mode { MODE_NONE, MODE_LIST, MODE_HOST, MODE_GRAPH };
 
@@ -385,9 +386,9 @@ static int graph_group(struct strbuf *out, const struct inventory *inv, size_t g
 	const struct inv_group *t = &inv->tree[g];
 
 	*lines += 1 + (long)t->nhosts;
-	if (*lines > MAX_GRAPH_LINES) {
-		error("inventory: the graph is over %d lines (groups shared by many parents)",
-		      MAX_GRAPH_LINES);
+	if (*lines > MAX_GRAPH_LINES || depth > MAX_GRAPH_DEPTH) {
+		error("inventory: the graph is over %d lines or %d levels deep", MAX_GRAPH_LINES,
+		      MAX_GRAPH_DEPTH);
 		return -1;
 	}
 	graph_line(out, depth, "@", inv->groups[g], ":");

@@ -136,3 +136,15 @@ identityfile /keys/two"* ]]
 	run "$CSWARM" inventory -i "$dir/hosts" --list --graph
 	[ "$status" -eq 2 ]
 }
+
+@test "inventory --graph: a 3000-deep chain of children is refused, --list still works" {
+	python3 -c "
+for i in range(3000): print('[g%d:children]\ng%d' % (i, i + 1))
+print('[g3000]\nh1')" >"$dir/deep"
+	run "$CSWARM" inventory -i "$dir/deep" --graph
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"1000 levels deep"* ]]
+	run "$CSWARM" inventory -i "$dir/deep" --list
+	[ "$status" -eq 0 ]
+	no_sanitizer_report
+}
