@@ -15,6 +15,7 @@ int cmd_reconcile(int argc, char **argv);
 /* deploy FILE... (stack_form 0) or stack deploy -c FILE... NAME (1) */
 int deploy_main(int argc, char **argv, int stack_form);
 int cmd_init(int argc, char **argv);
+int cmd_inventory(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_stack(int argc, char **argv);
 int cmd_service(int argc, char **argv);

@@ -70,6 +70,8 @@ int open_fleet(const struct host_opts *o, struct inventory *inv, struct fleet *f
 		error("%s", sb_str(&err));
 		goto out;
 	}
+	for (size_t i = 0; i < inv->nwarnings; i++)
+		warning("%s", inv->warnings[i]);
 	sel = xcalloc(inv->nhosts ? inv->nhosts : 1, 1);
 	if (o->limit) {
 		if (inventory_select(inv, o->limit, sel, &err) != 0) {

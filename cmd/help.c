@@ -49,6 +49,20 @@ const struct cmd cswarm_commands[] = {
 	  "initialised cluster says so and changes nothing.\n"
 	  "  --cluster NAME     cluster name (else inventory var cswarm_cluster, else default)\n"
 	  "  --lock-wait DUR    wait up to DUR for the cluster lock instead of exiting 4\n" },
+	{ "inventory", cmd_inventory, "show the inventory as cswarm reads it (ansible-inventory's forms)",
+	  "usage: cswarm inventory -i INVENTORY --list\n"
+	  "       cswarm inventory -i INVENTORY --host NAME [--resolved] [--ssh-config FILE]\n"
+	  "       cswarm inventory -i INVENTORY --graph [GROUP]\n"
+	  "\n"
+	  "  --list      every group (hosts, children) and every host's variables as JSON,\n"
+	  "              as ansible-inventory --list prints them (values typed as Ansible\n"
+	  "              types them)\n"
+	  "  --host      one host's variables as JSON\n"
+	  "  --graph     the group tree from GROUP (default all)\n"
+	  "  --resolved  with --host: what cswarm connects with after the inventory and\n"
+	  "              ssh_config, in ssh -G's form (hostname, port, user, identityfile,\n"
+	  "              proxyjump, userknownhostsfile, stricthostkeychecking, connecttimeout)\n"
+	  "Reaches no host. Warnings (a key repeated in one place) go to stderr.\n" },
 	{ "lock", cmd_lock, "show who holds the cluster lock",
 	  "usage: cswarm lock status -i INVENTORY [--cluster NAME]\n"
 	  "\n"

@@ -19,7 +19,8 @@
 
 struct ivar {
 	char *key;
-	char *value;
+	char *value;	/* as cswarm reads it (inv_json_text of json) */
+	char *json;	/* typed as Ansible types it */
 	const char *file;	/* where set: the inventory or a vars file */
 	int line, col;		/* col 0 = unknown (INI) */
 	int origin;	/* one id per vars section / host line / mapping */
@@ -41,6 +42,7 @@ struct igroup {
 	int line;		/* where first seen */
 	int defined;		/* declared, not only given [g:vars] */
 	int vars_line;		/* first [g:vars] header, for errors */
+	long priority;		/* ansible_group_priority, default 1 */
 	struct child_edge *children;
 	size_t nchildren, cap_children;
 	size_t *hosts;		/* direct members */
@@ -69,15 +71,21 @@ struct inv_build {
 	struct strmap group_index, host_index;
 	long work;		/* against INV_MAX_WORK */
 	int next_origin;
+	char **warnings;	/* "file:line: message", handed to the inventory */
+	size_t nwarnings, cap_warnings;
 };
 
 enum { GROUP_ALL = 0, GROUP_UNGROUPED = 1 };
 
 void ib_init(struct inv_build *b, const char *file, struct strbuf *err);
 void ib_free(struct inv_build *b);
+void ib_free_vars(struct ivars *vars);
 
 /* Report "file:line[:col]: message" into b->err; returns -1. col 0 = none. */
 int ib_error(struct inv_build *b, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Record a warning "file:line[:col]: message": Ansible goes on there. */
+void ib_warn(struct inv_build *b, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* The same, located where variable v was set. */
 int ib_var_error(struct inv_build *b, const struct ivar *v, const char *fmt, ...)
@@ -88,9 +96,23 @@ size_t ib_host(struct inv_build *b, const char *name, int line);
 /* Make host a direct member of group (idempotent). -1 when over budget. */
 int ib_add_member(struct inv_build *b, size_t group, size_t host, int line);
 int ib_add_child(struct inv_build *b, size_t parent, size_t child, int line);
-/* Set a variable; a key repeated within one origin is an error. */
+/* Set a variable to json (a JSON value; NULL: the string value). A key
+ * repeated within one origin is a warning, and the last value wins. */
 int ib_set_var(struct inv_build *b, struct ivars *vars, const char *key,
-	       const char *value, int line, int col, int origin);
+	       const char *value, const char *json, int line, int col, int origin);
+/* The same, for a typed JSON value only (value derived from it). */
+int ib_set_json(struct inv_build *b, struct ivars *vars, const char *key,
+		const char *json, int line, int col, int origin);
+/* A group var ansible_group_priority: sets the group's priority (the
+ * order among groups of the same depth) instead of a variable. */
+int ib_group_priority(struct inv_build *b, size_t group, const char *json, int line, int col);
+
+/* "name:port" as a host name: split off the port into *port (-1 if none;
+ * name is cut at the colon). Colons in ranges ("web[1:5]") do not count,
+ * and names with several colons are IPv6 addresses without a port. */
+int ib_split_port(struct inv_build *b, int line, int col, char *name, long *port);
+/* ansible_port from "name:port" (an int, as Ansible sets it). */
+int ib_set_port(struct inv_build *b, struct ivars *vars, long port, int line, int col);
 
 /* Expand Ansible host ranges in pattern ("web[01:10].x", "db-[a:f]",
  * "n[1:9:2]"); returns the count and the names in *out, or -1 with err. */

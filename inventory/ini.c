@@ -7,8 +7,12 @@
  *   [prod:children]                    # one child group per line
  *
  * Host lines are split like Python's shlex (which Ansible uses): quotes
- * group words and are removed, '#' starts a comment. */
+ * group words and are removed, '#' starts a comment. Values, on host lines
+ * and in [g:vars], are then read as Ansible reads them: a Python literal
+ * when ast.literal_eval takes them ("5" is 5, "'a' 'b'" is ab, "x # y"
+ * keeps its '#'), else the text as it stands. */
 #include "inventory/build.h"
+#include "inventory/value.h"
 #include "util/util.h"
 
 #include <ctype.h>
@@ -17,8 +21,20 @@
 
 enum section { SEC_HOSTS, SEC_VARS, SEC_CHILDREN };
 
+/* A group named in [p:children] before any section declares it: as in
+ * Ansible, it becomes p's child only when declared (which decides the
+ * order of p's children), and never being declared is an error. */
+struct pending {
+	char *name;
+	struct child_edge *parents;	/* child_edge.group = the parent */
+	size_t n, cap;
+};
+
 struct ini_state {
 	struct inv_build *b;
+	struct pending *pending;
+	size_t npending, cap_pending;
+	struct strmap pending_index;	/* name -> position in pending */
 	enum section sec;
 	size_t group;
 	int line;
@@ -83,6 +99,57 @@ static const char *split_words(const char *s, struct words *ws)
 	return NULL;
 }
 
+static void add_pending(struct ini_state *st, const char *name, size_t parent)
+{
+	size_t i = strmap_get(&st->pending_index, name);
+	if (i == (size_t)-1) {
+		GROW(st->pending, st->cap_pending, st->npending + 1);
+		st->pending[st->npending] = (struct pending){ xstrdup(name), NULL, 0, 0 };
+		i = st->npending++;
+		strmap_put(&st->pending_index, st->pending[i].name, i);
+	}
+	struct pending *p = &st->pending[i];
+	GROW(p->parents, p->cap, p->n + 1);
+	p->parents[p->n++] = (struct child_edge){ parent, st->line };
+}
+
+/* Group g is declared: it joins the parents that named it earlier. */
+static int add_pending_children(struct ini_state *st, size_t g)
+{
+	size_t i = strmap_get(&st->pending_index, st->b->groups[g].name);
+	int ret = 0;
+
+	if (i == (size_t)-1)
+		return 0;
+	struct pending *p = &st->pending[i];
+	for (size_t e = 0; e < p->n && !ret; e++)
+		ret = ib_add_child(st->b, p->parents[e].group, g, p->parents[e].line);
+	p->n = 0;
+	return ret;
+}
+
+static int check_pending(struct ini_state *st)
+{
+	for (size_t i = 0; i < st->npending; i++) {
+		const struct pending *p = &st->pending[i];
+		if (p->n)
+			return ib_error(st->b, p->parents[0].line, 0,
+					"[%s:children] names group \"%s\", which no section declares",
+					st->b->groups[p->parents[0].group].name, p->name);
+	}
+	return 0;
+}
+
+static void free_pending(struct ini_state *st)
+{
+	for (size_t i = 0; i < st->npending; i++) {
+		free(st->pending[i].name);
+		free(st->pending[i].parents);
+	}
+	free(st->pending);
+	strmap_free(&st->pending_index);
+}
+
 /* "[name]" or "[name:type]", optionally followed by a comment. */
 static int parse_section(struct ini_state *st, char *text)
 {
@@ -106,9 +173,11 @@ static int parse_section(struct ini_state *st, char *text)
 	if (!type || streq(type, "hosts")) {
 		st->sec = SEC_HOSTS;
 		g->defined = 1;
+		return add_pending_children(st, st->group);
 	} else if (streq(type, "children")) {
 		st->sec = SEC_CHILDREN;
 		g->defined = 1;
+		return add_pending_children(st, st->group);
 	} else if (streq(type, "vars")) {
 		st->sec = SEC_VARS;
 		st->origin = ++b->next_origin;
@@ -119,34 +188,6 @@ static int parse_section(struct ini_state *st, char *text)
 				"unknown section type \"%s\" in [%s:%s] (expected vars or children)",
 				type, name, type);
 	}
-	return 0;
-}
-
-/* "name:port" in a host line: split off the port into *port. Colons in
- * ranges ("web[1:5]") do not count, and names with several colons are
- * IPv6 addresses without a port. */
-static int split_port(struct ini_state *st, char *name, const char **port)
-{
-	char *colon = NULL;
-	int depth = 0, ncolons = 0;
-
-	*port = NULL;
-	for (char *p = name; *p; p++) {
-		if (*p == '[')
-			depth++;
-		else if (*p == ']')
-			depth--;
-		else if (*p == ':' && !depth) {
-			colon = p;
-			ncolons++;
-		}
-	}
-	if (ncolons != 1)
-		return 0;
-	if (!colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1))
-		return ib_error(st->b, st->line, 0, "bad port in host \"%s\"", name);
-	*colon = '\0';
-	*port = colon + 1;
 	return 0;
 }
 
@@ -163,24 +204,37 @@ static int check_host_vars(struct ini_state *st, const struct words *ws)
 	return 0;
 }
 
+/* key = text, typed as Ansible's INI plugin types it. */
+static int set_ini_var(struct inv_build *b, struct ivars *vars, const char *key, const char *text,
+		       int line, int origin)
+{
+	struct strbuf json = STRBUF_INIT;
+	int ret = inv_pyliteral(text, &json) ?
+		ib_set_json(b, vars, key, sb_str(&json), line, 0, origin) :
+		ib_set_var(b, vars, key, text, NULL, line, 0, origin);
+	sb_free(&json);
+	return ret;
+}
+
 /* Add one host of a host line with the line's vars (already checked). The
  * port of "name:port" may be overridden by an ansible_port on the line. */
-static int add_host(struct ini_state *st, const char *name, const char *port,
+static int add_host(struct ini_state *st, const char *name, long port,
 		    const struct words *ws)
 {
 	struct inv_build *b = st->b;
-	size_t h = ib_host(b, name, st->line);
+	size_t known = b->nhosts, h = ib_host(b, name, st->line);
 	struct ivars *vars = &b->hosts[h].vars;
 
 	if (ib_add_member(b, st->group, h, st->line))
 		return -1;
-	if (port && ib_set_var(b, vars, "ansible_port", port, st->line, 0, ++b->next_origin))
+	/* As Ansible: the port of "name:port" applies where the host is new. */
+	if (port >= 0 && h == known && ib_set_port(b, vars, port, st->line, 0))
 		return -1;
 	int origin = ++b->next_origin;
 	for (size_t i = 1; i < ws->n; i++) {
 		char *eq = strchr(ws->w[i], '=');
 		*eq = '\0';
-		int r = ib_set_var(b, vars, ws->w[i], eq + 1, st->line, 0, origin);
+		int r = set_ini_var(b, vars, ws->w[i], eq + 1, st->line, origin);
 		*eq = '=';
 		if (r)
 			return -1;
@@ -190,12 +244,11 @@ static int add_host(struct ini_state *st, const char *name, const char *port,
 
 static int parse_host_line(struct ini_state *st, const struct words *ws)
 {
-	const char *port;
 	char **names;
-	long n;
+	long n, port;
 	int ret = 0;
 
-	if (check_host_vars(st, ws) || split_port(st, ws->w[0], &port))
+	if (check_host_vars(st, ws) || ib_split_port(st->b, st->line, 0, ws->w[0], &port))
 		return -1;
 	n = inv_expand_range(st->b, ws->w[0], st->line, 0, &names);
 	if (n < 0)
@@ -212,22 +265,25 @@ static int parse_child_line(struct ini_state *st, const struct words *ws)
 	if (ws->n != 1)
 		return ib_error(b, st->line, 0, "expected one group name per line in [%s:children], got \"%s %s\"",
 				b->groups[st->group].name, ws->w[0], ws->w[1]);
-	size_t child = ib_group(b, ws->w[0], st->line);
+	size_t child = strmap_get(&b->group_index, ws->w[0]);
+	if (child == (size_t)-1) {
+		add_pending(st, ws->w[0], st->group);
+		return 0;
+	}
 	return ib_add_child(b, st->group, child, st->line);
 }
 
-/* "key = value": the value may be quoted and followed by a comment. */
+/* "key = value": the value is the rest of the line, trimmed; a '#' in it
+ * is a comment only where Python would see one (after a literal). */
 static int parse_var_line(struct ini_state *st, char *text)
 {
 	struct inv_build *b = st->b;
+	struct igroup *g = &b->groups[st->group];
 	char *eq = strchr(text, '=');
-	struct words ws = { 0 };
-	const char *why;
-	int ret;
 
 	if (!eq)
 		return ib_error(b, st->line, 0, "expected key=value in [%s:vars], got \"%s\"",
-				b->groups[st->group].name, text);
+				g->name, text);
 	char *key_end = eq;
 	while (key_end > text && isspace((unsigned char)key_end[-1]))
 		key_end--;
@@ -235,28 +291,16 @@ static int parse_var_line(struct ini_state *st, char *text)
 	if (!*text || strpbrk(text, " \t"))
 		return ib_error(b, st->line, 0, "bad variable name \"%s\"", text);
 	char *value = eq + 1;
-	if ((why = split_words(value, &ws))) {
-		words_free(&ws);
-		return ib_error(b, st->line, 0, "bad value for %s: %s", text, why);
+	value += strspn(value, " \t");
+	if (streq(text, "ansible_group_priority")) {
+		struct strbuf json = STRBUF_INIT;
+		if (!inv_pyliteral(value, &json))
+			inv_json_string(&json, value, strlen(value));
+		int ret = ib_group_priority(b, st->group, sb_str(&json), st->line, 0);
+		sb_free(&json);
+		return ret;
 	}
-	if (ws.n == 1) {
-		value = ws.w[0];
-	} else if (ws.n > 1) {
-		/* Several words: keep the text as written, minus a comment. */
-		value += strspn(value, " \t");
-		char *hash = strstr(value, " #");
-		if (hash)
-			*hash = '\0';
-	} else {
-		*value = '\0';
-	}
-	struct strbuf v = STRBUF_INIT;
-	sb_adds(&v, value);
-	sb_rtrim(&v);
-	ret = ib_set_var(b, &b->groups[st->group].vars, text, sb_str(&v), st->line, 0, st->origin);
-	sb_free(&v);
-	words_free(&ws);
-	return ret;
+	return set_ini_var(b, &g->vars, text, value, st->line, st->origin);
 }
 
 static int parse_line(struct ini_state *st, char *text)
@@ -313,5 +357,8 @@ int inv_parse_ini(struct inv_build *b, const char *data, size_t len)
 		p = stop + 1;
 	}
 	sb_free(&line);
+	if (!ret)
+		ret = check_pending(&st);
+	free_pending(&st);
 	return ret ? ret : check_vars_groups(b);
 }

@@ -142,6 +142,9 @@ static void host_free(struct host *h)
 		free(h->groups[i]);
 	free(h->groups);
 	free_kvs(h->labels, h->nlabels);
+	for (size_t i = 0; i < h->nvars; i++)
+		free(h->vars_json[i]);
+	free(h->vars_json);
 	free_kvs(h->vars, h->nvars);
 	free(h->file);
 }
@@ -150,8 +153,17 @@ void inventory_free(struct inventory *inv)
 {
 	for (size_t i = 0; i < inv->nhosts; i++)
 		host_free(&inv->hosts[i]);
-	for (size_t i = 0; i < inv->ngroups; i++)
+	for (size_t i = 0; i < inv->ngroups; i++) {
 		free(inv->groups[i]);
+		if (inv->tree) {
+			free(inv->tree[i].hosts);
+			free(inv->tree[i].children);
+		}
+	}
+	for (size_t i = 0; i < inv->nwarnings; i++)
+		free(inv->warnings[i]);
+	free(inv->warnings);
+	free(inv->tree);
 	free(inv->hosts);
 	free(inv->groups);
 	free(inv->path);

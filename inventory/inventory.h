@@ -20,9 +20,19 @@ struct host {
 	struct kv *labels;	/* from cswarm_labels, in order */
 	size_t nlabels;
 	struct kv *vars;	/* all resolved vars */
+	char **vars_json;	/* vars[i] typed as Ansible types it (JSON) */
 	size_t nvars;
 	char *file;		/* where first defined */
 	int line;
+};
+
+/* One group as Ansible lists it (ansible-inventory --list): indexes into
+ * inventory.hosts and inventory.groups, in Ansible's order. */
+struct inv_group {
+	size_t *hosts;		/* direct members ("all" lists none) */
+	size_t nhosts;
+	size_t *children;
+	size_t nchildren;
 };
 
 struct inventory {
@@ -30,7 +40,10 @@ struct inventory {
 	struct host *hosts;	/* inventory order (first definition) */
 	size_t nhosts;
 	char **groups;		/* every group name, "all" and "ungrouped" first */
+	struct inv_group *tree;	/* parallel to groups */
 	size_t ngroups;
+	char **warnings;	/* where Ansible warns and goes on ("file:line: ...") */
+	size_t nwarnings;
 };
 
 /* Load an INI or YAML inventory (format detected from the content).

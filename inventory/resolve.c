@@ -104,6 +104,7 @@ static int cmp_size(const void *pa, const void *pb)
 
 struct rank_key {
 	int depth;
+	long priority;
 	const char *name;
 	size_t group;
 };
@@ -113,11 +114,13 @@ static int by_depth_name(const void *pa, const void *pb)
 	const struct rank_key *a = pa, *b = pb;
 	if (a->depth != b->depth)
 		return a->depth < b->depth ? -1 : 1;
+	if (a->priority != b->priority)
+		return a->priority < b->priority ? -1 : 1;
 	return strcmp(a->name, b->name);
 }
 
 /* Depth = longest path from "all", as Ansible's group depth; variables
- * apply in (depth, name) order. */
+ * apply in (depth, ansible_group_priority, name) order. */
 static void rank_groups(struct resolver *r)
 {
 	struct inv_build *b = r->b;
@@ -132,7 +135,7 @@ static void rank_groups(struct resolver *r)
 		}
 	}
 	for (size_t g = 0; g < b->ngroups; g++)
-		keys[g] = (struct rank_key){ r->depth[g], b->groups[g].name, g };
+		keys[g] = (struct rank_key){ r->depth[g], b->groups[g].priority, b->groups[g].name, g };
 	qsort(keys, b->ngroups, sizeof(*keys), by_depth_name);
 	for (size_t i = 0; i < b->ngroups; i++) {
 		r->rank[keys[i].group] = i;
@@ -362,6 +365,9 @@ static int get_var(struct inv_build *b, const struct host *h, const struct ivars
 		   const char *key, const char *alias, const struct ivar **out)
 {
 	const struct ivar *v = find_var(vs, key, alias);
+	/* None (INI) or null (YAML) leaves the setting to its default. */
+	if (v && streq(v->json, "null"))
+		v = NULL;
 	*out = v;
 	if (v && (strstr(v->value, "{{") || strstr(v->value, "{%")))
 		return ib_var_error(b, v,
@@ -446,14 +452,82 @@ static int resolve_host(struct resolver *r, size_t hi, struct host *h)
 		h->groups[h->ngroups++] = xstrdup(b->groups[groups[i]].name);
 	merge_layers(b, &merged, ih, groups, n);
 	h->vars = xcalloc(merged.n, sizeof(*h->vars));
-	for (size_t i = 0; i < merged.n; i++)
+	h->vars_json = xcalloc(merged.n, sizeof(*h->vars_json));
+	for (size_t i = 0; i < merged.n; i++) {
+		h->vars_json[h->nvars] = xstrdup(merged.v[i].json);
 		h->vars[h->nvars++] = (struct kv){ xstrdup(merged.v[i].key), xstrdup(merged.v[i].value) };
+	}
 	ret = derive_fields(b, h, &merged);
 out:
 	free(merged.v);
 	strmap_free(&merged.index);
 	free(groups);
 	return ret;
+}
+
+/* Append x to list unless stamp[x] already holds mark. */
+static void add_once(size_t *list, size_t *n, size_t *stamp, size_t mark, size_t x)
+{
+	if (stamp[x] == mark)
+		return;
+	stamp[x] = mark;
+	list[(*n)++] = x;
+}
+
+/* "ungrouped" as Ansible lists it: its own hosts that joined no other
+ * group, then every other host in no group (such as those of "all"). */
+static void tree_ungrouped(struct inv_build *b, struct inv_group *t, const unsigned char *grouped,
+			   size_t *stamp)
+{
+	const struct igroup *g = &b->groups[GROUP_UNGROUPED];
+	size_t mark = GROUP_UNGROUPED + 1;
+
+	t->hosts = xcalloc(b->nhosts ? b->nhosts : 1, sizeof(size_t));
+	for (size_t i = 0; i < g->nhosts; i++)
+		if (!grouped[g->hosts[i]])
+			add_once(t->hosts, &t->nhosts, stamp, mark, g->hosts[i]);
+	for (size_t h = 0; h < b->nhosts; h++)
+		if (!grouped[h])
+			add_once(t->hosts, &t->nhosts, stamp, mark, h);
+}
+
+/* Each group's hosts and children without repeats, for --list and --graph. */
+static void build_tree(struct inv_build *b, struct inventory *inv)
+{
+	unsigned char *grouped = xcalloc(b->nhosts ? b->nhosts : 1, 1);
+	size_t *host_stamp = xcalloc(b->nhosts ? b->nhosts : 1, sizeof(size_t));
+	size_t *group_stamp = xcalloc(b->ngroups, sizeof(size_t));
+
+	for (size_t g = GROUP_UNGROUPED + 1; g < b->ngroups; g++)
+		for (size_t i = 0; i < b->groups[g].nhosts; i++)
+			grouped[b->groups[g].hosts[i]] = 1;
+	inv->tree = xcalloc(b->ngroups, sizeof(*inv->tree));
+	for (size_t g = 0; g < b->ngroups; g++) {
+		const struct igroup *ig = &b->groups[g];
+		struct inv_group *t = &inv->tree[g];
+		t->children = xcalloc(ig->nchildren ? ig->nchildren : 1, sizeof(size_t));
+		for (size_t i = 0; i < ig->nchildren; i++)
+			add_once(t->children, &t->nchildren, group_stamp, g + 1, ig->children[i].group);
+		if (g == GROUP_UNGROUPED) {
+			tree_ungrouped(b, t, grouped, host_stamp);
+		} else if (g != GROUP_ALL) {
+			t->hosts = xcalloc(ig->nhosts ? ig->nhosts : 1, sizeof(size_t));
+			for (size_t i = 0; i < ig->nhosts; i++)
+				add_once(t->hosts, &t->nhosts, host_stamp, g + 1, ig->hosts[i]);
+		}
+	}
+	free(grouped);
+	free(host_stamp);
+	free(group_stamp);
+}
+
+/* Warnings go to the inventory, which outlives the builder. */
+static void take_warnings(struct inv_build *b, struct inventory *inv)
+{
+	inv->warnings = b->warnings;
+	inv->nwarnings = b->nwarnings;
+	b->warnings = NULL;
+	b->nwarnings = b->cap_warnings = 0;
 }
 
 static void resolver_free(struct resolver *r)
@@ -494,6 +568,8 @@ int inv_resolve(struct inv_build *b, struct inventory *inv)
 		inv->nhosts = b->nhosts;
 		for (size_t h = 0; h < b->nhosts && !ret; h++)
 			ret = resolve_host(&r, h, &inv->hosts[h]);
+		build_tree(b, inv);
+		take_warnings(b, inv);
 	}
 	resolver_free(&r);
 	return ret;

@@ -1,7 +1,8 @@
 /* group_vars/ and host_vars/ next to the inventory file, as Ansible's
- * host_group_vars plugin reads them: for a group or host NAME, the files
- * NAME, NAME.yml, NAME.yaml, NAME.json, or every such file in a directory
- * NAME/ (in name order). Entries naming no group or host are ignored. */
+ * host_group_vars plugin reads them: for a group or host NAME, the first
+ * of NAME, NAME.yml, NAME.yaml, NAME.json that exists, and if that is a
+ * directory every vars file under it (subdirectories too, in name order).
+ * Entries naming no group or host are ignored. */
 #include "inventory/build.h"
 #include "util/util.h"
 
@@ -12,6 +13,8 @@
 
 #define MAX_VARS_FILE (4L << 20)
 
+#define MAX_DIR_DEPTH 16
+
 static const char *const exts[] = { ".yml", ".yaml", ".json" };
 
 static int cmp_str(const void *a, const void *b)
@@ -19,7 +22,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The visible entries of dir, sorted; NULL (n = 0) if it cannot be read. */
+/* The entries of dir but hidden ones and backups ("x~"), sorted; NULL
+ * (n = 0) if it cannot be read. */
 static char **list_dir(const char *dir, size_t *n)
 {
 	DIR *d = opendir(dir);
@@ -31,7 +35,8 @@ static char **list_dir(const char *dir, size_t *n)
 	if (!d)
 		return NULL;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || e->d_name[len - 1] == '~')
 			continue;
 		GROW(names, cap, *n + 1);
 		names[(*n)++] = xstrdup(e->d_name);
@@ -48,17 +53,25 @@ static void free_list(char **names, size_t n)
 	free(names);
 }
 
-/* name without a vars-file extension, or NULL if it has another one
- * ("web01.example.com" keeps its dots: only the known endings count). */
-static char *strip_ext(const char *name, int need_ext)
+/* Python's os.path.splitext: the extension from the last dot, "" for none
+ * (or for dots that only lead the name). */
+static const char *ext_of(const char *name)
 {
-	size_t len = strlen(name);
-	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
-		size_t el = strlen(exts[i]);
-		if (len > el && streq(name + len - el, exts[i]))
-			return xstrndup(name, len - el);
-	}
-	return need_ext ? NULL : xstrdup(name);
+	const char *dot = strrchr(name, '.');
+	if (!dot)
+		return "";
+	for (const char *p = name; p < dot; p++)
+		if (*p != '.')
+			return dot;
+	return "";
+}
+
+static int known_ext(const char *ext)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(exts); i++)
+		if (streq(ext, exts[i]))
+			return 1;
+	return 0;
 }
 
 static int load_file(struct inv_build *b, const char *path, struct ivars *vars)
@@ -84,26 +97,38 @@ static int load_file(struct inv_build *b, const char *path, struct ivars *vars)
 	return ret;
 }
 
-/* Known endings or none, as Ansible: skips READMEs and editor backups. */
-static int is_vars_file_name(const char *name)
+static int load_tree(struct inv_build *b, const char *dir, struct ivars *vars, int depth);
+
+/* path: a vars file, or a directory of them. */
+static int load_path(struct inv_build *b, const char *path, struct ivars *vars, int depth)
 {
-	char *base = strip_ext(name, 1);
-	int ok = base || !strchr(name, '.');
-	free(base);
-	return ok;
+	struct stat st;
+
+	if (stat(path, &st))
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		return load_tree(b, path, vars, depth);
+	return S_ISREG(st.st_mode) ? load_file(b, path, vars) : 0;
 }
 
-/* A directory NAME/: its vars files in name order (not recursive). */
-static int load_subdir(struct inv_build *b, const char *dir, struct ivars *vars)
+/* A directory NAME/: its files with a vars extension or none, and its
+ * subdirectories without one, in name order. */
+static int load_tree(struct inv_build *b, const char *dir, struct ivars *vars, int depth)
 {
 	size_t n;
-	char **names = list_dir(dir, &n);
+	char **names;
 	int ret = 0;
 
+	if (depth > MAX_DIR_DEPTH)
+		return 0;
+	names = list_dir(dir, &n);
 	for (size_t i = 0; i < n && !ret; i++) {
+		const char *ext = ext_of(names[i]);
 		char *path = xasprintf("%s/%s", dir, names[i]);
 		struct stat st;
-		if (is_vars_file_name(names[i]) && !stat(path, &st) && S_ISREG(st.st_mode))
+		if (!stat(path, &st) && S_ISDIR(st.st_mode) && !*ext)
+			ret = load_tree(b, path, vars, depth + 1);
+		else if (!stat(path, &st) && S_ISREG(st.st_mode) && (!*ext || known_ext(ext)))
 			ret = load_file(b, path, vars);
 		free(path);
 	}
@@ -111,37 +136,44 @@ static int load_subdir(struct inv_build *b, const char *dir, struct ivars *vars)
 	return ret;
 }
 
-static struct ivars *vars_of(struct inv_build *b, const char *name, int groups)
+/* The first of NAME, NAME.yml, NAME.yaml, NAME.json among the entries. */
+static const char *first_of(const struct strmap *entries, char *const *names, const char *name,
+			    struct strbuf *tmp)
 {
-	size_t i = strmap_get(groups ? &b->group_index : &b->host_index, name);
-	if (i == (size_t)-1)
-		return NULL;
-	return groups ? &b->groups[i].file_vars : &b->hosts[i].file_vars;
+	if (strmap_get(entries, name) != (size_t)-1)
+		return name;
+	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
+		sb_reset(tmp);
+		sb_addf(tmp, "%s%s", name, exts[i]);
+		size_t at = strmap_get(entries, sb_str(tmp));
+		if (at != (size_t)-1)
+			return names[at];
+	}
+	return NULL;
 }
 
 static int load_dir(struct inv_build *b, const char *base, const char *sub, int groups)
 {
 	char *dir = xasprintf("%s/%s", base, sub);
-	size_t n;
+	struct strmap entries = STRMAP_INIT;
+	struct strbuf tmp = STRBUF_INIT;
+	size_t n, count = groups ? b->ngroups : b->nhosts;
 	char **names = list_dir(dir, &n);
 	int ret = 0;
 
-	for (size_t i = 0; i < n && !ret; i++) {
-		char *path = xasprintf("%s/%s", dir, names[i]);
-		char *name = strip_ext(names[i], 0);
-		struct ivars *vars = vars_of(b, names[i], groups);
-		struct stat st;
-		if (!vars)
-			vars = vars_of(b, name, groups);
-		if (vars && !stat(path, &st)) {
-			if (S_ISDIR(st.st_mode))
-				ret = load_subdir(b, path, vars);
-			else if (S_ISREG(st.st_mode))
-				ret = load_file(b, path, vars);
+	for (size_t i = 0; i < n; i++)
+		strmap_put(&entries, names[i], i);
+	for (size_t i = 0; i < count && n && !ret; i++) {
+		const char *name = groups ? b->groups[i].name : b->hosts[i].name;
+		const char *found = first_of(&entries, names, name, &tmp);
+		if (found) {
+			char *path = xasprintf("%s/%s", dir, found);
+			ret = load_path(b, path, groups ? &b->groups[i].file_vars : &b->hosts[i].file_vars, 0);
+			free(path);
 		}
-		free(name);
-		free(path);
 	}
+	strmap_free(&entries);
+	sb_free(&tmp);
 	free_list(names, n);
 	free(dir);
 	return ret;

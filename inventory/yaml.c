@@ -15,6 +15,7 @@
  * node. Aliases may make the tree a DAG (or worse), so walking it is bounded
  * by depth and by the builder's work budget. */
 #include "inventory/build.h"
+#include "inventory/value.h"
 #include "util/util.h"
 
 #include <stdarg.h>
@@ -76,46 +77,102 @@ static int node_error(struct yaml_state *st, const yaml_node_t *n, const char *f
 	return -1;
 }
 
-/* A scalar key of a mapping pair, with duplicate keys rejected. libyaml
- * does not check them; a strmap keeps big host lists linear. */
-static const char *pair_key(struct yaml_state *st, yaml_node_pair_t *pair, struct strmap *seen,
-			    const char *where)
+struct pair {
+	yaml_node_t *key, *value;
+	int explicit;	/* written in this mapping, not merged in with "<<" */
+};
+
+struct pairs {
+	struct pair *v;
+	size_t n, cap;
+	struct strmap index;	/* key -> position in v */
+};
+
+static void pairs_free(struct pairs *ps)
 {
-	yaml_node_t *k = node(st, pair->key);
-	const char *key = scalar(k);
-	if (!key) {
-		node_error(st, k, "%s: keys must be plain strings", where);
-		return NULL;
-	}
-	if (strmap_get(seen, key) != (size_t)-1) {
-		node_error(st, k, "duplicate key \"%s\" in %s", key, where);
-		return NULL;
-	}
-	strmap_put(seen, key, 0);
-	return key;
+	free(ps->v);
+	strmap_free(&ps->index);
 }
 
-/* cswarm_labels may be a mapping: flatten it to "k=v,k2=v2". */
-static int labels_text(struct yaml_state *st, yaml_node_t *map, struct strbuf *out)
+static int is_merge_key(const yaml_node_t *k)
 {
-	struct strmap seen = STRMAP_INIT;
-	int ret = 0;
+	const char *s = scalar(k);
+	return s && streq(s, "<<") && k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
 
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top && !ret; p++) {
-		const char *key = pair_key(st, p, &seen, "cswarm_labels");
-		yaml_node_t *v = node(st, p->value);
-		if (!key)
-			ret = -1;
-		else if (!scalar(v))
-			ret = node_error(st, v, "cswarm_labels: value of \"%s\" must be a string", key);
-		else if (strchr(key, ',') || strchr(key, '=') || strchr(scalar(v), ','))
-			ret = node_error(st, v, "cswarm_labels: \"%s\" or its value contains ',' or '='", key);
-		else
-			sb_addf(out, "%s%s=%s", out->len ? "," : "", key, is_null(v) ? "" : scalar(v));
+/* Add one pair as a Python dict does: a key seen before keeps its place
+ * and takes the new value. */
+static int add_pair(struct yaml_state *st, struct pairs *ps, yaml_node_t *k, yaml_node_t *v,
+		    int explicit, const char *where)
+{
+	const char *key = scalar(k);
+	size_t i;
+
+	if (!key)
+		return node_error(st, k, "%s: keys must be plain strings", where);
+	if (++st->b->work > INV_MAX_WORK)
+		return node_error(st, k, "inventory too large (over %d host and group references)",
+				  INV_MAX_WORK);
+	i = strmap_get(&ps->index, key);
+	if (i == (size_t)-1) {
+		GROW(ps->v, ps->cap, ps->n + 1);
+		ps->v[ps->n] = (struct pair){ k, v, explicit };
+		strmap_put(&ps->index, key, ps->n++);
+		return 0;
 	}
-	strmap_free(&seen);
-	return ret;
+	if (explicit && ps->v[i].explicit)
+		ib_warn(st->b, line_of(k), col_of(k),
+			"duplicate key \"%s\" in %s; the last value wins, as in Ansible", key, where);
+	ps->v[i].value = v;
+	ps->v[i].explicit |= explicit;
+	return 0;
+}
+
+static int collect_pairs(struct yaml_state *st, yaml_node_t *map, struct pairs *ps, int explicit,
+			 const char *where, int depth);
+
+/* "<<: *base" or "<<: [*a, *b]": the merged mappings' pairs, earlier
+ * mappings of a list winning over later ones (PyYAML's order). */
+static int merge_pairs(struct yaml_state *st, yaml_node_t *v, struct pairs *ps, const char *where,
+		       int depth)
+{
+	if (v->type == YAML_MAPPING_NODE)
+		return collect_pairs(st, v, ps, 0, where, depth + 1);
+	if (v->type != YAML_SEQUENCE_NODE)
+		return node_error(st, v, "%s: \"<<\" must merge a mapping or a list of mappings", where);
+	for (yaml_node_item_t *it = v->data.sequence.items.top; it > v->data.sequence.items.start;) {
+		yaml_node_t *m = node(st, *--it);
+		if (m->type != YAML_MAPPING_NODE)
+			return node_error(st, m, "%s: \"<<\" must merge a mapping or a list of mappings", where);
+		if (collect_pairs(st, m, ps, 0, where, depth + 1))
+			return -1;
+	}
+	return 0;
+}
+
+/* Merged pairs first, then the mapping's own, which override them. */
+static int collect_pairs(struct yaml_state *st, yaml_node_t *map, struct pairs *ps, int explicit,
+			 const char *where, int depth)
+{
+	yaml_node_pair_t *p, *start = map->data.mapping.pairs.start, *top = map->data.mapping.pairs.top;
+
+	if (depth > MAX_DEPTH)
+		return node_error(st, map, "%s: merges (<<) nested too deeply", where);
+	for (p = start; p < top; p++)
+		if (is_merge_key(node(st, p->key)) && merge_pairs(st, node(st, p->value), ps, where, depth))
+			return -1;
+	for (p = start; p < top; p++)
+		if (!is_merge_key(node(st, p->key)) &&
+		    add_pair(st, ps, node(st, p->key), node(st, p->value), explicit, where))
+			return -1;
+	return 0;
+}
+
+/* The pairs of mapping map as Ansible's YAML loader makes its dict. */
+static int map_pairs(struct yaml_state *st, yaml_node_t *map, const char *where, struct pairs *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	return collect_pairs(st, map, ps, 1, where, 0);
 }
 
 static int is_vault(const yaml_node_t *n)
@@ -123,114 +180,210 @@ static int is_vault(const yaml_node_t *n)
 	return n->tag && streq((const char *)n->tag, "!vault");
 }
 
-/* One variable. Lists and other mappings are not used by cswarm and are
- * skipped (Ansible roles may well have them), and so are Vault-encrypted
- * values, unless cswarm would need them. */
+/* An explicit !!int, !!float, !!bool or !!null: typed even when quoted.
+ * (An explicit !!str cannot be told from no tag in libyaml's documents.) */
+static int typed_tag(const yaml_node_t *n)
+{
+	static const char *const tags[] = { YAML_INT_TAG, YAML_FLOAT_TAG, YAML_BOOL_TAG, YAML_NULL_TAG };
+	for (size_t i = 0; n->tag && i < ARRAY_SIZE(tags); i++)
+		if (streq((const char *)n->tag, tags[i]))
+			return 1;
+	return 0;
+}
+
+/* n as Ansible's loader types it, as JSON. */
+static int node_json(struct yaml_state *st, yaml_node_t *n, struct strbuf *out, int depth)
+{
+	struct pairs ps;
+	int ret = 0;
+
+	if (depth > MAX_DEPTH)
+		return node_error(st, n, "value nested too deeply");
+	if (++st->b->work > INV_MAX_WORK)
+		return node_error(st, n, "inventory too large (over %d values)", INV_MAX_WORK);
+	if (is_vault(n) && scalar(n)) {
+		sb_adds(out, "{\"__ansible_vault\":");
+		inv_json_string(out, scalar(n), n->data.scalar.length);
+		sb_addc(out, '}');
+	} else if (scalar(n) && (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || typed_tag(n))) {
+		inv_yaml_plain(scalar(n), out);
+	} else if (scalar(n)) {
+		inv_json_string(out, scalar(n), n->data.scalar.length);
+	} else if (n->type == YAML_SEQUENCE_NODE) {
+		sb_addc(out, '[');
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		     it < n->data.sequence.items.top && !ret; it++) {
+			if (it > n->data.sequence.items.start)
+				sb_addc(out, ',');
+			ret = node_json(st, node(st, *it), out, depth + 1);
+		}
+		sb_addc(out, ']');
+	} else if (n->type == YAML_MAPPING_NODE) {
+		ret = map_pairs(st, n, "mapping", &ps);
+		sb_addc(out, '{');
+		for (size_t i = 0; i < ps.n && !ret; i++) {
+			if (i)
+				sb_addc(out, ',');
+			inv_json_string(out, scalar(ps.v[i].key), ps.v[i].key->data.scalar.length);
+			sb_addc(out, ':');
+			ret = node_json(st, ps.v[i].value, out, depth + 1);
+		}
+		sb_addc(out, '}');
+		pairs_free(&ps);
+	}
+	return ret;
+}
+
+/* cswarm_labels may be a mapping: flatten it to "k=v,k2=v2". */
+static int labels_text(struct yaml_state *st, yaml_node_t *map, struct strbuf *out)
+{
+	struct pairs ps;
+	int ret = map_pairs(st, map, "cswarm_labels", &ps);
+
+	for (size_t i = 0; i < ps.n && !ret; i++) {
+		const char *key = scalar(ps.v[i].key);
+		yaml_node_t *v = ps.v[i].value;
+		if (!scalar(v))
+			ret = node_error(st, v, "cswarm_labels: value of \"%s\" must be a string", key);
+		else if (strchr(key, ',') || strchr(key, '=') || strchr(scalar(v), ','))
+			ret = node_error(st, v, "cswarm_labels: \"%s\" or its value contains ',' or '='", key);
+		else
+			sb_addf(out, "%s%s=%s", out->len ? "," : "", key, is_null(v) ? "" : scalar(v));
+	}
+	pairs_free(&ps);
+	return ret;
+}
+
+/* One variable, typed. Vault-encrypted values are kept (as Ansible shows
+ * them) unless cswarm would need them. */
 static int set_var(struct yaml_state *st, struct ivars *vars, const char *key, yaml_node_t *v,
 		   int origin)
 {
-	struct strbuf text = STRBUF_INIT;
-	int ret = 0;
+	struct strbuf json = STRBUF_INIT, labels = STRBUF_INIT;
+	int ret;
 
 	if (is_vault(v) && inv_var_used(key))
-		ret = node_error(st, v, "%s is Vault-encrypted; cswarm cannot decrypt it", key);
-	else if (is_vault(v))
-		goto out;
-	else if (scalar(v))
-		sb_adds(&text, is_null(v) ? "" : scalar(v));
-	else if (streq(key, "cswarm_labels") && v->type == YAML_MAPPING_NODE)
-		ret = labels_text(st, v, &text);
-	else
-		goto out;
-	if (!ret)
-		ret = ib_set_var(st->b, vars, key, sb_str(&text), line_of(v), col_of(v), origin);
-out:
-	sb_free(&text);
+		return node_error(st, v, "%s is Vault-encrypted; cswarm cannot decrypt it", key);
+	ret = node_json(st, v, &json, 0);
+	if (!ret && streq(key, "cswarm_labels") && v->type == YAML_MAPPING_NODE) {
+		ret = labels_text(st, v, &labels);
+		if (!ret)
+			ret = ib_set_var(st->b, vars, key, sb_str(&labels), sb_str(&json), line_of(v),
+					 col_of(v), origin);
+	} else if (!ret) {
+		ret = ib_set_json(st->b, vars, key, sb_str(&json), line_of(v), col_of(v), origin);
+	}
+	sb_free(&json);
+	sb_free(&labels);
 	return ret;
 }
 
-/* A vars mapping (group vars, or one host's vars). */
-static int parse_vars(struct yaml_state *st, yaml_node_t *map, struct ivars *vars, const char *where)
+/* A vars mapping (group vars, or one host's vars); group is the group
+ * whose vars these are, (size_t)-1 for a host or a vars file. */
+static int parse_vars(struct yaml_state *st, yaml_node_t *map, struct ivars *vars, size_t group,
+		      const char *where)
 {
-	struct strmap seen = STRMAP_INIT;
-	int origin = ++st->b->next_origin, ret = 0;
+	struct pairs ps;
+	int origin = ++st->b->next_origin, ret;
 
-	if (is_null(map))
+	if (!map || is_null(map))
 		return 0;
 	if (map->type != YAML_MAPPING_NODE)
 		return node_error(st, map, "%s must be a mapping of variables", where);
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top && !ret; p++) {
-		const char *key = pair_key(st, p, &seen, where);
-		ret = key ? set_var(st, vars, key, node(st, p->value), origin) : -1;
+	ret = map_pairs(st, map, where, &ps);
+	for (size_t i = 0; i < ps.n && !ret; i++) {
+		const char *key = scalar(ps.v[i].key);
+		yaml_node_t *v = ps.v[i].value;
+		if (group != (size_t)-1 && streq(key, "ansible_group_priority")) {
+			struct strbuf json = STRBUF_INIT;
+			ret = node_json(st, v, &json, 0);
+			if (!ret)
+				ret = ib_group_priority(st->b, group, sb_str(&json), line_of(v), col_of(v));
+			sb_free(&json);
+		} else {
+			ret = set_var(st, vars, key, v, origin);
+		}
 	}
-	strmap_free(&seen);
+	pairs_free(&ps);
 	return ret;
 }
 
+/* One key of a group's hosts: a name, a range, or either with ":port".
+ * Its vars are read once, then given to every host of the range. */
 static int add_hosts(struct yaml_state *st, size_t group, yaml_node_t *k, yaml_node_t *v)
 {
 	struct inv_build *b = st->b;
-	char **names = NULL;
-	long n;
-	int ret = 0;
+	struct ivars vars = { 0 };
+	char **names = NULL, *pattern = xstrdup(scalar(k));
+	char *where = xasprintf("vars of host \"%s\"", pattern);
+	long n = -1, port;
+	int origin = ++b->next_origin, ret;
 
-	if (!*scalar(k))
-		return node_error(st, k, "empty host name");
-	n = inv_expand_range(b, scalar(k), line_of(k), col_of(k), &names);
+	if (!*pattern)
+		ret = node_error(st, k, "empty host name");
+	else
+		ret = ib_split_port(b, line_of(k), col_of(k), pattern, &port);
+	if (!ret)
+		ret = parse_vars(st, v, &vars, (size_t)-1, where);
+	if (!ret)
+		n = inv_expand_range(b, pattern, line_of(k), col_of(k), &names);
 	for (long i = 0; i < n && !ret; i++) {
-		size_t h = ib_host(b, names[i], line_of(k));
-		char *where = xasprintf("vars of host \"%s\"", names[i]);
+		size_t known = b->nhosts, h = ib_host(b, names[i], line_of(k));
 		ret = ib_add_member(b, group, h, line_of(k));
-		if (!ret)
-			ret = parse_vars(st, v, &b->hosts[h].vars, where);
-		free(where);
+		if (!ret && port >= 0 && h == known)	/* as Ansible: for a new host only */
+			ret = ib_set_port(b, &b->hosts[h].vars, port, line_of(k), col_of(k));
+		for (size_t j = 0; j < vars.n && !ret; j++) {
+			const struct ivar *iv = &vars.v[j];
+			ret = ib_set_var(b, &b->hosts[h].vars, iv->key, iv->value, iv->json, iv->line,
+					 iv->col, origin);
+		}
 	}
-	if (n < 0)
-		return -1;
-	inv_free_names(names, n);
-	return ret;
+	if (n >= 0)
+		inv_free_names(names, n);
+	ib_free_vars(&vars);
+	free(pattern);
+	free(where);
+	return n < 0 ? -1 : ret;
 }
 
-static int parse_hosts(struct yaml_state *st, size_t group, yaml_node_t *map)
+/* The entries of a group's hosts or children: a mapping, or (as Ansible
+ * allows) a single name. fn gets each key and its value (NULL for none). */
+static int each_entry(struct yaml_state *st, size_t group, yaml_node_t *map, const char *what,
+		      int (*fn)(struct yaml_state *, size_t, yaml_node_t *, yaml_node_t *, int),
+		      int depth)
 {
-	struct strmap seen = STRMAP_INIT;
-	int ret = 0;
+	struct pairs ps;
+	const char *name = group == (size_t)-1 ? "all" : st->b->groups[group].name;
+	char *where;
+	int ret;
 
 	if (is_null(map))
 		return 0;
+	if (scalar(map))
+		return fn(st, group, map, NULL, depth);
 	if (map->type != YAML_MAPPING_NODE)
-		return node_error(st, map, "hosts of group \"%s\" must be a mapping (host: vars)",
-				  st->b->groups[group].name);
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top && !ret; p++) {
-		const char *name = pair_key(st, p, &seen, "hosts");
-		ret = name ? add_hosts(st, group, node(st, p->key), node(st, p->value)) : -1;
-	}
-	strmap_free(&seen);
+		return node_error(st, map, "%s of group \"%s\" must be a mapping", what, name);
+	where = xasprintf("%s of group \"%s\"", what, name);
+	ret = map_pairs(st, map, where, &ps);
+	free(where);
+	for (size_t i = 0; i < ps.n && !ret; i++)
+		ret = fn(st, group, ps.v[i].key, ps.v[i].value, depth);
+	pairs_free(&ps);
 	return ret;
+}
+
+static int host_entry(struct yaml_state *st, size_t group, yaml_node_t *k, yaml_node_t *v, int depth)
+{
+	(void)depth;
+	return add_hosts(st, group, k, v);
 }
 
 static int parse_group(struct yaml_state *st, yaml_node_t *k, yaml_node_t *body, size_t parent,
 		       int depth);
 
-static int parse_children(struct yaml_state *st, size_t group, yaml_node_t *map, int depth)
+static int group_entry(struct yaml_state *st, size_t group, yaml_node_t *k, yaml_node_t *v, int depth)
 {
-	struct strmap seen = STRMAP_INIT;
-	int ret = 0;
-
-	if (is_null(map))
-		return 0;
-	if (map->type != YAML_MAPPING_NODE)
-		return node_error(st, map, "children of group \"%s\" must be a mapping of groups",
-				  group == (size_t)-1 ? "all" : st->b->groups[group].name);
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top && !ret; p++) {
-		ret = pair_key(st, p, &seen, "children") ?
-			parse_group(st, node(st, p->key), node(st, p->value), group, depth + 1) : -1;
-	}
-	strmap_free(&seen);
-	return ret;
+	return parse_group(st, k, v, group, depth + 1);
 }
 
 static int parse_group_key(struct yaml_state *st, size_t g, const char *key, yaml_node_t *v,
@@ -238,12 +391,12 @@ static int parse_group_key(struct yaml_state *st, size_t g, const char *key, yam
 {
 	struct inv_build *b = st->b;
 	if (streq(key, "hosts"))
-		return parse_hosts(st, g, v);
+		return each_entry(st, g, v, "hosts", host_entry, depth);
 	if (streq(key, "children"))
-		return parse_children(st, g, v, depth);
+		return each_entry(st, g, v, "children", group_entry, depth);
 	if (streq(key, "vars")) {
 		char *where = xasprintf("vars of group \"%s\"", b->groups[g].name);
-		int ret = parse_vars(st, v, &b->groups[g].vars, where);
+		int ret = parse_vars(st, v, &b->groups[g].vars, g, where);
 		free(where);
 		return ret;
 	}
@@ -251,14 +404,15 @@ static int parse_group_key(struct yaml_state *st, size_t g, const char *key, yam
 }
 
 /* "name: {hosts: ..., vars: ..., children: ...}"; parent (size_t)-1 for a
- * top-level group. */
+ * top-level group; body NULL for none. */
 static int parse_group(struct yaml_state *st, yaml_node_t *k, yaml_node_t *body, size_t parent,
 		       int depth)
 {
 	struct inv_build *b = st->b;
-	struct strmap seen = STRMAP_INIT;
+	struct pairs ps;
 	const char *name = scalar(k);
-	int ret = 0;
+	char *where;
+	int ret;
 
 	if (depth > MAX_DEPTH)
 		return node_error(st, k, "groups nested too deeply at \"%s\"", name);
@@ -268,24 +422,22 @@ static int parse_group(struct yaml_state *st, yaml_node_t *k, yaml_node_t *body,
 	b->groups[g].defined = 1;
 	if (parent != (size_t)-1 && ib_add_child(b, parent, g, line_of(k)))
 		return -1;
-	if (is_null(body))
+	if (!body || is_null(body))
 		return 0;
 	if (body->type != YAML_MAPPING_NODE)
 		return node_error(st, body, "group \"%s\" must be a mapping with hosts, vars or children",
 				  name);
-	for (yaml_node_pair_t *p = body->data.mapping.pairs.start;
-	     p < body->data.mapping.pairs.top && !ret; p++) {
-		char *where = xasprintf("group \"%s\"", name);
-		const char *key = pair_key(st, p, &seen, where);
-		free(where);
-		if (!key)
-			ret = -1;
-		else if ((ret = parse_group_key(st, g, key, node(st, p->value), depth)) == -2)
-			ret = node_error(st, node(st, p->key),
+	where = xasprintf("group \"%s\"", name);
+	ret = map_pairs(st, body, where, &ps);
+	free(where);
+	for (size_t i = 0; i < ps.n && !ret; i++) {
+		const char *key = scalar(ps.v[i].key);
+		if ((ret = parse_group_key(st, g, key, ps.v[i].value, depth)) == -2)
+			ret = node_error(st, ps.v[i].key,
 					 "unexpected key \"%s\" in group \"%s\" (expected hosts, vars or children)",
 					 key, name);
 	}
-	strmap_free(&seen);
+	pairs_free(&ps);
 	return ret;
 }
 
@@ -356,7 +508,7 @@ static int inventory_root(struct yaml_state *st, yaml_node_t *root, void *ctx)
 			return node_error(st, k, "Ansible inventory plugins are not supported; "
 				"export the hosts with ansible-inventory -i FILE --list --yaml");
 	}
-	return parse_children(st, (size_t)-1, root, 0);
+	return each_entry(st, (size_t)-1, root, "children", group_entry, -1);
 }
 
 int inv_parse_yaml(struct inv_build *b, const char *data, size_t len)
@@ -366,7 +518,7 @@ int inv_parse_yaml(struct inv_build *b, const char *data, size_t len)
 
 static int vars_root(struct yaml_state *st, yaml_node_t *root, void *vars)
 {
-	return parse_vars(st, root, vars, "vars file");
+	return parse_vars(st, root, vars, (size_t)-1, "vars file");
 }
 
 int inv_parse_vars_file(struct inv_build *b, const char *data, size_t len, struct ivars *vars)
