@@ -112,12 +112,12 @@ static LIBSSH2_CHANNEL *open_direct(LIBSSH2_SESSION *s, int fd, const char *host
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (spent >= timeout_ms)
+		if (timeout_ms > 0 && spent >= timeout_ms)	/* 0: no timeout */
 			return NULL;
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		if (libssh2_session_block_directions(s) & LIBSSH2_SESSION_BLOCK_OUTBOUND)
 			p.events |= POLLOUT;
-		poll(&p, 1, (int)(timeout_ms - spent));
+		poll(&p, 1, timeout_ms > 0 ? (int)(timeout_ms - spent) : -1);
 	}
 }
 
