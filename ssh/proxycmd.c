@@ -79,17 +79,18 @@ static int try_reap(struct proxycmd *p)
 	return p->reaped;
 }
 
-void proxycmd_describe_exit(struct proxycmd *p, struct strbuf *err)
+int proxycmd_describe_exit(struct proxycmd *p, struct strbuf *err)
 {
 	/* The command may still be writing its last words: give it a moment. */
 	for (int i = 0; i < 50 && !try_reap(p); i++)
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 }, NULL);
 	if (!p->reaped)
-		return;
+		return 0;
 	if (WIFEXITED(p->status))
 		sb_addf(err, " (ProxyCommand exited with status %d)", WEXITSTATUS(p->status));
 	else if (WIFSIGNALED(p->status))
 		sb_addf(err, " (ProxyCommand killed by signal %d)", WTERMSIG(p->status));
+	return 1;
 }
 
 void proxycmd_close(struct proxycmd *p)

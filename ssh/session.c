@@ -284,8 +284,9 @@ enum ssh_fail ssh_connect(const struct ssh_target *t, struct ssh_conn **out, str
 	f = handshake(c, t, err);
 	if (f == SSH_OK)
 		f = authenticate(c, t, err);
-	if (f != SSH_OK && c->proxy)
-		proxycmd_describe_exit(c->proxy, err);
+	/* A ProxyCommand that went away is the cause, whatever libssh2 saw. */
+	if (f != SSH_OK && c->proxy && proxycmd_describe_exit(c->proxy, err))
+		f = SSH_FAIL_PROXY;
 	if (f != SSH_OK)
 		goto fail;
 	/* Keepalives only after auth: libssh2 may send one mid-handshake otherwise. */
