@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -265,6 +266,34 @@ static void test_include(void **state)
 	ssh_host_config_free(&c);
 }
 
+/* Issue 14.6: the account is the passwd entry's, not $USER/$HOME; $HOME
+ * is only where Include finds ~/.ssh. */
+static void test_local_account(void **state)
+{
+	const struct passwd *pw = getpwuid(getuid());
+	struct ssh_host_config c;
+	struct strbuf err = STRBUF_INIT;
+	struct ssh_config_query q = { .host = "h", .local_user = "me", .home = "/passwd-home" };
+	(void)state;
+
+	assert_non_null(pw);
+	setenv("USER", "", 1);
+	assert_string_equal(ssh_local_user(), pw->pw_name);
+	assert_string_equal(ssh_local_home(), pw->pw_dir);
+	write_file(".ssh/inc.conf", "IdentityFile ~/k\n");
+	char *path = xasprintf("%s/.ssh/config", home);
+	q.path = path;
+	write_file(".ssh/config", "Include inc.conf\nUserKnownHostsFile %d/kh\n");
+	assert_int_equal(ssh_config_lookup(&q, &c, &err), 0);
+	assert_int_equal(c.nidentity_files, 1);
+	assert_string_equal(c.identity_files[0], "/passwd-home/k");
+	assert_string_equal(c.known_hosts_files[0], "/passwd-home/kh");
+	assert_string_equal(c.user, "me");
+	ssh_host_config_free(&c);
+	free(path);
+	sb_free(&err);
+}
+
 static void test_include_depth(void **state)
 {
 	struct ssh_host_config c;
@@ -432,6 +461,7 @@ int main(void)
 	for (size_t i = 0; i < ARRAY_SIZE(jump_cases); i++)
 		add_test(test_proxy_jump, &jump_cases[i], "ProxyJump \"%s\"", jump_cases[i].spec);
 	add_test(test_include, NULL, "%s", "Include: globs, relative to ~/.ssh, block state");
+	add_test(test_local_account, NULL, "%s", "issue 14.6: local user and home from passwd, $HOME for Include");
 	add_test(test_include_depth, NULL, "%s", "Include: depth and file count limits");
 	add_test(test_missing_files, NULL, "%s", "missing default file is empty, explicit is an error");
 	add_test(test_garbage, NULL, "%s", "no crash on garbage");
