@@ -101,7 +101,7 @@ static long convtime(const char *s)
 		char *end;
 		errno = 0;
 		long v = strtol(s, &end, 10);
-		if (end == s || errno || v < 0 || !isdigit((unsigned char)*s))
+		if (end == s || errno || v < 0)
 			return -1;
 		long m = 1;
 		if (*end) {
@@ -142,8 +142,8 @@ int ssh_parse_port(const char *s)
 	char *end;
 	errno = 0;
 	long p = strtol(s, &end, 10);
-	if (isdigit((unsigned char)s[0]) && !errno && !*end)
-		return p >= 0 && p <= 65535 ? (int)p : -1;
+	if (end != s && !*end)	/* strtonum(), as OpenSSH: "+22" is 22 */
+		return !errno && p >= 0 && p <= 65535 ? (int)p : -1;
 	/* Not a number: a service name, as OpenSSH's a2port(). */
 	struct servent *se = getservbyname(s, "tcp");
 	return se ? ntohs((uint16_t)se->s_port) : -1;
@@ -410,6 +410,9 @@ static int keyword_setting(struct lookup *lk, struct args *a)
 		if (a->n > 2 && !k->several)
 			return cfg_error(lk, "%s takes one argument, got \"%s\" after it",
 					 a->v[0], a->v[2]);
+		for (size_t j = 1; j < a->n; j++)
+			if (!*a->v[j])
+				return cfg_error(lk, "%s: empty argument", a->v[0]);
 		return k->fn(lk, a);
 	}
 	return keyword_unknown(lk, a->v[0]);
