@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+enum { CLOSE_TIMEOUT_MS = 2000 };
+
 struct tunnel {
 	LIBSSH2_SESSION *session;
 	LIBSSH2_CHANNEL *channel;
@@ -156,6 +158,12 @@ void tunnel_close(struct tunnel *t)
 		return;
 	atomic_store(&t->stop, 1);
 	pthread_join(t->thread, NULL);
+	/* Blocking, bounded: in non-blocking mode the free may stop at EAGAIN
+	 * and leave the channel, and then the jump session cannot be freed
+	 * once its transport (a ProxyCommand that outlives the server's
+	 * close, such as nc) no longer answers. */
+	libssh2_session_set_blocking(t->session, 1);
+	libssh2_session_set_timeout(t->session, CLOSE_TIMEOUT_MS);
 	libssh2_channel_free(t->channel);
 	close(t->pair[0]);
 	free(t);

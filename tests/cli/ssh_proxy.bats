@@ -71,3 +71,18 @@ proxy_config() {
 	no_sanitizer_report
 	[[ "$output" == "h3: $(cluster_addr h2) "* ]]
 }
+
+@test "ProxyJump through a first hop that is itself reached by ProxyCommand" {
+	{
+		echo "Host $(cluster_addr h3)"
+		echo "  ProxyJump root@$(cluster_addr h1)"
+		echo "Host $(cluster_addr h1)"
+		echo "  ProxyCommand sh -c 'echo %h >$mark; exec nc %h %p'"
+		cat "$CSWARM_SSH_CONFIG"
+	} >"$cfg"
+	run "$CSWARM" exec --ssh-config "$cfg" --limit h3 -- 'echo $SSH_CONNECTION'
+	[ "$status" -eq 0 ]
+	no_sanitizer_report
+	[[ "$output" == "h3: $(cluster_addr h1) "* ]]
+	[ "$(cat "$mark")" = "$(cluster_addr h1)" ]
+}
