@@ -31,6 +31,7 @@ struct lookup {
 	struct strbuf *err;
 	/* Values, the first one obtained wins (-1/NULL = not yet). */
 	char *hostname, *user, *proxy_jump, *proxy_command, *ignore_unknown;
+	char *proxy_where;	/* "file:line" of the ProxyCommand */
 	int port, canonicalize, shkc, timeout, alive, ionly;
 	struct pending_list identity, known, global_known;
 	/* The line being processed. */

@@ -123,7 +123,8 @@ static char *connection_hash(const char *host, const char *port, const char *use
 	unsigned mdlen = 0;
 	struct strbuf hex = STRBUF_INIT;
 
-	EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha1(), NULL);
+	if (!EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha1(), NULL))
+		die("sha1 for %%C failed");	/* as OpenSSH, which stops there too */
 	sb_adds(&hex, "");
 	for (unsigned i = 0; i < mdlen; i++)
 		sb_addf(&hex, "%02x", md[i]);
@@ -448,11 +449,12 @@ static int finish(struct lookup *lk, struct ssh_host_config *c)
 			   &c->nglobal_known_hosts_files))
 		return -1;
 	if (lk->proxy_command && strcasecmp(lk->proxy_command, "none")) {
-		char *exec = xasprintf("exec %s", lk->proxy_command);
-		c->proxy_command_expanded = expand_tokens(lk, exec, "hknpr", 0, "ProxyCommand");
-		free(exec);
-		if (!c->proxy_command_expanded)
+		char *cmd = expand_tokens(lk, lk->proxy_command, "hknpr", 0, lk->proxy_where);
+		if (!cmd)
 			return -1;
+		/* As OpenSSH: the shell replaced by the command, no process between. */
+		c->proxy_command_expanded = xasprintf("exec %s", cmd);
+		free(cmd);
 		c->proxy_command = xstrdup(lk->proxy_command);
 	}
 	if (lk->proxy_jump && strcasecmp(lk->proxy_jump, "none"))
@@ -474,6 +476,7 @@ static void lookup_free(struct lookup *lk)
 	free(lk->proxy_jump);
 	free(lk->proxy_command);
 	free(lk->ignore_unknown);
+	free(lk->proxy_where);
 	pending_free(&lk->identity);
 	pending_free(&lk->known);
 	pending_free(&lk->global_known);

@@ -238,7 +238,10 @@ static int kw_proxy_command(struct lookup *lk, const char *rest)
 {
 	if (!strcmp(rest, "-"))
 		return cfg_error(lk, "ProxyCommand - (stdin/stdout) is not supported");
-	set_string(lk, &lk->proxy_command, rest);
+	if (lk->active && !lk->proxy_command) {
+		lk->proxy_command = xstrdup(rest);
+		lk->proxy_where = xasprintf("%s:%d", lk->file, lk->line);
+	}
 	return 0;
 }
 
