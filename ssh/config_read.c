@@ -357,7 +357,7 @@ static const struct keyword {
 	{ "ignoreunknown", kw_ignore_unknown, 0 },
 };
 
-/* The other keywords OpenSSH 9.2 (Debian) knows: accepted, not used. */
+/* The other keywords OpenSSH knows: accepted, not used. */
 static const char *const ignored_keywords[] = {
 	"protocol", "cipher", "fallbacktorsh", "globalknownhostsfile2", "rhostsauthentication",
 	"userknownhostsfile2", "useroaming", "usersh", "useprivilegedport", "afstokenpassing",
@@ -387,6 +387,10 @@ static const char *const ignored_keywords[] = {
 	"hostbasedacceptedalgorithms", "hostbasedkeytypes", "pubkeyacceptedalgorithms",
 	"pubkeyacceptedkeytypes", "securitykeyprovider", "knownhostscommand", "requiredrsasize",
 	"enableescapecommandline",
+	/* Added by later OpenSSH releases (up to 10.1): a config written for
+	 * the ssh on the user's machine must not be refused for them. */
+	"channeltimeout", "obscurekeystroketiming", "refuseconnection", "tag",
+	"versionaddendum", "warnweakcrypto",
 };
 
 /* An unknown keyword is an error, unless the IgnoreUnknown obtained so far
