@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <netdb.h>
 #include <openssl/evp.h>
 #include <pwd.h>
 #include <spawn.h>
@@ -385,10 +386,27 @@ static void pending_default(struct pending_list *l, const char *const *values, s
 	}
 }
 
-/* OpenSSH's is_addr_fast(): addresses are not lowercased. */
-static int looks_like_address(const char *h)
+/* OpenSSH's is_addr() and resolve_addr(): an address is not lowercased
+ * but written in its numeric form ("010.1.1.1" is 8.1.1.1, "2001:DB8:0::1"
+ * is 2001:db8::1), which known_hosts lines are matched against. 1 if *h is
+ * an address. */
+static int canonical_address(char **h)
 {
-	return strchr(h, ':') || strchr(h, '%') || strspn(h, "0123456789.") == strlen(h);
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+	struct addrinfo *res = NULL;
+	char buf[NI_MAXHOST];
+	int fast = strchr(*h, ':') || strchr(*h, '%') || strspn(*h, "0123456789.") == strlen(*h);
+
+	if (getaddrinfo(*h, "22", &hints, &res) != 0)
+		return fast;
+	if (!res->ai_next && !getnameinfo(res->ai_addr, res->ai_addrlen, buf, sizeof(buf), NULL, 0,
+					  NI_NUMERICHOST) && strcasecmp(buf, *h)) {
+		free(*h);
+		*h = xstrdup(buf);
+	}
+	freeaddrinfo(res);
+	return 1;
 }
 
 /* Between the passes: HostName (%h = the alias) becomes the host,
@@ -396,7 +414,7 @@ static int looks_like_address(const char *h)
 static void take_hostname(struct lookup *lk)
 {
 	char *h = match_host(lk);
-	if (!looks_like_address(h))
+	if (!canonical_address(&h))
 		for (char *p = h; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 	free(lk->hostname);
