@@ -423,47 +423,6 @@ static int print_graph(const struct inventory *inv, const char *group)
 
 /* --- --host NAME --resolved ----------------------------------------------- */
 
-/* A ProxyJump chain as ssh -G prints it: the first hop first. */
-static void jump_chain(struct strbuf *out, const struct ssh_target *t)
-{
-	if (t->jump)
-		jump_chain(out, t->jump);
-	sb_adds(out, out->len ? "," : "");
-	if (t->user)
-		sb_addf(out, "%s@", t->user);
-	sb_addf(out, strchr(t->address, ':') ? "[%s]" : "%s", t->address);
-	if (t->port && t->port != 22)
-		sb_addf(out, ":%d", t->port);
-}
-
-static const char *strict_name(enum ssh_strict s)
-{
-	return s == SSH_STRICT_ACCEPT_NEW ? "accept-new" : s == SSH_STRICT_NO ? "false" : "true";
-}
-
-static void print_target(const struct ssh_target *t)
-{
-	printf("hostname %s\nport %d\n", t->address, t->port ? t->port : 22);
-	if (t->user)
-		printf("user %s\n", t->user);
-	for (size_t i = 0; i < t->nidentities; i++)
-		printf("identityfile %s\n", t->identities[i]);
-	if (t->jump) {
-		struct strbuf chain = STRBUF_INIT;
-		jump_chain(&chain, t->jump);
-		printf("proxyjump %s\n", sb_str(&chain));
-		sb_free(&chain);
-	}
-	printf("userknownhostsfile");
-	for (size_t i = 0; i < t->nknown_hosts; i++)
-		printf(" %s", t->known_hosts[i]);
-	printf("\nstricthostkeychecking %s\n", strict_name(t->strict));
-	if (t->connect_timeout_ms > 0)
-		printf("connecttimeout %ld\n", (t->connect_timeout_ms + 999) / 1000);
-	else
-		printf("connecttimeout none\n");
-}
-
 static int print_resolved(const struct inventory *inv, const char *name,
 			  const struct target_opts *opts)
 {
@@ -481,7 +440,10 @@ static int print_resolved(const struct inventory *inv, const char *name,
 		sb_free(&err);
 		return EXIT_FAIL;
 	}
-	print_target(&t);
+	struct strbuf out = STRBUF_INIT;
+	ssh_target_render(&t, &out);
+	fputs(sb_str(&out), stdout);
+	sb_free(&out);
 	ssh_target_free(&t);
 	sb_free(&err);
 	return EXIT_OK;

@@ -190,8 +190,13 @@ int kh_add(struct kh *kh, const char *key, size_t keylen, int type, struct strbu
 	struct strbuf line = STRBUF_INIT;
 	int ret = -1;
 
-	if (!k || !t->nknown_hosts) {
+	if (!k) {
 		sb_addf(err, "cannot record a host key of type %s", kh_type_name(type));
+		return -1;
+	}
+	/* Recorded only in a UserKnownHostsFile, never a global one. */
+	if (!t->nuser_known_hosts) {
+		sb_addf(err, "cannot record the host key: UserKnownHostsFile is none");
 		return -1;
 	}
 	if (hashed_line(kh, key, keylen, k, &line) < 0) {

@@ -1,4 +1,5 @@
-/* One SSH connection: TCP (or a ProxyJump tunnel), handshake, host key
+/* One SSH connection: TCP (or a ProxyJump tunnel, or a ProxyCommand's
+ * stdin/stdout), handshake, host key
  * check, authentication, then commands over channels.
  *
  * Handshake and authentication run in blocking mode bounded by
@@ -7,6 +8,7 @@
  * draining stdout and stderr under a deadline. */
 #include "ssh/ssh.h"
 #include "ssh/knownhosts.h"
+#include "ssh/proxycmd.h"
 #include "ssh/tunnel.h"
 #include "util/util.h"
 
@@ -29,6 +31,7 @@ struct ssh_conn {
 	LIBSSH2_SESSION *session;
 	struct ssh_conn *jump;	/* connection to the ProxyJump host */
 	struct tunnel *tunnel;	/* pumps fd <-> a channel of jump */
+	struct proxycmd *proxy;	/* the ProxyCommand at the other end of fd */
 	char *name;
 };
 
@@ -71,6 +74,8 @@ void ssh_target_free(struct ssh_target *t)
 	for (size_t i = 0; i < t->nknown_hosts; i++)
 		free(t->known_hosts[i]);
 	free(t->known_hosts);
+	free(t->proxy_command);
+	free(t->proxy_spec);
 	if (t->jump) {
 		ssh_target_free(t->jump);
 		free(t->jump);
@@ -107,8 +112,8 @@ static enum ssh_fail connect_addr(const struct addrinfo *ai, long long deadline,
 		e = errno;
 		if (e == EINPROGRESS) {
 			struct pollfd p = { .fd = fd, .events = POLLOUT };
-			long long left = deadline - now_ms();
-			int r = left > 0 ? poll(&p, 1, (int)left) : 0;
+			long long left = deadline ? deadline - now_ms() : -1;
+			int r = left != 0 ? poll(&p, 1, left > 0 ? (int)left : -1) : 0;
 			socklen_t len = sizeof(e);
 			if (r <= 0)
 				e = ETIMEDOUT;
@@ -141,12 +146,13 @@ static enum ssh_fail tcp_connect(const struct ssh_target *t, int *fdp, struct st
 		sb_addf(err, "cannot resolve %s: %s", t->address, gai_strerror(r));
 		return SSH_FAIL_RESOLVE;
 	}
-	long long deadline = now_ms() + t->connect_timeout_ms;
+	/* ConnectTimeout 0: no deadline, as OpenSSH. */
+	long long deadline = t->connect_timeout_ms ? now_ms() + t->connect_timeout_ms : 0;
 	enum ssh_fail f = SSH_FAIL_UNREACHABLE;
 	int e = 0;
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		f = connect_addr(ai, deadline, fdp, &e);
-		if (f == SSH_OK || now_ms() >= deadline)
+		if (f == SSH_OK || (deadline && now_ms() >= deadline))
 			break;
 	}
 	freeaddrinfo(res);
@@ -239,6 +245,8 @@ static enum ssh_fail authenticate(struct ssh_conn *c, const struct ssh_target *t
 
 static enum ssh_fail open_transport(struct ssh_conn *c, const struct ssh_target *t, struct strbuf *err)
 {
+	if (t->proxy_command)
+		return proxycmd_start(t->proxy_command, &c->proxy, &c->fd, err) ? SSH_FAIL_PROXY : SSH_OK;
 	if (!t->jump)
 		return tcp_connect(t, &c->fd, err);
 	struct strbuf jerr = STRBUF_INIT;
@@ -276,6 +284,9 @@ enum ssh_fail ssh_connect(const struct ssh_target *t, struct ssh_conn **out, str
 	f = handshake(c, t, err);
 	if (f == SSH_OK)
 		f = authenticate(c, t, err);
+	/* A ProxyCommand that went away is the cause, whatever libssh2 saw. */
+	if (f != SSH_OK && c->proxy && proxycmd_describe_exit(c->proxy, err))
+		f = SSH_FAIL_PROXY;
 	if (f != SSH_OK)
 		goto fail;
 	/* Keepalives only after auth: libssh2 may send one mid-handshake otherwise. */
@@ -303,6 +314,7 @@ void ssh_close(struct ssh_conn *c)
 	}
 	if (c->fd >= 0)
 		close(c->fd);
+	proxycmd_close(c->proxy);
 	tunnel_close(c->tunnel);
 	ssh_close(c->jump);
 	free(c->name);

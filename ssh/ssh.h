@@ -24,7 +24,7 @@ enum ssh_fail {
 	SSH_FAIL_HOSTKEY,	/* host key unknown or changed */
 	SSH_FAIL_AUTH,		/* no identity was accepted */
 	SSH_FAIL_PROTOCOL,	/* handshake or channel failure */
-	SSH_FAIL_PROXY,		/* the ProxyJump host failed */
+	SSH_FAIL_PROXY,		/* the ProxyJump host or the ProxyCommand failed */
 };
 
 const char *ssh_fail_reason(enum ssh_fail f);
@@ -40,11 +40,21 @@ struct ssh_target {
 	int identities_only;	/* skip the agent */
 	char **known_hosts;	/* files checked; the first is the one written */
 	size_t nknown_hosts;
+	size_t nuser_known_hosts;	/* the first ones are UserKnownHostsFile */
 	enum ssh_strict strict;
-	long connect_timeout_ms;
+	long connect_timeout_ms;	/* 0 = none */
 	int keepalive_s;
 	struct ssh_target *jump;	/* ProxyJump host, or NULL */
+	char *proxy_command;	/* run by /bin/sh, the session over its stdin/stdout;
+				 * tokens expanded; NULL = none */
+	char *proxy_spec;	/* "proxyjump ..." or "proxycommand ..." as written,
+				 * for ssh_target_render(); NULL = direct */
 };
+
+/* The target in `ssh -G` form, one "keyword value" line each: hostname,
+ * port, user, identityfile (one per file), proxyjump or proxycommand,
+ * userknownhostsfile, stricthostkeychecking, connecttimeout. */
+void ssh_target_render(const struct ssh_target *t, struct strbuf *out);
 
 void ssh_target_free(struct ssh_target *t);
 

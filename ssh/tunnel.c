@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+enum { CLOSE_TIMEOUT_MS = 2000 };
+
 struct tunnel {
 	LIBSSH2_SESSION *session;
 	LIBSSH2_CHANNEL *channel;
@@ -112,12 +114,12 @@ static LIBSSH2_CHANNEL *open_direct(LIBSSH2_SESSION *s, int fd, const char *host
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (spent >= timeout_ms)
+		if (timeout_ms > 0 && spent >= timeout_ms)	/* 0: no timeout */
 			return NULL;
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		if (libssh2_session_block_directions(s) & LIBSSH2_SESSION_BLOCK_OUTBOUND)
 			p.events |= POLLOUT;
-		poll(&p, 1, (int)(timeout_ms - spent));
+		poll(&p, 1, timeout_ms > 0 ? (int)(timeout_ms - spent) : -1);
 	}
 }
 
@@ -156,6 +158,12 @@ void tunnel_close(struct tunnel *t)
 		return;
 	atomic_store(&t->stop, 1);
 	pthread_join(t->thread, NULL);
+	/* Blocking, bounded: in non-blocking mode the free may stop at EAGAIN
+	 * and leave the channel, and then the jump session cannot be freed
+	 * once its transport (a ProxyCommand that outlives the server's
+	 * close, such as nc) no longer answers. */
+	libssh2_session_set_blocking(t->session, 1);
+	libssh2_session_set_timeout(t->session, CLOSE_TIMEOUT_MS);
 	libssh2_channel_free(t->channel);
 	close(t->pair[0]);
 	free(t);

@@ -116,7 +116,9 @@ teardown() {
 	[[ "$output" == *"identityfile /keys/one
 identityfile /keys/two"* ]]
 	[[ "$output" == *"proxyjump "*"jumper"* ]]
-	[[ "$output" == *"userknownhostsfile $HOME/.ssh/known_hosts"* ]]
+	# As OpenSSH: the home directory of the account, not $HOME.
+	home=$(getent passwd "$(id -u)" | cut -d: -f6)
+	[[ "$output" == *"userknownhostsfile $home/.ssh/known_hosts"* ]]
 	[[ "$output" == *"stricthostkeychecking accept-new"* ]]
 	[[ "$output" == *"connecttimeout 7"* ]]
 	# The inventory's user and port win, as they do given to ssh -l and -p.

@@ -155,6 +155,12 @@ static void test_add_hashed(void **state)
 	unsigned char blob[1024];
 	size_t len = unbase64(fx->ed_b64, blob);
 
+	/* Only a UserKnownHostsFile is written to (none here: refused). */
+	assert_int_equal(kh_load(&kh, fx->session, &t, &err), 0);
+	assert_int_equal(kh_add(&kh, (const char *)blob, len, LIBSSH2_HOSTKEY_TYPE_ED25519, &err), -1);
+	assert_non_null(strstr(sb_str(&err), "UserKnownHostsFile is none"));
+	kh_free(&kh);
+	t.nuser_known_hosts = 1;
 	assert_int_equal(kh_load(&kh, fx->session, &t, &err), 0);
 	assert_int_equal(kh_add(&kh, (const char *)blob, len, LIBSSH2_HOSTKEY_TYPE_ED25519, &err), 0);
 	kh_free(&kh);
