@@ -177,7 +177,7 @@ static enum ssh_fail decide(struct fixture *fx, const char *addr, const char *b6
 {
 	char *files[] = { fx->file };
 	struct ssh_target t = { .address = (char *)addr, .port = 22, .strict = strict,
-				.known_hosts = files, .nknown_hosts = 1 };
+				.known_hosts = files, .nknown_hosts = 1, .nuser_known_hosts = 1 };
 	struct kh kh;
 	unsigned char blob[1024];
 	size_t len = unbase64(b64, blob);
