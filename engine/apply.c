@@ -197,8 +197,61 @@ static int op_result(const char *out, size_t index, struct strbuf *msg)
 	return atoi(b + strlen(end));
 }
 
+/* --- progress on a terminal ------------------------------------------------ */
+
+/* When stdout is a terminal, one line kept at the bottom shows the wave and,
+ * per service, the tasks started so far of those to start, and failures
+ * (docker service update's progress, condensed). Pipes, CI and cron get
+ * the plain lines only. */
+static int progress_on = -1;
+
+static int progress_enabled(void)
+{
+	if (progress_on < 0)
+		progress_on = isatty(STDOUT_FILENO) && !getenv("CSWARM_NO_PROGRESS");
+	return progress_on;
+}
+
+static void progress_clear(void)
+{
+	if (progress_enabled())
+		fputs("\r\033[K", stdout);
+}
+
+static void progress_draw(const struct converge *cv, int wave)
+{
+	if (!progress_enabled())
+		return;
+	struct strbuf line = STRBUF_INIT;
+	sb_addf(&line, "\r\033[K[wave %d/%d]", wave + 1, cv->nwaves);
+	for (size_t i = 0; i < cv->nops; i++) {
+		const struct op *op = &cv->ops[i];
+		int seen = 0;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = cv->ops[k].svc == op->svc && cv->ops[k].stack == op->stack;
+		if (seen || !op->svc)
+			continue;
+		size_t total = 0, started = 0, failed = 0;
+		for (size_t k = i; k < cv->nops; k++) {
+			const struct op *o = &cv->ops[k];
+			if (o->svc != op->svc || o->kind != OP_START)
+				continue;
+			total++;
+			started += o->done;
+			failed += !o->done && o->wave < wave;
+		}
+		if (total)
+			sb_addf(&line, "  %s_%s %zu/%zu%s", op->stack->name, op->svc->name, started, total,
+				failed ? " (failures)" : "");
+	}
+	fputs(sb_str(&line), stdout);
+	fflush(stdout);
+	sb_free(&line);
+}
+
 static void report_op(struct run *r, const struct op *op, int ok, const char *msg)
 {
+	progress_clear();
 	const char *host = r->fleet.hosts[op->host].target.name;
 	const char *verb = op->kind == OP_START ? "start" : "stop";
 	if (ok)
@@ -285,6 +338,7 @@ static size_t wait_wave(struct run *r, struct converge *cv, int wave, long wait_
 		}
 		if (!unsettled || now_ms() >= deadline)
 			break;
+		progress_draw(cv, wave);
 		usleep(WAIT_POLL_MS * 1000);
 		engine_reobserve(&r->fleet, r->st.cluster_id, r->opts.timeout_ms, r->views, want);
 	}
@@ -293,6 +347,7 @@ static size_t wait_wave(struct run *r, struct converge *cv, int wave, long wait_
 		struct op *op = &cv->ops[i];
 		if (op->wave == wave && op->kind == OP_START && op->done &&
 		    task_settled(&r->views[op->host], op) != 1) {
+			progress_clear();
 			error("%s: %s did not reach running%s", r->fleet.hosts[op->host].target.name,
 			      op->container, unsettled ? " in time" : "");
 			bad++;
@@ -340,6 +395,7 @@ static size_t monitor_wave(struct run *r, struct converge *cv, int wave)
 				continue;
 			bad[i] = 1;
 			failed++;
+			progress_clear();
 			error("%s: %s failed within the update's monitor period",
 			      r->fleet.hosts[op->host].target.name, op->container);
 		}
@@ -460,17 +516,23 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 				wave_failed += monitor_wave(r, cv, wave);
 		}
 		record_wave(r, cv, wave);
+		progress_draw(cv, wave);
 		scripts_free(hs, r->fleet.n);
 		failed += wave_failed;
 		const char *action = after_update_wave(cv, wave, wave_failed, &update_failed);
 		if (!streq(action, "continue")) {
 			cv->rollback = streq(action, "rollback");
+			progress_clear();
 			error("update %s after a failed batch (update_config.failure_action)",
 			      cv->rollback ? "stopped, rolling back," : "paused");
 			break;
 		}
 		if (wave >= WAVE_UPDATE && wave + 1 < cv->nwaves)
 			usleep((useconds_t)(update_delay_ms(cv, wave) * 1000));
+	}
+	if (cv->nops && progress_enabled()) {
+		progress_draw(cv, cv->nwaves - 1);
+		fputc('\n', stdout);
 	}
 	return failed;
 }

@@ -211,3 +211,13 @@ assert d["PreviousSpec"]["environment"] == {"GREETING": "hello"}, d["PreviousSpe
 	[ "$(grep -c '^kill 15$' "$BATS_TEST_TMPDIR/events")" -eq 4 ]
 	[ "$last_term" -lt "$first_die" ]
 }
+
+@test "progress: a live line per service on a terminal, plain lines in a pipe" {
+	run script -qec "$CSWARM deploy $CSWARM_OPTS $STACK" /dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"[wave 1/1]"*"up_stubborn 4/4"*"up_web 2/2"* ]]
+	run deploy
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"[wave"* ]]
+	[[ "$output" != *$'\033'* ]]
+}
