@@ -20,14 +20,10 @@ static void located(struct strbuf *sb, struct ctx *c, const struct ynode *n)
 int c_fail(struct ctx *c, const struct ynode *n, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 	located(c->err, c, n);
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		die("out of memory");
+	sb_vaddf(c->err, fmt, ap);
 	va_end(ap);
-	sb_adds(c->err, msg);
-	free(msg);
 	return -1;
 }
 
@@ -35,16 +31,13 @@ void c_warn(struct ctx *c, const struct ynode *n, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
-	char *msg;
 	if (c->quiet)
 		return;
 	located(&sb, c, n);
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		die("out of memory");
+	sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	warning("%s%s", sb_str(&sb), msg);
-	free(msg);
+	warning("%s", sb_str(&sb));
 	sb_free(&sb);
 }
 

@@ -64,15 +64,11 @@ void ib_free(struct inv_build *b)
 static void located(struct strbuf *out, const char *file, int line, int col, const char *fmt,
 		    va_list ap)
 {
-	char *msg;
-
-	if (vasprintf(&msg, fmt, ap) < 0)
-		die("out of memory");
 	if (col > 0)
-		sb_addf(out, "%s:%d:%d: %s", file, line, col, msg);
+		sb_addf(out, "%s:%d:%d: ", file, line, col);
 	else
-		sb_addf(out, "%s:%d: %s", file, line, msg);
-	free(msg);
+		sb_addf(out, "%s:%d: ", file, line);
+	sb_vaddf(out, fmt, ap);
 }
 
 static int verror(struct inv_build *b, const char *file, int line, int col, const char *fmt,

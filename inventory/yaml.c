@@ -65,15 +65,14 @@ static int node_error(struct yaml_state *st, const yaml_node_t *n, const char *f
 
 static int node_error(struct yaml_state *st, const yaml_node_t *n, const char *fmt, ...)
 {
+	struct strbuf msg = STRBUF_INIT;
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		die("out of memory");
+	sb_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	ib_error(st->b, line_of(n), col_of(n), "%s", msg);
-	free(msg);
+	ib_error(st->b, line_of(n), col_of(n), "%s", sb_str(&msg));
+	sb_free(&msg);
 	return -1;
 }
 

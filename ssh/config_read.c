@@ -31,12 +31,8 @@ int cfg_error(struct lookup *lk, const char *fmt, ...)
 	sb_reset(lk->err);
 	sb_addf(lk->err, "%s:%d: ", lk->file, lk->line);
 	va_start(ap, fmt);
-	char *msg;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		die("out of memory");
+	sb_vaddf(lk->err, fmt, ap);
 	va_end(ap);
-	sb_adds(lk->err, msg);
-	free(msg);
 	return -1;
 }
 
