@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "docker/run.h"
 #include "engine/converge.h"
+#include "state/objects.h"
 #include "util/table.h"
 #include "util/util.h"
 
@@ -78,6 +79,23 @@ static int forget_stack(struct run *r, const char *name)
 	return -1;
 }
 
+/* The secrets and configs stored from the stack's file go with it. */
+static void remove_own_objects(struct run *r, const char *name)
+{
+	for (int k = 0; k < 2; k++) {
+		size_t *n;
+		struct state_object **objs = objects_of(&r->st, k ? OBJ_CONFIG : OBJ_SECRET, &n);
+		for (size_t i = 0; i < *n;) {
+			if (!(*objs)[i].stack || !streq((*objs)[i].stack, name)) {
+				i++;
+				continue;
+			}
+			printf("Removing %s %s\n", k ? "config" : "secret", (*objs)[i].name);
+			state_remove_object(&r->st, k ? OBJ_CONFIG : OBJ_SECRET, (*objs)[i].name);
+		}
+	}
+}
+
 struct cleanup_job {
 	const char *script;
 	long timeout_ms;
@@ -125,6 +143,7 @@ static int remove_stack(struct run *r, const char *name)
 	struct strbuf err = STRBUF_INIT;
 	struct converge_opts co = { .stack = name, .remove_orphans = 1 };
 	int known = forget_stack(r, name) == 0, ret;
+	remove_own_objects(r, name);
 	size_t failed, left = 0;
 
 	if (converge_plan(r, &co, &cv, &err) != 0) {

@@ -11,6 +11,7 @@
 
 #include "compose/compose.h"
 #include "docker/run.h"
+#include "docker/secrets.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -123,10 +124,10 @@ static const struct run_case flag_cases[] = {
 	{ "extra_hosts: ['db:10.0.0.5', 'v6=::1']", NULL, " --add-host 'db:10.0.0.5' --add-host 'v6:::1'" },
 	{ "secrets: [pw, {source: pw, target: other}]\n    configs: [{source: conf, target: /etc/c.conf}, conf]",
 	  "secrets:\n  pw: {file: /etc/hostname}\nconfigs:\n  conf: {content: x}",
-	  " --mount 'type=bind,source=/var/lib/cswarm/files/s/s/secrets/pw,target=/run/secrets/pw,readonly'"
-	  " --mount 'type=bind,source=/var/lib/cswarm/files/s/s/secrets/pw,target=/run/secrets/other,readonly'"
-	  " --mount 'type=bind,source=/var/lib/cswarm/files/s/s/configs/conf,target=/etc/c.conf,readonly'"
-	  " --mount 'type=bind,source=/var/lib/cswarm/files/s/s/configs/conf,target=/conf,readonly'" },
+	  " --mount 'type=bind,source=/run/cswarm/c/t/secrets/pw,target=/run/secrets/pw,readonly'"
+	  " --mount 'type=bind,source=/run/cswarm/c/t/secrets/pw,target=/run/secrets/other,readonly'"
+	  " --mount 'type=bind,source=/run/cswarm/c/t/configs/conf,target=/etc/c.conf,readonly'"
+	  " --mount 'type=bind,source=/run/cswarm/c/t/configs/conf,target=/conf,readonly'" },
 };
 
 static void test_flags(void **state)
@@ -381,9 +382,12 @@ static void test_stop_and_rm(void **state)
 
 /* --- secret and config files ---------------------------------------------- */
 
+static const struct file_source local = { docker_file_local_value, NULL };
+
+/* On a tmpfs: the files script refuses anything else. */
 static char *tmp_dir(void)
 {
-	char tmpl[] = "/tmp/cswarm-test-XXXXXX";
+	char tmpl[] = "/dev/shm/cswarm-test-XXXXXX";
 	assert_non_null(mkdtemp(tmpl));
 	return xstrdup(tmpl);
 }
@@ -428,7 +432,7 @@ static void test_files_any_bytes(void **state)
 			      "configs:\n  conf: {content: \"line1\\nline2\\n\"}", src);
 	struct stack *st = load(keys, top);
 	struct strbuf script = STRBUF_INIT, err = STRBUF_INIT;
-	assert_int_equal(docker_files_script(st, stack_service(st, "s"), files, &script, &err), 0);
+	assert_int_equal(docker_files_script(st, stack_service(st, "s"), &task, files, &local, &script, &err), 0);
 	if (getuid() != 0) {	/* chown 0:0 of the env secret needs root */
 		char *p = strstr(script.buf, "chown '0:0'");
 		assert_non_null(p);
@@ -437,7 +441,7 @@ static void test_files_any_bytes(void **state)
 	run_sh(script.buf);
 
 	size_t len;
-	char *path = xasprintf("%s/s/s/secrets/bin", files), *got = read_all(path, &len);
+	char *path = xasprintf("%s/c/t/secrets/bin", files), *got = read_all(path, &len);
 	assert_int_equal(len, sizeof(bytes));
 	assert_memory_equal(got, bytes, sizeof(bytes));
 	struct stat sbuf;
@@ -445,14 +449,14 @@ static void test_files_any_bytes(void **state)
 	assert_int_equal(sbuf.st_mode & 07777, 0600);
 	free(got);
 	free(path);
-	path = xasprintf("%s/s/s/secrets/env", files);
+	path = xasprintf("%s/c/t/secrets/env", files);
 	got = read_all(path, &len);
 	assert_string_equal(got, "from env $(touch /tmp/cswarm-pwned)");
 	assert_int_equal(stat(path, &sbuf), 0);
 	assert_int_equal(sbuf.st_mode & 07777, 0444);
 	free(got);
 	free(path);
-	path = xasprintf("%s/s/s/configs/conf", files);
+	path = xasprintf("%s/c/t/configs/conf", files);
 	got = read_all(path, &len);
 	assert_string_equal(got, "line1\nline2\n");
 	assert_int_equal(stat(path, &sbuf), 0);
@@ -481,7 +485,7 @@ static int files_error(const char *keys, const char *top, struct strbuf *err)
 {
 	struct stack *st = load(keys, top);
 	struct strbuf script = STRBUF_INIT;
-	int rc = docker_files_script(st, stack_service(st, "s"), "/x", &script, err);
+	int rc = docker_files_script(st, stack_service(st, "s"), &task, "/x", &local, &script, err);
 	stack_free(st);
 	sb_free(&script);
 	return rc;
@@ -495,7 +499,7 @@ static void test_files_errors_hide_content(void **state)
 	setenv("CSWARM_TEST_SECRET", "s3cr3t-value", 1);
 	unsetenv("CSWARM_TEST_UNSET");
 	assert_int_equal(files_error("secrets: [ext]", "secrets:\n  ext: {external: true}", &err), -1);
-	assert_string_equal(err.buf, "service s: secrets: ext: external secrets need a secret store: not supported");
+	assert_string_equal(err.buf, "service s: secrets: ext: external secrets are kept in the cluster, not read here");
 	sb_reset(&err);
 	assert_int_equal(files_error("secrets: [a, b]", "secrets:\n  a: {environment: CSWARM_TEST_SECRET}\n"
 				     "  b: {environment: CSWARM_TEST_UNSET}", &err), -1);
