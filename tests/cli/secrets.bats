@@ -285,6 +285,7 @@ teardown_file() {
 		cluster_docker "$h" network ls -q --filter "label=cswarm.cluster=$id" |
 			xargs -r docker -H "unix://$(cl_sock "$h")" network rm >/dev/null 2>&1
 	done
+	cluster_docker h1 run --rm -v /dev/shm:/shm busybox:latest rm -rf /shm/cswarm-secbats >/dev/null 2>&1
 	rm -rf "$d/secbats-work" "$d/secbats.hosts" "$d/secbats.hosts.lock" /tmp/cswarm-sec-pwned
 	for h in h1 h2 h3; do
 		rm -rf "$d/$h/secbats" "$d/$h/secbatslock" "$d/$h/.secbats.key" "$d/$h/.secbatslock.key"

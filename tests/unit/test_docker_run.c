@@ -528,6 +528,29 @@ static void test_files_errors_hide_content(void **state)
 	sb_free(&err);
 }
 
+/* Values never reach a disk: a files root that is not a tmpfs is refused
+ * on the host, before anything is written. */
+static void test_files_need_tmpfs(void **state)
+{
+	(void)state;
+	char tmpl[] = "/var/tmp/cswarm-test-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	struct stack *st = load("configs: [conf]", "configs:\n  conf: {content: x}");
+	struct strbuf script = STRBUF_INIT, err = STRBUF_INIT;
+	assert_int_equal(docker_files_script(st, stack_service(st, "s"), &task, tmpl, &local, &script, &err), 0);
+	sb_adds(&script, "echo wrote\n");
+	char *run = xasprintf("(%s) 2>&1; true", script.buf);
+	char *out = sh_stdout(run, NULL);
+	if (!strstr(out, "is not a tmpfs: secret and config files are never written to disk"))
+		fail_msg("got: %s", out);
+	char *conf = xasprintf("%s/c/t/configs/conf", tmpl);
+	assert_int_equal(access(conf, F_OK), -1);
+	rmdir(tmpl);
+	free(conf), free(out), free(run);
+	stack_free(st);
+	sb_free(&script), sb_free(&err);
+}
+
 /* The run line names the file, never the content. */
 static void test_run_line_has_no_secret(void **state)
 {
@@ -555,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_files_any_bytes),
 		cmocka_unit_test(test_files_errors_hide_content),
 		cmocka_unit_test(test_run_line_has_no_secret),
+		cmocka_unit_test(test_files_need_tmpfs),
 	};
 	return cmocka_run_group_tests_name("docker_run", tests, NULL, NULL);
 }
