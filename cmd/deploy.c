@@ -245,10 +245,17 @@ long deploy_stack_model(struct run *r, struct stack *st, long wait_ms)
 {
 	struct deploy_args a = { .wait_ms = wait_ms };
 	struct converge cv;
-	if (set_stack(r, st, 1) != 0)
+	const struct state_stack *old = state_find_stack(&r->st, st->name);
+	char *prev_json = old ? xstrdup(old->spec_json) : NULL;
+	if (set_stack(r, st, 1) != 0) {
+		free(prev_json);
 		return -1;
+	}
 	long failed = converge_stack(r, &a, st->name, &cv);
+	if (failed > 0 && cv.rollback && prev_json && roll_back(r, &a, st->name, prev_json) != 0)
+		error("stack %s: rollback failed", st->name);
 	converge_free(&cv);
+	free(prev_json);
 	return failed;
 }
 

@@ -281,11 +281,6 @@ static int obj_rm(struct run *r, struct obj_args *a, int argc, char **argv)
 
 /* --- ls, inspect --------------------------------------------------------------- */
 
-static void time_text(long long t, char buf[static 21])
-{
-	state_format_time(t, buf);
-}
-
 static int obj_ls(struct run *r, struct obj_args *a, int argc, char **argv)
 {
 	if (a->nnames)
@@ -296,6 +291,7 @@ static int obj_ls(struct run *r, struct obj_args *a, int argc, char **argv)
 	size_t *n;
 	struct state_object *objs = *objects_of(&r->st, a->kind, &n);
 	static const char *const header[] = { "NAME", "VERSION", "STACK", "CREATED", "UPDATED" };
+	static const char *const keys[] = { "name", "version", "stack", "created", "updated" };
 	struct table t;
 	table_init(&t, ARRAY_SIZE(header), header);
 	struct strbuf json = STRBUF_INIT;
@@ -304,16 +300,15 @@ static int obj_ls(struct run *r, struct obj_args *a, int argc, char **argv)
 		const struct state_version *v = object_latest(&objs[i]);
 		char version[24], created[21], updated[21];
 		snprintf(version, sizeof(version), "%lld", v ? v->version : 0);
-		time_text(objs[i].created, created);
-		time_text(v ? v->created : objs[i].created, updated);
+		state_format_time(objs[i].created, created);
+		state_format_time(v ? v->created : objs[i].created, updated);
 		const char *cells[] = { objs[i].name, version, objs[i].stack, created, updated };
 		if (a->quiet)
 			printf("%s\n", objs[i].name);
 		table_row(&t, cells);
 		sb_adds(&json, i ? ",{" : "{");
 		for (size_t c = 0; c < ARRAY_SIZE(header); c++)
-			json_member(&json, c == 0 ? "name" : c == 1 ? "version" : c == 2 ? "stack" :
-				    c == 3 ? "created" : "updated", cells[c]);
+			json_member(&json, keys[c], cells[c]);
 		sb_addc(&json, '}');
 	}
 	sb_adds(&json, "]\n");
@@ -366,13 +361,13 @@ static void inspect_json(struct run *r, const struct obj_args *a, const struct s
 	sb_adds(out, ",\"labels\":{");
 	for (size_t i = 0; i < o->nlabels; i++)
 		json_member(out, o->labels[i].key, o->labels[i].value);
-	time_text(o->created, when);
+	state_format_time(o->created, when);
 	sb_adds(out, "},");
 	json_member(out, "created", when);
 	sb_adds(out, ",\"versions\":[");
 	for (size_t i = 0; i < o->nversions; i++) {
 		const struct state_version *v = &o->versions[i];
-		time_text(v->created, when);
+		state_format_time(v->created, when);
 		sb_addf(out, "%s{\"version\":%lld,\"size\":%lld,", i ? "," : "", v->version, v->size);
 		json_member(out, "created", when);
 		sb_adds(out, ",\"tasks\":[");
@@ -398,7 +393,7 @@ static void inspect_json(struct run *r, const struct obj_args *a, const struct s
 static int inspect_pretty(struct run *r, const struct obj_args *a, struct state_object *o)
 {
 	char when[21];
-	time_text(o->created, when);
+	state_format_time(o->created, when);
 	printf("Name:\t\t%s\nStack:\t\t%s\nCreated at:\t%s\n", o->name, o->stack ? o->stack : "-", when);
 	for (size_t i = 0; i < o->nlabels; i++)
 		printf("Label:\t\t%s=%s\n", o->labels[i].key, o->labels[i].value);
@@ -406,7 +401,7 @@ static int inspect_pretty(struct run *r, const struct obj_args *a, struct state_
 		size_t users = 0;
 		for (size_t k = 0; k < r->st.ntasks; k++)
 			users += task_version(r, a, &r->st.tasks[k], o->name) == o->versions[i].version;
-		time_text(o->versions[i].created, when);
+		state_format_time(o->versions[i].created, when);
 		printf("Version %lld:\t%lld bytes, %s, %zu tasks\n", o->versions[i].version,
 		       o->versions[i].size, when, users);
 	}

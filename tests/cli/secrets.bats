@@ -224,6 +224,44 @@ in_every_task() {	# COMMAND...: run in every task, print outputs
 	[ -z "$output" ]
 }
 
+@test "a rotation whose new tasks fail rolls back to the previous version (update_config rollback)" {
+	cs secret create rb_pw - <<<"good-one" >/dev/null
+	cat >"$WORK/rb.yml" <<-EOF
+	services:
+	  app:
+	    image: busybox:latest
+	    command: [sleep, "3600"]
+	    stop_grace_period: 1s
+	    secrets: [rb_pw]
+	    healthcheck:
+	      test: [CMD, grep, -q, good, /run/secrets/rb_pw]
+	      interval: 1s
+	      timeout: 1s
+	      retries: 1
+	    deploy:
+	      update_config: {failure_action: rollback, order: start-first}
+	secrets:
+	  rb_pw: {external: true}
+	EOF
+	run cs deploy "$WORK/rb.yml" -n rb
+	[ "$status" -eq 0 ]
+	run cs secret update rb_pw - --wait 20s <<<"bad-one"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"rolling back rb"* ]]
+	local h c
+	read -r h c < <(app_tasks)
+	[ "$(cluster_docker "$h" exec "$c" cat /run/secrets/rb_pw)" = good-one ]
+	run cs secret inspect rb_pw
+	python3 - "$output" <<-'EOF'
+	import json, sys
+	v = {x["version"]: x for x in json.loads(sys.argv[1])[0]["versions"]}
+	assert len(v[1]["tasks"]) == 1 and v[2]["tasks"] == [], v
+	EOF
+	cs stack rm rb >/dev/null
+	cs secret rm rb_pw >/dev/null
+}
+
 @test "config create/inspect --pretty shows a config; 'config -c' still prints the stack" {
 	printf 'a=1\n' >"$WORK/c.conf"
 	run cs config create appconf "$WORK/c.conf"
