@@ -154,10 +154,7 @@ static int obj_create(struct run *r, struct obj_args *a, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	struct state_object *obj = state_add_object(&r->st, a->kind, name, NULL);
-	obj->labels = a->labels;
-	obj->nlabels = a->nlabels;
-	a->labels = NULL;
-	a->nlabels = 0;
+	object_set_labels(obj, a->labels, a->nlabels);
 	if (store_from(r, a, obj, a->names[1]) != 0)
 		return EXIT_FAIL;
 	if ((ret = commit(r, a, name)) == EXIT_OK)

@@ -107,6 +107,8 @@ static int store_own(struct run *r, enum object_kind kind, const char *stack, st
 		rc = -1, sb_addf(err, "stack %s: %ss.%s: larger than 500KiB", stack, what, o->key);
 	else if (!(obj = own_object(r, kind, stack, o, err)) || store_value(r, kind, obj, &value, err) != 0)
 		rc = -1;
+	else
+		object_set_labels(obj, o->labels.v, o->labels.n);
 	OPENSSL_cleanse(value.buf, value.len);
 	sb_free(&value);
 	sb_free(&why);

@@ -230,15 +230,33 @@ int objects_reseal(struct state *st, const struct cluster_key *old_key,
 	       reseal_kind(st, OBJ_CONFIG, old_key, new_key, err) != 0 ? -1 : 0;
 }
 
-void state_object_free(struct state_object *o)
+static void labels_free(struct state_object *o)
 {
-	free(o->name);
-	free(o->stack);
 	for (size_t i = 0; i < o->nlabels; i++) {
 		free(o->labels[i].key);
 		free(o->labels[i].value);
 	}
 	free(o->labels);
+	o->labels = NULL;
+	o->nlabels = 0;
+}
+
+void object_set_labels(struct state_object *o, const struct kv *labels, size_t n)
+{
+	labels_free(o);
+	o->labels = xcalloc(n + 1, sizeof(*o->labels));
+	for (size_t i = 0; i < n; i++) {
+		o->labels[i].key = xstrdup(labels[i].key);
+		o->labels[i].value = xstrdup(labels[i].value ? labels[i].value : "");
+	}
+	o->nlabels = n;
+}
+
+void state_object_free(struct state_object *o)
+{
+	free(o->name);
+	free(o->stack);
+	labels_free(o);
 	for (size_t i = 0; i < o->nversions; i++)
 		free(o->versions[i].sealed);
 	free(o->versions);

@@ -43,6 +43,8 @@ struct state_object *state_find_object(struct state *st, enum object_kind kind, 
 /* A new empty object (no version yet); the name must not exist. */
 struct state_object *state_add_object(struct state *st, enum object_kind kind, const char *name,
 				      const char *stack);
+/* Replace the object's labels by copies of labels[0..n). */
+void object_set_labels(struct state_object *o, const struct kv *labels, size_t n);
 /* 0 if removed, -1 if absent. */
 int state_remove_object(struct state *st, enum object_kind kind, const char *name);
 /* The newest version, or NULL when the object has none. */
