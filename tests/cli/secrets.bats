@@ -205,6 +205,21 @@ in_every_task() {	# COMMAND...: run in every task, print outputs
 	[ -z "$output" ]
 }
 
+@test "a changed file: at deploy is a new version of the stack's secret, and its tasks roll" {
+	echo "changed-$FILEVAL" >"$WORK/own.txt"
+	run cs deploy "$WORK/stack.yml" -n sec
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'started sec_app.*(update)' <<<"$output")" -eq 2 ]
+	run in_every_task cat /run/secrets/own.txt
+	[ "$output" = "$(printf 'changed-%s\nchanged-%s' "$FILEVAL" "$FILEVAL")" ]
+	run cs secret ls --format json
+	[[ "$output" == *'{"name":"sec_own","version":"2","stack":"sec"'* ]]
+	# the same file again: no new version, no container changed
+	run cs deploy "$WORK/stack.yml" -n sec
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"0 started, 0 stopped"* ]]
+}
+
 @test "rm is refused while a service uses the secret; the stack's own ones go with it" {
 	run cs secret rm db_pw
 	[ "$status" -eq 1 ]
