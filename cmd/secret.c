@@ -163,10 +163,10 @@ static int obj_create(struct run *r, struct obj_args *a, int argc, char **argv)
 }
 
 /* Does a stack document use object name of this kind? Its key then. */
-static struct file_obj *stack_object(const struct obj_args *a, struct stack *st, const char *name)
+static struct file_obj *stack_object(enum object_kind kind, struct stack *st, const char *name)
 {
-	struct file_obj *objs = a->kind == OBJ_SECRET ? st->secrets : st->configs;
-	size_t n = a->kind == OBJ_SECRET ? st->nsecrets : st->nconfigs;
+	struct file_obj *objs = kind == OBJ_SECRET ? st->secrets : st->configs;
+	size_t n = kind == OBJ_SECRET ? st->nsecrets : st->nconfigs;
 	for (size_t i = 0; i < n; i++)
 		if (objs[i].external && streq(objs[i].name, name))
 			return &objs[i];
@@ -185,7 +185,7 @@ static long roll_users(struct run *r, const struct obj_args *a, const char *name
 	for (size_t i = 0; i < nstacks; i++) {
 		const struct state_stack *ss = state_find_stack(&r->st, names[i]);
 		struct stack *st = ss ? run_load_stack_json(ss->name, ss->spec_json) : NULL;
-		struct file_obj *o = st ? stack_object(a, st, name) : NULL;
+		struct file_obj *o = st ? stack_object(a->kind, st, name) : NULL;
 		if (o) {
 			o->version = version;
 			printf("rolling stack %s to %s %s version %lld\n", st->name, what(a), name, version);
@@ -229,17 +229,16 @@ static int obj_update(struct run *r, struct obj_args *a, int argc, char **argv)
 
 /* --- rm ------------------------------------------------------------------------ */
 
-/* "stack_service" of every service that mounts name, comma-separated. */
-static void users_of(const struct run *r, const struct obj_args *a, const char *name,
-		     struct strbuf *out)
+void objects_users(const struct run *r, int is_config, const char *name, struct strbuf *out)
 {
+	enum object_kind kind = is_config ? OBJ_CONFIG : OBJ_SECRET;
 	for (size_t i = 0; i < r->st.nstacks; i++) {
 		struct stack *st = r->stacks[i];
-		const struct file_obj *o = stack_object(a, st, name);
+		const struct file_obj *o = stack_object(kind, st, name);
 		for (size_t s = 0; o && s < st->nservices; s++) {
 			const struct service *svc = &st->services[s];
-			const struct file_ref *refs = a->kind == OBJ_SECRET ? svc->secrets : svc->configs;
-			size_t n = a->kind == OBJ_SECRET ? svc->nsecrets : svc->nconfigs, k = 0;
+			const struct file_ref *refs = kind == OBJ_SECRET ? svc->secrets : svc->configs;
+			size_t n = kind == OBJ_SECRET ? svc->nsecrets : svc->nconfigs, k = 0;
 			while (k < n && !streq(refs[k].source, o->key))
 				k++;
 			if (k < n)
@@ -255,7 +254,7 @@ static int obj_rm(struct run *r, struct obj_args *a, int argc, char **argv)
 	int ret = run_open(r, RUN_LOCK | RUN_STACKS, argc, argv), removed = 0;
 	for (size_t i = 0; ret == EXIT_OK && i < a->nnames; i++) {
 		struct strbuf users = STRBUF_INIT;
-		users_of(r, a, a->names[i], &users);
+		objects_users(r, a->kind == OBJ_CONFIG, a->names[i], &users);
 		if (!state_find_object(&r->st, a->kind, a->names[i])) {
 			error("%s %s does not exist", what(a), a->names[i]);
 			ret = EXIT_FAIL;
@@ -305,7 +304,10 @@ static int obj_ls(struct run *r, struct obj_args *a, int argc, char **argv)
 		table_row(&t, cells);
 		sb_adds(&json, i ? ",{" : "{");
 		for (size_t c = 0; c < ARRAY_SIZE(header); c++)
-			json_member(&json, keys[c], cells[c]);
+			if (c == 1)	/* a number */
+				sb_addf(&json, ",\"%s\":%s", keys[c], cells[c]);
+			else
+				json_member(&json, keys[c], cells[c]);
 		sb_addc(&json, '}');
 	}
 	sb_adds(&json, "]\n");

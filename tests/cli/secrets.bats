@@ -12,6 +12,7 @@ load helpers
 VALUE='S3cr3t-value-4711 $(touch /tmp/cswarm-sec-pwned)'
 ROTATED='R0tated-value-0815'
 FILEVAL='from-a-file-9a8b7c'
+CONFVAL='conf-value-3e5f1d'
 
 cs() { "$CSWARM" "$@" -i "$INV" --cluster "$CL"; }
 
@@ -55,7 +56,7 @@ setup() {
 	  db_pw: {external: true}
 	  own: {file: ./own.txt}
 	configs:
-	  conf: {content: "key=value"}
+	  conf: {content: "$CONFVAL"}
 	EOF
 }
 
@@ -132,7 +133,7 @@ in_every_task() {	# COMMAND...: run in every task, print outputs
 	run in_every_task stat -c '%a %u' /run/secrets/own.txt /etc/app.conf
 	[ "$output" = "$(printf '400 1000\n444 0\n400 1000\n444 0')" ]
 	run in_every_task cat /run/secrets/own.txt /etc/app.conf
-	[[ "$output" == *"$FILEVAL"*"key=value"* ]]
+	[[ "$output" == *"$FILEVAL"*"$CONFVAL"* ]]
 	# the mounts come from a tmpfs
 	local h c src
 	read -r h c < <(app_tasks)
@@ -143,7 +144,7 @@ in_every_task() {	# COMMAND...: run in every task, print outputs
 
 @test "no plaintext in the state, its history, the key file, the hosts' disks, inspect or --dry-run" {
 	local dirs="$CSWARM_CLUSTER_DIR/h1 $CSWARM_CLUSTER_DIR/h2 $CSWARM_CLUSTER_DIR/h3"
-	run grep -rlasF -D skip -e S3cr3t-value -e "$FILEVAL" -e key=value $dirs /var/lib/cswarm
+	run grep -rlasF -D skip -e S3cr3t-value -e "$FILEVAL" -e "$CONFVAL" $dirs /var/lib/cswarm
 	echo "plaintext in: $output"
 	[ -z "$output" ]
 	# the state keeps the stack's file: secret as a cluster object, no path
@@ -213,7 +214,7 @@ in_every_task() {	# COMMAND...: run in every task, print outputs
 	run in_every_task cat /run/secrets/own.txt
 	[ "$output" = "$(printf 'changed-%s\nchanged-%s' "$FILEVAL" "$FILEVAL")" ]
 	run cs secret ls --format json
-	[[ "$output" == *'{"name":"sec_own","version":"2","stack":"sec"'* ]]
+	[[ "$output" == *'{"name":"sec_own","version":2,"stack":"sec"'* ]]
 	# the same file again: no new version, no container changed
 	run cs deploy "$WORK/stack.yml" -n sec
 	[ "$status" -eq 0 ]
