@@ -1,6 +1,6 @@
 /* A task as a plain container: the docker run command line of a service,
- * the secret and config files it mounts, the networks and volumes it
- * needs. Every word from the stack file goes through sh_arg. */
+ * the networks and volumes it needs (its secret and config files:
+ * secrets.c). Every word from the stack file goes through sh_arg. */
 #include "docker/internal.h"
 #include "docker/run.h"
 #include "docker/secrets.h"
@@ -8,9 +8,7 @@
 #include "util/util.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>

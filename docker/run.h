@@ -1,6 +1,7 @@
 /* From a service of the stack model to the shell script that runs one of
  * its tasks as a plain container on a host (`docker run`, no swarm mode),
- * plus the networks, volumes and secret/config files it needs.
+ * plus the networks and volumes it needs (secret and config files:
+ * docker/secrets.h).
  *
  * Every function appends POSIX sh text to a script that the deploy engine
  * sends to a host on stdin (`sh -s`). Every word that comes from a stack
