@@ -16,7 +16,15 @@ RUNS=${1:-5}
 CSWARM=${CSWARM:-$PWD/cswarm}
 W=$CSWARM_CLUSTER_DIR/secbench
 rm -rf "$W" && mkdir -p "$W"
-trap 'rm -rf "$W"; for h in h1 h2 h3; do rm -rf "$CSWARM_CLUSTER_DIR/$h/secbench" "$CSWARM_CLUSTER_DIR/$h/.secbench.key"; done' EXIT
+cleanup() {
+	rm -rf "$W"
+	for h in h1 h2 h3; do
+		rm -rf "$CSWARM_CLUSTER_DIR/$h/secbench" "$CSWARM_CLUSTER_DIR/$h/.secbench.key"
+	done
+	DOCKER_HOST=$CLUSTER_DOCKER_HOST_h1 docker run --rm -v /dev/shm:/shm busybox:latest \
+		rm -rf /shm/cswarm-secbench >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 
 cat >"$W/hosts" <<EOF
 [managers]
