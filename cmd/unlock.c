@@ -23,13 +23,19 @@ static int rotate(struct run *r)
 		goto out;
 	if (r->key && objects_reseal(&r->st, r->key, &fresh, &err) != 0)
 		goto out;
-	if (!r->st.autolock && keystore_install(&r->cluster, &fresh, &err) != 0)
+	if (!r->st.autolock && keystore_install(&r->cluster, &fresh, 0, &err) != 0)
 		goto out;
 	free(r->st.key_id);
 	r->st.key_id = xstrdup(fresh.id);
 	if ((ret = run_commit(r, "unlock-key --rotate")) != EXIT_OK)
 		goto out;
 	printf("cluster key rotated: new key id %s\n", fresh.id);
+	/* The state uses the new key now: the old one leaves the managers
+	 * (older history copies then no longer open: that is the point). */
+	if (!r->st.autolock && keystore_install(&r->cluster, &fresh, 1, &err) != 0) {
+		warning("the previous key stays on some managers: %s", err.buf);
+		sb_reset(&err);
+	}
 	if (r->st.autolock)
 		print_unlock_key(&fresh);
 out:

@@ -61,6 +61,7 @@ int cluster_key_from_env(struct cluster_key *k, struct strbuf *err)
 struct key_job {
 	struct cluster_ctx *c;
 	const char *line;	/* install: "ID KEY\n"; read: NULL */
+	int only;		/* install: drop the other keys */
 	struct strbuf *files;	/* read: each manager's file */
 	int *ok;
 };
@@ -74,8 +75,9 @@ static void key_on(struct fleet_host *h, size_t i, void *ctx)
 	if (j->line) {
 		sb_adds(&cmd, "umask 077 && f=");
 		sh_quote(&cmd, path);
-		sb_adds(&cmd, " && mkdir -p \"${f%/*}\" && { cat \"$f\" 2>/dev/null; cat; } >\"$f.tmp\" && "
-			"chmod 600 \"$f.tmp\" && { sync \"$f.tmp\" 2>/dev/null || :; } && "
+		sb_addf(&cmd, " && mkdir -p \"${f%%/*}\" && { %scat; } >\"$f.tmp\" && ",
+			j->only ? "" : "cat \"$f\" 2>/dev/null; ");
+		sb_adds(&cmd, "chmod 600 \"$f.tmp\" && { sync \"$f.tmp\" 2>/dev/null || :; } && "
 			"mv -f \"$f.tmp\" \"$f\"");
 	} else {
 		sb_adds(&cmd, "f=");
@@ -94,13 +96,14 @@ static void key_on(struct fleet_host *h, size_t i, void *ctx)
 	free(path);
 }
 
-int keystore_install(struct cluster_ctx *c, const struct cluster_key *k, struct strbuf *err)
+int keystore_install(struct cluster_ctx *c, const struct cluster_key *k, int only,
+		     struct strbuf *err)
 {
 	struct strbuf line = STRBUF_INIT;
 	sb_addf(&line, "%s ", k->id);
 	cluster_key_format(k, &line);
 	sb_addc(&line, '\n');
-	struct key_job j = { c, line.buf, NULL, xcalloc(c->managers.n + 1, sizeof(int)) };
+	struct key_job j = { c, line.buf, only, NULL, xcalloc(c->managers.n + 1, sizeof(int)) };
 	fleet_each(&c->managers, key_on, &j);
 	size_t done = 0, failed = 0;
 	for (size_t i = 0; i < c->managers.n; i++) {
@@ -141,7 +144,7 @@ static int key_from_managers(struct cluster_ctx *c, const char *id, struct clust
 			     struct strbuf *err)
 {
 	struct strbuf *files = xcalloc(c->managers.n + 1, sizeof(*files));
-	struct key_job j = { c, NULL, files, xcalloc(c->managers.n + 1, sizeof(int)) };
+	struct key_job j = { c, NULL, 0, files, xcalloc(c->managers.n + 1, sizeof(int)) };
 	fleet_each(&c->managers, key_on, &j);
 	int rc = -1;
 	for (size_t i = 0; i < c->managers.n; i++) {
@@ -180,7 +183,7 @@ int cluster_key_load(struct cluster_ctx *c, struct state *st, int create, struct
 		return -1;
 	}
 	cluster_key_new(k);
-	if (keystore_install(c, k, err) != 0)
+	if (keystore_install(c, k, 0, err) != 0)
 		return -1;
 	st->key_id = xstrdup(k->id);
 	return 0;

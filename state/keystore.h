@@ -26,8 +26,10 @@ int cluster_key_load(struct cluster_ctx *c, struct state *st, int create, struct
 		     struct strbuf *err);
 
 /* Add k to the key file of every reachable manager (other keys stay, so
- * that a rotation interrupted before the state write loses nothing).
+ * that a rotation interrupted before the state write loses nothing), or
+ * with only set, make k the only key there (once the state uses it).
  * 0 when every reachable manager (at least one) has it, -1 with err. */
-int keystore_install(struct cluster_ctx *c, const struct cluster_key *k, struct strbuf *err);
+int keystore_install(struct cluster_ctx *c, const struct cluster_key *k, int only,
+		     struct strbuf *err);
 
 #endif

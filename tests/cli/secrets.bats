@@ -278,10 +278,20 @@ in_every_task() {	# COMMAND...: run in every task, print outputs
 	cs secret rm rb_pw >/dev/null
 }
 
-@test "config create/inspect --pretty shows a config; 'config -c' still prints the stack" {
+@test "config create/inspect --pretty shows a config; unlock-key --rotate; 'config -c' still prints the stack" {
 	printf 'a=1\n' >"$WORK/c.conf"
 	run cs config create appconf "$WORK/c.conf"
 	[ "$status" -eq 0 ]
+	run cs config inspect --pretty appconf
+	[[ "$output" == *"Data:"*"a=1"* ]]
+	# a new key: the values open with it, the old one leaves the managers
+	local old
+	old=$(cut -d' ' -f1 "$CSWARM_CLUSTER_DIR/h1/.secbats.key")
+	run cs unlock-key --rotate
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$CSWARM_CLUSTER_DIR/h1/.secbats.key")" -eq 1 ]
+	run grep -c "^$old " "$CSWARM_CLUSTER_DIR/h1/.secbats.key"
+	[ "$output" = 0 ]
 	run cs config inspect --pretty appconf
 	[[ "$output" == *"Data:"*"a=1"* ]]
 	run "$CSWARM" config -c "$WORK/stack.yml"
