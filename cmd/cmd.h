@@ -14,6 +14,26 @@ int cmd_deploy(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 /* deploy FILE... (stack_form 0) or stack deploy -c FILE... NAME (1) */
 int deploy_main(int argc, char **argv, int stack_form);
+struct run;
+struct stack;
+struct strbuf;
+/* Put a stack model into the state as deploy does (prune) and converge the
+ * cluster to it: `secret update` rolls the stacks using a new version.
+ * Returns the operations that failed, or -1 when nothing was planned. */
+long deploy_stack_model(struct run *r, struct stack *st);
+/* cswarm secret, and cswarm config's object subcommands (argv[0] is the
+ * subcommand): create, ls, inspect, rm, update (cmd/secret.c). */
+int cmd_secret(int argc, char **argv);
+int objects_main(int argc, char **argv, int is_config);
+/* "stack_service" of every service (r with RUN_STACKS) that mounts the
+ * secret or config name, comma-separated, appended to out. */
+void objects_users(const struct run *r, int is_config, const char *name, struct strbuf *out);
+/* A subcommand word of `cswarm config` that selects objects_main. */
+int objects_subcommand(const char *word);
+int cmd_unlock_key(int argc, char **argv);
+struct cluster_key;
+/* How init --autolock and unlock-key --rotate hand the key to the operator. */
+void print_unlock_key(const struct cluster_key *k);
 int cmd_init(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
 int cmd_lock(int argc, char **argv);

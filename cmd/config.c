@@ -1,5 +1,7 @@
-/* cswarm config: print the resolved, normalized stack (like
- * `docker stack config`), with sorted keys so that CI can diff it. */
+/* cswarm config -c FILE: print the resolved, normalized stack (like
+ * `docker stack config`), with sorted keys so that CI can diff it.
+ * cswarm config create|ls|inspect|rm|update: configs stored in the
+ * cluster, as `docker config` (cmd/secret.c). */
 #include "cmd/cmd.h"
 #include "compose/compose.h"
 #include "util/util.h"
@@ -61,6 +63,10 @@ static int parse_args(int argc, char **argv, struct config_args *a)
 
 int cmd_config(int argc, char **argv)
 {
+	/* `config create|ls|inspect|rm|update`: configs as cluster objects
+	 * (cmd/secret.c); otherwise the stack file, as docker stack config. */
+	if (argc > 1 && objects_subcommand(argv[1]))
+		return objects_main(argc - 1, argv + 1, 1);
 	struct config_args a = { .format = "yaml" };
 	int rc = parse_args(argc, argv, &a);
 	if (rc != EXIT_OK) {

@@ -1,6 +1,7 @@
 /* cswarm deploy: converge the cluster to a stack file. */
 #include "cmd/cmd.h"
 #include "engine/converge.h"
+#include "engine/files.h"
 #include "util/json.h"
 #include "util/util.h"
 
@@ -178,11 +179,19 @@ static int deploy(struct run *r, const struct deploy_args *a, struct stack *file
 	const struct state_stack *old = state_find_stack(&r->st, file_st->name);
 	char *prev_json = old ? xstrdup(old->spec_json) : NULL;
 	const char *outcome = "";
+	struct strbuf err = STRBUF_INIT;
 
-	if (set_stack(r, file_st, a->prune) != 0) {
+	/* Secrets and configs go into the cluster first: a missing one, or a
+	 * missing key, stops the deploy before anything changes. */
+	if (engine_store_stack_files(r, file_st, a->dry_run, &err) != 0 ||
+	    set_stack(r, file_st, a->prune) != 0) {
+		if (err.len)
+			error("%s", err.buf);
+		sb_free(&err);
 		free(prev_json);
 		return EXIT_FAIL;
 	}
+	sb_free(&err);
 	long failed = converge_stack(r, a, file_st->name, &cv);
 	if (failed != 0 || (!a->dry_run && cv.npending))
 		ret = EXIT_FAIL;
@@ -199,6 +208,24 @@ static int deploy(struct run *r, const struct deploy_args *a, struct stack *file
 	converge_free(&cv);
 	free(prev_json);
 	return ret;
+}
+
+long deploy_stack_model(struct run *r, struct stack *st)
+{
+	struct deploy_args a = { 0 };
+	struct converge cv;
+	const struct state_stack *old = state_find_stack(&r->st, st->name);
+	char *prev_json = old ? xstrdup(old->spec_json) : NULL;
+	if (set_stack(r, st, 1) != 0) {
+		free(prev_json);
+		return -1;
+	}
+	long failed = converge_stack(r, &a, st->name, &cv);
+	if (failed > 0 && cv.rollback && prev_json && roll_back(r, &a, st->name, prev_json) != 0)
+		error("stack %s: rollback failed", st->name);
+	converge_free(&cv);
+	free(prev_json);
+	return failed;
 }
 
 static int parse_args(struct run *r, struct deploy_args *a, int argc, char **argv, int stack_form)

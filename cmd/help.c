@@ -39,16 +39,47 @@ const struct cmd cswarm_commands[] = {
 	  "Runs COMMAND on every selected host in parallel; output lines are prefixed\n"
 	  "with the host name. Exits 0 when it succeeded everywhere, 1 when it failed\n"
 	  "somewhere, 3 when a host could not be reached.\n" },
-	{ "config", cmd_config, "print the resolved, normalized stack file",
-	  "usage: cswarm config -c FILE [-c FILE...] [--env-file FILE] [--format yaml|json]\n" },
+	{ "config", cmd_config, "print the resolved stack file; or manage configs stored in the cluster",
+	  "usage: cswarm config -c FILE [-c FILE...] [--env-file FILE] [--format yaml|json]\n"
+	  "       cswarm config create [--label K=V]... NAME FILE|-\n"
+	  "       cswarm config ls [--format json] [-q]\n"
+	  "       cswarm config inspect [--pretty] NAME...\n"
+	  "       cswarm config update NAME FILE|-\n"
+	  "       cswarm config rm NAME...\n"
+	  "\n"
+	  "With -c, prints the resolved, normalized stack (as docker stack config); no\n"
+	  "cluster is contacted. A first argument create, ls, inspect, rm or update\n"
+	  "manages configs kept (encrypted) in the cluster state, as `cswarm secret`\n"
+	  "does for secrets; inspect --pretty shows a config's content.\n" },
+	{ "secret", cmd_secret, "manage secrets stored, encrypted, in the cluster",
+	  "usage: cswarm secret create [--label K=V]... NAME FILE|-   (- reads stdin)\n"
+	  "       cswarm secret ls [--format json] [-q]\n"
+	  "       cswarm secret inspect [--pretty] NAME...\n"
+	  "       cswarm secret update [--wait DUR] NAME FILE|-\n"
+	  "       cswarm secret rm NAME...\n"
+	  "\n"
+	  "Values (at most 500KiB) are sealed with AES-256-GCM under the cluster key.\n"
+	  "inspect shows metadata only: versions and which tasks use which. update makes\n"
+	  "a new version and rolls the services using it per their update_config. rm is\n"
+	  "refused while a service uses the secret. Stack files refer to created ones\n"
+	  "with external: true; file: and environment: ones are stored at deploy.\n" },
+	{ "unlock-key", cmd_unlock_key, "check or rotate the key that seals secrets and configs",
+	  "usage: cswarm unlock-key -i INVENTORY [--rotate]\n"
+	  "\n"
+	  "With autolock (cswarm init --autolock) the key is the operator's: give it in\n"
+	  "$CSWARM_UNLOCK_KEY or a file named by $CSWARM_UNLOCK_KEY_FILE; unlock-key checks\n"
+	  "it. --rotate seals every value again under a new key (printed with autolock,\n"
+	  "else kept on the managers beside the state).\n" },
 	{ "init", cmd_init, "create the cluster state on the managers",
-	  "usage: cswarm init -i INVENTORY [--cluster NAME] [--lock-wait DUR]\n"
+	  "usage: cswarm init -i INVENTORY [--cluster NAME] [--lock-wait DUR] [--autolock]\n"
 	  "\n"
 	  "Creates the cluster state (a random cluster id, version 1) on every reachable\n"
 	  "manager, in cswarm_state_dir or /var/lib/cswarm/NAME. Running it again on an\n"
 	  "initialised cluster says so and changes nothing.\n"
 	  "  --cluster NAME     cluster name (else inventory var cswarm_cluster, else default)\n"
-	  "  --lock-wait DUR    wait up to DUR for the cluster lock instead of exiting 4\n" },
+	  "  --lock-wait DUR    wait up to DUR for the cluster lock instead of exiting 4\n"
+	  "  --autolock         the key sealing secrets is printed once and kept by you,\n"
+	  "                     not the managers ($CSWARM_UNLOCK_KEY)\n" },
 	{ "inventory", cmd_inventory, "show the inventory as cswarm reads it (ansible-inventory's forms)",
 	  "usage: cswarm inventory -i INVENTORY --list\n"
 	  "       cswarm inventory -i INVENTORY --host NAME [--resolved] [--ssh-config FILE]\n"

@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "docker/run.h"
 #include "engine/converge.h"
+#include "state/objects.h"
 #include "util/table.h"
 #include "util/util.h"
 
@@ -78,6 +79,34 @@ static int forget_stack(struct run *r, const char *name)
 	return -1;
 }
 
+/* The secrets and configs stored from the stack's file go with it, unless
+ * another stack uses one (external: true): that one stays, unowned. */
+static void remove_own_objects(struct run *r, const char *name)
+{
+	for (int k = 0; k < 2; k++) {
+		size_t *n;
+		struct state_object **objs = objects_of(&r->st, k ? OBJ_CONFIG : OBJ_SECRET, &n);
+		for (size_t i = 0; i < *n; i++) {
+			struct state_object *o = &(*objs)[i];
+			struct strbuf users = STRBUF_INIT;
+			if (!o->stack || !streq(o->stack, name))
+				continue;
+			objects_users(r, k, o->name, &users);
+			if (users.len) {
+				warning("%s %s of stack %s is kept: services %s use it", k ? "config" : "secret",
+					o->name, name, users.buf);
+				free(o->stack);
+				o->stack = NULL;
+			} else {
+				printf("Removing %s %s\n", k ? "config" : "secret", o->name);
+				state_remove_object(&r->st, k ? OBJ_CONFIG : OBJ_SECRET, o->name);
+				i--;
+			}
+			sb_free(&users);
+		}
+	}
+}
+
 struct cleanup_job {
 	const char *script;
 	long timeout_ms;
@@ -125,6 +154,7 @@ static int remove_stack(struct run *r, const char *name)
 	struct strbuf err = STRBUF_INIT;
 	struct converge_opts co = { .stack = name, .remove_orphans = 1 };
 	int known = forget_stack(r, name) == 0, ret;
+	remove_own_objects(r, name);
 	size_t failed, left = 0;
 
 	if (converge_plan(r, &co, &cv, &err) != 0) {

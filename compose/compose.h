@@ -182,6 +182,11 @@ struct file_obj {
 	char *template_driver;
 	bool external;
 	struct kvlist labels;
+	/* x-cswarm-version: the stored version the stack uses (0: the
+	 * newest). cswarm writes it into the stack documents it keeps, so that
+	 * a changed value rolls the services using it and a rollback returns
+	 * to the previous one. */
+	long long version;
 };
 
 struct stack {

@@ -412,6 +412,8 @@ static struct ynode *file_obj_node(const struct file_obj *o)
 	put_str(m, "template_driver", o->template_driver);
 	put_kv(m, "labels", &o->labels);
 	put_true(m, "external", o->external);
+	if (o->version)
+		put_num(m, "x-cswarm-version", o->version);
 	return m;
 }
 
@@ -466,6 +468,24 @@ static struct ynode *container_deploy_node(const struct deploy *d)
 	return m;
 }
 
+/* "secrets/SOURCE": "NAME@VERSION" for each secret and config the service
+ * mounts: a new value of one of them changes the hash, which rolls the
+ * service. */
+static void put_file_versions(struct ynode *files, const char *kind, const struct file_ref *refs,
+			      size_t nrefs, const struct file_obj *objs, size_t nobjs)
+{
+	for (size_t i = 0; i < nrefs; i++)
+		for (size_t k = 0; k < nobjs; k++) {
+			if (!streq(objs[k].key, refs[i].source))
+				continue;
+			char *key = xasprintf("%s/%s", kind, refs[i].source);
+			char *value = xasprintf("%s@%lld", objs[k].name, objs[k].version);
+			put_str(files, key, value);
+			free(key);
+			free(value);
+		}
+}
+
 /* The service plus the names it resolves to on the hosts, so that renaming
  * a network or an external secret also changes the hash. */
 void compose_service_json(const struct stack *st, const struct service *svc, struct strbuf *out)
@@ -476,6 +496,12 @@ void compose_service_json(const struct stack *st, const struct service *svc, str
 		yn_remove(n, (size_t)deploy);
 	put(n, "deploy", container_deploy_node(&svc->deploy));
 	put_str(n, "stack", st->name);
+	if (svc->nsecrets || svc->nconfigs) {
+		struct ynode *files = map_new();
+		put_file_versions(files, "secrets", svc->secrets, svc->nsecrets, st->secrets, st->nsecrets);
+		put_file_versions(files, "configs", svc->configs, svc->nconfigs, st->configs, st->nconfigs);
+		put_map(n, "x-cswarm-files", files);
+	}
 	yn_sort(n);
 	yn_write_json(n, out);
 	yn_free(n);

@@ -183,6 +183,16 @@ static int one_file_obj(struct ctx *c, const char *stack, const char *key, const
 	out->name = resource_name(stack, key, out->name, &in.ext);
 	out->file = in.file ? resolve_path(c, in.file) : NULL;
 	free(in.file);
+	const struct ynode *pin = yn_get(n, "x-cswarm-version");
+	if (rc == 0 && pin) {
+		int64_t version = 0;
+		size_t mark = c_push(c, "x-cswarm-version");
+		rc = conv_int(c, pin, &version);
+		if (rc == 0 && version < 1)
+			rc = c_fail(c, pin, "expected a version number from 1");
+		out->version = version;
+		c_pop(c, mark);
+	}
 	int sources = !!out->file + !!out->environment + !!out->content + out->external;
 	if (rc == 0 && out->content && !is_config)
 		rc = c_fail(c, yn_get(n, "content"), "content is only allowed for configs");

@@ -1,22 +1,19 @@
 /* A task as a plain container: the docker run command line of a service,
- * the secret and config files it mounts, the networks and volumes it
- * needs. Every word from the stack file goes through sh_arg. */
+ * the networks and volumes it needs (its secret and config files:
+ * secrets.c). Every word from the stack file goes through sh_arg. */
+#include "docker/internal.h"
 #include "docker/run.h"
+#include "docker/secrets.h"
 #include "util/shell.h"
 #include "util/util.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int file_mounts(struct strbuf *sb, const struct stack *st, const struct service *svc,
-		       const char *files_dir, struct strbuf *err);
 
 /* --- small builders ------------------------------------------------------ */
 
@@ -62,9 +59,7 @@ static void flag_list(struct strbuf *sb, const char *name, const struct strlist 
 		flag(sb, name, l->v[i]);
 }
 
-/* "service NAME: KEY: message"; returns -1. Never pass secret content. */
-__attribute__((format(printf, 4, 5)))
-static int svc_error(struct strbuf *err, const struct service *svc, const char *key,
+int svc_error(struct strbuf *err, const struct service *svc, const char *key,
 		     const char *fmt, ...)
 {
 	va_list ap;
@@ -82,9 +77,7 @@ static int svc_error(struct strbuf *err, const struct service *svc, const char *
 	return -1;
 }
 
-/* Docker's rule for container names, which also makes the stack and
- * service names safe as path components and network aliases. */
-static bool valid_name(const char *s)
+bool valid_name(const char *s)
 {
 	if (!s || !isalnum((unsigned char)*s))
 		return false;
@@ -94,19 +87,7 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-/* A --mount value being built. docker parses it as one CSV record: a
- * comma, a double quote or a line break inside a field would change its
- * meaning, so such a field is refused; after the first refusal the other
- * fields are ignored (err keeps one message). */
-struct mount_spec {
-	struct strbuf sb;
-	const struct service *svc;
-	const char *key;	/* "volumes", "secrets" or "configs" */
-	struct strbuf *err;
-	int rc;
-};
-
-static void mount_field(struct mount_spec *m, const char *field, const char *value)
+void mount_field(struct mount_spec *m, const char *field, const char *value)
 {
 	if (m->rc < 0)
 		return;
@@ -117,8 +98,7 @@ static void mount_field(struct mount_spec *m, const char *field, const char *val
 		sb_addf(&m->sb, "%s%s=%s", m->sb.len ? "," : "", field, value);
 }
 
-/* Append --mount VALUE to sb unless a field was refused; free the spec. */
-static int mount_done(struct mount_spec *m, struct strbuf *sb)
+int mount_done(struct mount_spec *m, struct strbuf *sb)
 {
 	if (m->rc == 0)
 		flag(sb, "--mount", m->sb.buf);
@@ -353,12 +333,12 @@ static void create_bind_sources(struct strbuf *sb, const struct service *svc)
 }
 
 static int add_mounts(struct strbuf *sb, const struct stack *st, const struct service *svc,
-		      const char *files_dir, struct strbuf *err)
+		      const struct task_ref *t, const char *files_dir, struct strbuf *err)
 {
 	for (size_t i = 0; i < svc->nmounts; i++)
 		if (add_mount(sb, st, svc, &svc->mounts[i], err) < 0)
 			return -1;
-	return file_mounts(sb, st, svc, files_dir, err);
+	return file_mounts(sb, st, svc, t, files_dir, err);
 }
 
 /* --- resources, health, the rest ------------------------------------------ */
@@ -536,7 +516,7 @@ static int run_flags(struct strbuf *sb, const struct stack *st, const struct ser
 	first_network(sb, st, svc);
 	add_process(sb, svc);
 	add_ports(sb, svc);
-	if (add_mounts(sb, st, svc, files_dir, err) < 0)
+	if (add_mounts(sb, st, svc, t, files_dir, err) < 0)
 		return -1;
 	add_resources(sb, svc);
 	if (add_healthcheck(sb, svc, err) < 0)
@@ -557,7 +537,7 @@ int docker_run_command(const struct stack *st, const struct service *svc,
 	bool create = svc->nnetworks > 1;
 	create_bind_sources(&sb, svc);
 	sb_arg_raw(&sb, create ? "docker create" : "docker run -d");
-	int rc = run_flags(&sb, st, svc, t, files_dir ? files_dir : DOCKER_FILES_DIR, name.buf, err);
+	int rc = run_flags(&sb, st, svc, t, files_dir ? files_dir : DOCKER_TASK_FILES, name.buf, err);
 	if (rc == 0 && create) {
 		connect_networks(&sb, st, svc, name.buf);
 		sb_adds(&sb, " &&\ndocker start");
@@ -571,253 +551,6 @@ int docker_run_command(const struct stack *st, const struct service *svc,
 	sb_free(&sb);
 	sb_free(&name);
 	return rc;
-}
-
-/* --- secrets and configs as files ------------------------------------------ */
-
-#define FILE_MAX (500 * 1024)	/* swarm's limit for one secret or config */
-#define HEREDOC_END "CSWARM_EOF"	/* '_' is not in base64's alphabet */
-
-/* Secrets or configs: what differs between the two. */
-struct file_kind {
-	const char *key;		/* "secrets" or "configs" */
-	const char *target_dir;		/* default target: DIR/SOURCE */
-	const struct file_obj *objs;
-	size_t nobjs;
-	const struct file_ref *refs;
-	size_t nrefs;
-};
-
-static void file_kinds(const struct stack *st, const struct service *svc, struct file_kind k[2])
-{
-	k[0] = (struct file_kind){ "secrets", "/run/secrets", st->secrets, st->nsecrets,
-				   svc->secrets, svc->nsecrets };
-	k[1] = (struct file_kind){ "configs", "", st->configs, st->nconfigs,
-				   svc->configs, svc->nconfigs };
-}
-
-static const struct file_obj *find_file_obj(const struct file_kind *k, const char *key)
-{
-	for (size_t i = 0; i < k->nobjs; i++)
-		if (streq(k->objs[i].key, key))
-			return &k->objs[i];
-	return NULL;
-}
-
-/* FILES_DIR/STACK/SERVICE/KIND/SOURCE; source checked to be a plain name. */
-static char *host_file(const char *files_dir, const struct stack *st, const struct service *svc,
-		       const struct file_kind *k, const struct file_ref *r, struct strbuf *err)
-{
-	if (!valid_name(r->source) || !valid_name(svc->name)) {
-		svc_error(err, svc, k->key, "\"%s\": only letters, digits, '_', '.' and '-' "
-			  "can name a file on the hosts", r->source);
-		return NULL;
-	}
-	if (files_dir[0] != '/') {
-		svc_error(err, svc, k->key, "files directory \"%s\" is not absolute", files_dir);
-		return NULL;
-	}
-	return xasprintf("%s/%s/%s/%s/%s", files_dir, st->name, svc->name, k->key, r->source);
-}
-
-static char *file_target(const struct file_kind *k, const struct file_ref *r)
-{
-	if (r->target && r->target[0] == '/')
-		return xstrdup(r->target);
-	return xasprintf("%s/%s", k->target_dir, r->target ? r->target : r->source);
-}
-
-static int file_mount(struct strbuf *sb, const struct stack *st, const struct service *svc,
-		      const char *files_dir, const struct file_kind *k, const struct file_ref *r,
-		      struct strbuf *err)
-{
-	char *path = host_file(files_dir, st, svc, k, r, err), *target = file_target(k, r);
-	struct mount_spec m = { STRBUF_INIT, svc, k->key, err, path ? 0 : -1 };
-	mount_field(&m, "type", "bind");
-	if (path)
-		mount_field(&m, "source", path);
-	mount_field(&m, "target", target);
-	sb_adds(&m.sb, ",readonly");
-	free(path);
-	free(target);
-	return mount_done(&m, sb);
-}
-
-static int file_mounts(struct strbuf *sb, const struct stack *st, const struct service *svc,
-		       const char *files_dir, struct strbuf *err)
-{
-	struct file_kind kinds[2];
-	file_kinds(st, svc, kinds);
-	for (int k = 0; k < 2; k++)
-		for (size_t i = 0; i < kinds[k].nrefs; i++)
-			if (file_mount(sb, st, svc, files_dir, &kinds[k], &kinds[k].refs[i], err) < 0)
-				return -1;
-	return 0;
-}
-
-/* Read at most FILE_MAX + 1 bytes of path. Messages name the path only. */
-static int read_source_file(const char *path, struct strbuf *out, struct strbuf *why)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		sb_addf(why, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	char buf[8192];
-	size_t n;
-	while (out->len <= FILE_MAX && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_add(out, buf, n);
-	int failed = ferror(f);
-	fclose(f);
-	if (failed)
-		sb_addf(why, "%s: read error", path);
-	return failed ? -1 : 0;
-}
-
-static int file_content(const struct service *svc, const struct file_kind *k,
-			const struct file_obj *o, struct strbuf *out, struct strbuf *err)
-{
-	struct strbuf why = STRBUF_INIT;
-	int rc = 0;
-	if (o->external)
-		sb_addf(&why, "external %s need a secret store: not supported", k->key);
-	else if (o->template_driver)
-		sb_adds(&why, "template_driver: not supported");
-	else if (o->file)
-		rc = read_source_file(o->file, out, &why);
-	else if (o->environment && getenv(o->environment))
-		sb_adds(out, getenv(o->environment));
-	else if (o->environment)
-		sb_addf(&why, "environment variable %s is not set", o->environment);
-	else if (o->content)
-		sb_adds(out, o->content);
-	if (!rc && !why.len && out->len > FILE_MAX)
-		sb_adds(&why, "larger than 500KiB");
-	if (why.len)
-		rc = svc_error(err, svc, k->key, "%s: %s", o->key, why.buf);
-	sb_free(&why);
-	return rc;
-}
-
-static void add_base64(struct strbuf *sb, const unsigned char *data, size_t len)
-{
-	unsigned char line[80];	/* 57 bytes encode to 76 characters */
-	for (size_t off = 0; off < len; off += 57) {
-		size_t n = len - off < 57 ? len - off : 57;
-		int w = EVP_EncodeBlock(line, data + off, (int)n);
-		sb_add(sb, line, (size_t)w);
-		sb_addc(sb, '\n');
-	}
-}
-
-static bool numeric(const char *s)
-{
-	return *s && strspn(s, "0123456789") == strlen(s);
-}
-
-/* Written to PATH.tmp then renamed: a task never sees half a file. */
-static void write_file(struct strbuf *sb, const char *path, const struct strbuf *content,
-		       const char *owner, int mode)
-{
-	char *tmp = xasprintf("%s.tmp", path), *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
-	char modestr[16];
-	snprintf(modestr, sizeof(modestr), "%04o", (unsigned)mode & 07777u);
-	sb_adds(sb, "mkdir -p");
-	sh_arg(sb, dir);
-	sb_adds(sb, " &&\nbase64 -d >");
-	sh_quote(sb, tmp);
-	sb_adds(sb, " <<'" HEREDOC_END "' &&\n");
-	add_base64(sb, (const unsigned char *)content->buf, content->len);
-	sb_adds(sb, HEREDOC_END "\nchown");
-	sh_arg(sb, owner);
-	sh_arg(sb, tmp);
-	sb_adds(sb, " && chmod");
-	sh_arg(sb, modestr);
-	sh_arg(sb, tmp);
-	sb_adds(sb, " && mv -f");
-	sh_arg(sb, tmp);
-	sh_arg(sb, path);
-	free(tmp);
-	free(dir);
-}
-
-/* Swarm's defaults: world-readable, owned by root. */
-static int file_mode(const struct file_ref *r)
-{
-	return r->mode >= 0 ? r->mode : 0444;
-}
-
-static bool same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && streq(a, b));
-}
-
-/* One file per source and service: a source mounted twice (at two
- * targets) shares it, so both mounts must want the same owner and mode. */
-static int repeated_source(const struct service *svc, const struct file_kind *k, size_t i,
-			   struct strbuf *err)
-{
-	const struct file_ref *r = &k->refs[i];
-	for (size_t j = 0; j < i; j++) {
-		const struct file_ref *p = &k->refs[j];
-		if (!streq(p->source, r->source))
-			continue;
-		if (file_mode(p) != file_mode(r) || !same_str(p->uid, r->uid) || !same_str(p->gid, r->gid))
-			return svc_error(err, svc, k->key, "%s: mounted twice with different "
-					 "uid, gid or mode: not supported", r->source);
-		return 1;
-	}
-	return 0;
-}
-
-static int file_script(struct strbuf *sb, const struct stack *st, const struct service *svc,
-		       const char *files_dir, const struct file_kind *k, size_t i,
-		       struct strbuf *err)
-{
-	const struct file_ref *r = &k->refs[i];
-	const struct file_obj *o = find_file_obj(k, r->source);
-	if (!o)
-		return svc_error(err, svc, k->key, "\"%s\" is not declared", r->source);
-	if ((r->uid && !numeric(r->uid)) || (r->gid && !numeric(r->gid)))
-		return svc_error(err, svc, k->key, "%s: uid and gid must be numbers", r->source);
-	int seen = repeated_source(svc, k, i, err);
-	if (seen)
-		return seen < 0 ? -1 : 0;
-	sb_adds(sb, " &&\n");
-	char *path = host_file(files_dir, st, svc, k, r, err);
-	struct strbuf content = STRBUF_INIT;
-	int rc = path ? file_content(svc, k, o, &content, err) : -1;
-	if (rc == 0) {
-		char *owner = xasprintf("%s:%s", r->uid ? r->uid : "0", r->gid ? r->gid : "0");
-		write_file(sb, path, &content, owner, file_mode(r));
-		free(owner);
-	}
-	free(path);
-	sb_free(&content);
-	return rc;
-}
-
-/* One subshell per service, so that its umask stays inside. */
-int docker_files_script(const struct stack *st, const struct service *svc,
-			const char *files_dir, struct strbuf *script, struct strbuf *err)
-{
-	struct file_kind kinds[2];
-	struct strbuf sb = STRBUF_INIT;
-	file_kinds(st, svc, kinds);
-	files_dir = files_dir ? files_dir : DOCKER_FILES_DIR;
-	sb_adds(&sb, "(umask 077");
-	for (int k = 0; k < 2; k++)
-		for (size_t i = 0; i < kinds[k].nrefs; i++) {
-			if (file_script(&sb, st, svc, files_dir, &kinds[k], i, err) < 0) {
-				sb_free(&sb);
-				return -1;
-			}
-		}
-	sb_adds(&sb, ")\n");
-	if (svc->nsecrets || svc->nconfigs)
-		sb_add(script, sb.buf, sb.len);
-	sb_free(&sb);
-	return 0;
 }
 
 /* --- networks, volumes, removal ------------------------------------------ */

@@ -1,6 +1,7 @@
 /* From a service of the stack model to the shell script that runs one of
  * its tasks as a plain container on a host (`docker run`, no swarm mode),
- * plus the networks, volumes and secret/config files it needs.
+ * plus the networks and volumes it needs (secret and config files:
+ * docker/secrets.h).
  *
  * Every function appends POSIX sh text to a script that the deploy engine
  * sends to a host on stdin (`sh -s`). Every word that comes from a stack
@@ -31,7 +32,8 @@
 #define LABEL_NAMESPACE	"com.docker.stack.namespace"
 #define LABEL_SWARM_SVC	"com.docker.swarm.service.name"
 
-/* Where secret and config files live on the hosts (docker_files_script). */
+/* Where cswarm before 0.2 kept secret and config files on the hosts' disk;
+ * only removed now (docker_rm_stack_script). Tasks' files: docker/secrets.h. */
 #define DOCKER_FILES_DIR "/var/lib/cswarm/files"
 
 /* One task: which container to create. Strings are borrowed. */
@@ -52,20 +54,12 @@ void docker_container_name(const struct task_ref *t, struct strbuf *out);
  *   docker start NAME                    several networks (Docker 20.10's
  *                                        run attaches only one)
  * stdout of the block is the container id. Secrets and configs are
- * bind-mounted read-only from files_dir (NULL: DOCKER_FILES_DIR), which
- * docker_files_script must have filled first. */
+ * bind-mounted read-only from the task's directory under files_dir (NULL:
+ * DOCKER_TASK_FILES), which docker_files_script (docker/secrets.h) must
+ * have filled first. */
 int docker_run_command(const struct stack *st, const struct service *svc,
 		       const struct task_ref *t, const char *files_dir,
 		       struct strbuf *script, struct strbuf *err);
-
-/* Append commands writing the service's secrets and configs under
- * files_dir/<stack>/<service>/{secrets,configs}/<source> (directories
- * 0700, files with the reference's mode, default 0444, and uid/gid,
- * default 0), content carried base64-encoded in here-documents. Sources:
- * file (read here), environment (this process's variable), content.
- * The script holds secret content: never log it. */
-int docker_files_script(const struct stack *st, const struct service *svc,
-			const char *files_dir, struct strbuf *script, struct strbuf *err);
 
 /* Append idempotent creation of the stack's networks (every network the
  * stack declares, the implicit default included; external ones are only

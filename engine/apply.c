@@ -2,6 +2,7 @@
  * stdin (never argv: it may carry secret files), hosts in parallel, then
  * waiting for what was started to run before the next wave. */
 #include "engine/converge.h"
+#include "engine/files.h"
 #include "docker/run.h"
 #include "util/shell.h"
 #include "util/util.h"
@@ -37,8 +38,9 @@ static int prepared(const void **list, size_t n, const void *p)
 	return 0;
 }
 
-/* Networks once per stack, volumes and secret/config files once per
- * service, in each host's script before the first container needing them. */
+/* Networks once per stack, volumes once per service, in each host's script
+ * before the first container needing them; then the task's own secret and
+ * config files. */
 static int prepare(struct run *r, struct host_script *hs, const struct op *op, struct strbuf *block,
 		   struct strbuf *err)
 {
@@ -49,13 +51,12 @@ static int prepare(struct run *r, struct host_script *hs, const struct op *op, s
 		hs->prepared_stacks[hs->nstacks++] = op->stack;
 	}
 	if (!prepared((const void **)hs->prepared_svcs, hs->nsvcs, op->svc)) {
-		if (docker_volume_script(op->stack, op->svc, r->st.cluster_id, block, err) != 0 ||
-		    docker_files_script(op->stack, op->svc, NULL, block, err) != 0)
+		if (docker_volume_script(op->stack, op->svc, r->st.cluster_id, block, err) != 0)
 			return -1;
 		GROW(hs->prepared_svcs, hs->svcs_cap, hs->nsvcs + 1);
 		hs->prepared_svcs[hs->nsvcs++] = op->svc;
 	}
-	return 0;
+	return engine_files_script(r, op, block, err);
 }
 
 static struct task_ref ref_of(const struct run *r, const struct op *op)
@@ -79,7 +80,8 @@ static int op_commands(struct run *r, const struct op *op, struct strbuf *out, s
 		return 0;
 	}
 	struct task_ref ref = ref_of(r, op);
-	return docker_run_command(op->stack, op->svc, &ref, NULL, out, err);
+	const char *files_root = engine_files_root(r, op->host, err);
+	return files_root ? docker_run_command(op->stack, op->svc, &ref, files_root, out, err) : -1;
 }
 
 /* Wait for the stops running in the background, then report each between
@@ -474,6 +476,20 @@ static const char *update_failure_action(const struct converge *cv, int wave)
 	return verdict;
 }
 
+/* Hosts where a task with secret or config files started or stopped: their
+ * unused files go. */
+static void clean_files(struct run *r, const struct converge *cv)
+{
+	unsigned char *hosts = xcalloc(r->fleet.n + 1, 1);
+	int any = 0;
+	for (size_t i = 0; i < cv->nops; i++)
+		if (engine_op_has_files(&cv->ops[i]))
+			any = hosts[cv->ops[i].host] = 1;
+	if (any)
+		engine_files_cleanup(r, hosts);
+	free(hosts);
+}
+
 /* What to do after an update wave: the failure action once the failures
  * of the update so far exceed max_failure_ratio of its tasks. */
 static const char *after_update_wave(const struct converge *cv, int wave, size_t wave_failed,
@@ -495,6 +511,13 @@ static const char *after_update_wave(const struct converge *cv, int wave, size_t
 size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 {
 	size_t failed = 0, update_failed = 0;
+	struct strbuf err = STRBUF_INIT;
+	if (engine_files_ready(r, cv, &err) != 0) {
+		error("%s: nothing changed", err.buf);
+		sb_free(&err);
+		return cv->nops;
+	}
+	sb_free(&err);
 	for (int wave = 0; wave < cv->nwaves; wave++) {
 		struct host_script *hs = xcalloc(r->fleet.n ? r->fleet.n : 1, sizeof(*hs));
 		for (size_t h = 0; h < r->fleet.n; h++) {
@@ -530,6 +553,7 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 		if (wave >= WAVE_UPDATE && wave + 1 < cv->nwaves)
 			usleep((useconds_t)(update_delay_ms(cv, wave) * 1000));
 	}
+	clean_files(r, cv);
 	if (cv->nops && progress_enabled()) {
 		progress_draw(cv, cv->nwaves - 1);
 		fputc('\n', stdout);

@@ -1,8 +1,10 @@
 #include "engine/converge.h"
 #include "engine/run.h"
 #include "state/lock.h"
+#include "state/objects.h"
 #include "util/util.h"
 
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,6 +159,9 @@ void run_close(struct run *r)
 	if (r->cluster_opened)
 		cluster_close(&r->cluster);
 	state_free(&r->st);
+	if (r->key)
+		OPENSSL_cleanse(r->key, sizeof(*r->key));
+	free(r->key);
 	fleet_free(&r->fleet);
 	free(r->index);
 	inventory_free(&r->inv);

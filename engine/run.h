@@ -20,6 +20,8 @@
 #include "state/cluster.h"
 #include "state/state.h"
 
+struct cluster_key;
+
 enum run_flags {
 	RUN_LOCK = 1,		/* take the cluster lock before reading the state */
 	RUN_OBSERVE = 2,	/* observe every host */
@@ -39,6 +41,7 @@ struct run {
 	struct host_view *views;	/* per fleet host, with RUN_OBSERVE */
 	struct stack **stacks;		/* model of st.stacks[i], with RUN_STACKS */
 	long wait_ms;			/* --wait: for started tasks to run */
+	struct cluster_key *key;	/* loaded on first use (engine/files.h) */
 };
 
 void run_init(struct run *r);

@@ -1,5 +1,6 @@
 /* The managers of an inventory, their state directories and the lock. */
 #include "state/cluster.h"
+#include "state/keystore.h"
 #include "util/shell.h"
 #include "util/util.h"
 
@@ -193,7 +194,11 @@ static void drop_on(struct fleet_host *h, size_t i, void *ctx)
 	case DROP_REMOVE:
 		sb_adds(&cmd, j->shared ? "cd" : "rm -rf");
 		sh_arg(&cmd, j->c->dirs[i]);
-		if (j->shared) {
+		if (!j->shared) {	/* the cluster key goes with the copy */
+			char *key = keystore_path(j->c->dirs[i]);
+			sh_arg(&cmd, key);
+			free(key);
+		} else {
 			sb_adds(&cmd, " && rm -f");
 			sh_arg(&cmd, j->marker);
 		}

@@ -1,4 +1,5 @@
 /* The state model: lookups, edits, ids and hashes. JSON is in state_json.c. */
+#include "state/objects.h"
 #include "state/state.h"
 #include "util/jsonw.h"
 #include "util/util.h"
@@ -104,6 +105,7 @@ void state_free(struct state *st)
 	free(st->updated_at);
 	free(st->updated_by);
 	free(st->change);
+	state_objects_free(st);
 	memset(st, 0, sizeof(*st));
 }
 

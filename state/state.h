@@ -54,6 +54,28 @@ struct state_node {
 	size_t nlabels;
 };
 
+/* One version of a secret's or config's value, sealed with the cluster key
+ * (state/objects.h); the state never holds a plaintext. */
+struct state_version {
+	long long version;	/* 1, 2, ...: never reused for one object */
+	long long created;	/* unix seconds */
+	long long size;		/* plaintext bytes */
+	char *sealed;		/* base64 of nonce || ciphertext || tag */
+};
+
+/* A secret or a config: created by `cswarm secret create`, or stored at
+ * deploy from a stack file's file:/environment:/content: (owned by that
+ * stack and removed with it). Versions oldest first. */
+struct state_object {
+	char *name;
+	char *stack;		/* owning stack, or NULL */
+	struct kv *labels;
+	size_t nlabels;
+	long long created;
+	struct state_version *versions;
+	size_t nversions;
+};
+
 struct state {
 	long long version;	/* 1 after init, +1 per change */
 	char *cluster;		/* name */
@@ -69,6 +91,10 @@ struct state {
 	size_t ntasks;
 	struct state_node *nodes;
 	size_t nnodes;
+	struct state_object *secrets, *configs;
+	size_t nsecrets, nconfigs;
+	char *key_id;		/* 16 hex: the cluster key that seals them; NULL: none yet */
+	int autolock;		/* the key is held by the operator, not the managers */
 };
 
 /* Parse a state document. Strict: unknown keys, wrong types, missing

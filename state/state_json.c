@@ -1,5 +1,6 @@
 /* state.json: strict reading and canonical writing. Every parse error names
  * the key path it is about ("tasks[2].slot: ..."). */
+#include "state/objects.h"
 #include "state/state.h"
 #include "util/json.h"
 #include "util/jsonw.h"
@@ -41,15 +42,36 @@ static void write_task(struct strbuf *out, const struct state_task *t)
 		t->created, t->restarts, t->last_restart);
 }
 
+static void write_labels(struct strbuf *out, const struct kv *labels, size_t n)
+{
+	sb_adds(out, ",\"labels\":{");
+	for (size_t i = 0; i < n; i++)
+		json_member(out, labels[i].key, labels[i].value);
+	sb_addc(out, '}');
+}
+
 static void write_node(struct strbuf *out, const struct state_node *n)
 {
 	json_member(out, "name", n->name);
 	json_member(out, "availability", n->availability);
 	json_member(out, "role", n->role);
-	sb_adds(out, ",\"labels\":{");
-	for (size_t i = 0; i < n->nlabels; i++)
-		json_member(out, n->labels[i].key, n->labels[i].value);
-	sb_addc(out, '}');
+	write_labels(out, n->labels, n->nlabels);
+}
+
+static void write_object(struct strbuf *out, const struct state_object *o)
+{
+	json_member(out, "name", o->name);
+	json_member(out, "stack", o->stack);
+	write_labels(out, o->labels, o->nlabels);
+	sb_addf(out, ",\"created\":%lld,\"versions\":[", o->created);
+	for (size_t i = 0; i < o->nversions; i++) {
+		const struct state_version *v = &o->versions[i];
+		sb_addf(out, "%s{\"version\":%lld,\"created\":%lld,\"size\":%lld", i ? "," : "",
+			v->version, v->created, v->size);
+		json_member(out, "value", v->sealed);
+		sb_addc(out, '}');
+	}
+	sb_addc(out, ']');
 }
 
 /* One element per line: "key": [\n{...},\n{...}\n] */
@@ -76,6 +98,14 @@ void state_write_json(const struct state *st, struct strbuf *out)
 	WRITE_LIST(out, "services", st->services, st->nservices, write_service);
 	WRITE_LIST(out, "tasks", st->tasks, st->ntasks, write_task);
 	WRITE_LIST(out, "nodes", st->nodes, st->nnodes, write_node);
+	/* Written once there are any, so older states keep their bytes. */
+	if (st->key_id)
+		sb_addf(out, ",\n\"key\":{\"id\":\"%s\",\"autolock\":%s}", st->key_id,
+			st->autolock ? "true" : "false");
+	if (st->nsecrets)
+		WRITE_LIST(out, "secrets", st->secrets, st->nsecrets, write_object);
+	if (st->nconfigs)
+		WRITE_LIST(out, "configs", st->configs, st->nconfigs, write_object);
 	sb_adds(out, "\n}\n");
 }
 
@@ -288,7 +318,8 @@ static const char *const node_keys[] = { "name", "availability", "role", "labels
 static const char *const availability_words[] = { "active", "pause", "drain", NULL };
 static const char *const role_words[] = { "manager", "worker", NULL };
 
-static int read_labels(struct reader *r, int tok, const char *path, struct state_node *n)
+static int read_labels(struct reader *r, int tok, const char *path, struct kv **labels,
+		       size_t *nlabels)
 {
 	int v = json_get(&r->j, tok, "labels");
 	if (v < 0)
@@ -296,14 +327,14 @@ static int read_labels(struct reader *r, int tok, const char *path, struct state
 	if (json_kind(&r->j, v) != JSON_OBJECT)
 		return fail(r, path, "labels", "expected an object");
 	int count = json_size(&r->j, v), k = v + 1;
-	n->labels = xcalloc((size_t)count + 1, sizeof(*n->labels));
+	*labels = xcalloc((size_t)count + 1, sizeof(**labels));
 	char *lpath = xasprintf("%s.labels", path);
 	int ret = 0;
 	for (int m = 0; m < count && ret == 0; m++, k = json_skip(&r->j, k + 1)) {
-		struct kv *l = &n->labels[n->nlabels++];
+		struct kv *l = &(*labels)[(*nlabels)++];
 		l->key = json_str(&r->j, k);
-		for (size_t e = 0; e + 1 < n->nlabels && ret == 0; e++)
-			if (streq(n->labels[e].key, l->key))
+		for (size_t e = 0; e + 1 < *nlabels && ret == 0; e++)
+			if (streq((*labels)[e].key, l->key))
 				ret = fail(r, lpath, l->key, "duplicate key");
 		if (ret == 0)
 			ret = str_at(r, k + 1, lpath, l->key, OPTIONAL, &l->value);
@@ -319,7 +350,70 @@ static int read_node(struct reader *r, int tok, const char *path, struct state_n
 	    get_word(r, tok, path, "availability", OPTIONAL, availability_words, &n->availability) != 0 ||
 	    get_word(r, tok, path, "role", OPTIONAL, role_words, &n->role) != 0)
 		return -1;
-	return read_labels(r, tok, path, n);
+	return read_labels(r, tok, path, &n->labels, &n->nlabels);
+}
+
+static const char *const object_keys[] = { "name", "stack", "labels", "created", "versions", NULL };
+static const char *const version_keys[] = { "version", "created", "size", "value", NULL };
+
+static int read_version(struct reader *r, int tok, const char *path, struct state_version *v,
+			long long after)
+{
+	if (check_keys(r, tok, path, version_keys) != 0 ||
+	    get_int(r, tok, path, "version", 1, 1LL << 53, &v->version) != 0 ||
+	    get_int(r, tok, path, "created", 0, 1LL << 40, &v->created) != 0 ||
+	    get_int(r, tok, path, "size", 0, OBJECT_MAX_SIZE, &v->size) != 0 ||
+	    get_str(r, tok, path, "value", REQUIRED, &v->sealed) != 0)
+		return -1;
+	return v->version > after ? 0 : fail(r, path, "version", "not above the version before it");
+}
+
+static int read_versions(struct reader *r, int tok, const char *path, struct state_object *o)
+{
+	int v = json_get(&r->j, tok, "versions");
+	if (v < 0 || json_kind(&r->j, v) != JSON_ARRAY)
+		return fail(r, path, "versions", v < 0 ? "missing" : "expected an array");
+	int count = json_size(&r->j, v), t = v + 1, ret = 0;
+	o->versions = xcalloc((size_t)count + 1, sizeof(*o->versions));
+	for (int i = 0; i < count && ret == 0; i++, t = json_skip(&r->j, t)) {
+		char *vpath = xasprintf("%s.versions[%d]", path, i);
+		long long after = i ? o->versions[i - 1].version : 0;
+		o->nversions++;
+		ret = read_version(r, t, vpath, &o->versions[i], after);
+		free(vpath);
+	}
+	return ret;
+}
+
+static int read_object(struct reader *r, int tok, const char *path, struct state_object *o)
+{
+	if (check_keys(r, tok, path, object_keys) != 0 ||
+	    get_str(r, tok, path, "name", REQUIRED, &o->name) != 0 ||
+	    get_str(r, tok, path, "stack", OPTIONAL, &o->stack) != 0 ||
+	    get_int(r, tok, path, "created", 0, 1LL << 40, &o->created) != 0 ||
+	    read_labels(r, tok, path, &o->labels, &o->nlabels) != 0)
+		return -1;
+	if (!object_name_ok(o->name))
+		return fail(r, path, "name", "not a valid secret or config name");
+	return read_versions(r, tok, path, o);
+}
+
+static const char *const key_keys[] = { "id", "autolock", NULL };
+
+/* "key": {"id": 16 hex, "autolock": bool}, optional. */
+static int read_key(struct reader *r, struct state *st)
+{
+	int v = json_get(&r->j, 0, "key");
+	if (v < 0)
+		return 0;
+	if (check_keys(r, v, "key", key_keys) != 0 || get_hex(r, v, "key", "id", 16, &st->key_id) != 0)
+		return -1;
+	int a = json_get(&r->j, v, "autolock");
+	char *word = a >= 0 && json_kind(&r->j, a) == JSON_PRIMITIVE ? json_str(&r->j, a) : NULL;
+	int ok = word && (streq(word, "true") || streq(word, "false"));
+	st->autolock = ok && streq(word, "true");
+	free(word);
+	return ok ? 0 : fail(r, "key", "autolock", "expected true or false");
 }
 
 /* Read the array key of the root with read_one into a new array of
@@ -367,6 +461,30 @@ static int read_node_v(struct reader *r, int tok, const char *path, void *p)
 	return read_node(r, tok, path, p);
 }
 
+static int read_object_v(struct reader *r, int tok, const char *path, void *p)
+{
+	return read_object(r, tok, path, p);
+}
+
+/* "secrets" or "configs": optional (states from before they existed). */
+static void read_objects(struct reader *r, const char *key, struct state_object **arr, size_t *n,
+			 int *ret)
+{
+	if (json_get(&r->j, 0, key) >= 0)
+		*arr = read_list(r, key, n, sizeof(**arr), read_object_v, ret);
+}
+
+static int unique_objects(struct reader *r, const char *key, const struct state_object *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < i; k++)
+			if (streq(o[i].name, o[k].name)) {
+				sb_addf(r->err, "%s[%zu].name: %s also at %s[%zu]", key, i, o[i].name, key, k);
+				return -1;
+			}
+	return 0;
+}
+
 /* Stacks, services, tasks and nodes are identified by name, (stack, name),
  * id and name. */
 static int check_unique(struct reader *r, const struct state *st)
@@ -398,11 +516,13 @@ static int check_unique(struct reader *r, const struct state *st)
 				sb_addf(r->err, "nodes[%zu].name: %s also at nodes[%zu]", i, st->nodes[i].name, k);
 				return -1;
 			}
-	return 0;
+	return unique_objects(r, "secrets", st->secrets, st->nsecrets) ||
+	       unique_objects(r, "configs", st->configs, st->nconfigs) ? -1 : 0;
 }
 
 static const char *const root_keys[] = { "format", "version", "cluster", "cluster_id",
-	"updated_at", "updated_by", "change", "stacks", "services", "tasks", "nodes", NULL };
+	"updated_at", "updated_by", "change", "stacks", "services", "tasks", "nodes", "key", "secrets",
+	"configs", NULL };
 
 static int read_root(struct reader *r, struct state *st)
 {
@@ -430,6 +550,10 @@ static int read_root(struct reader *r, struct state *st)
 				 read_service_v, &ret);
 	st->tasks = read_list(r, "tasks", &st->ntasks, sizeof(*st->tasks), read_task_v, &ret);
 	st->nodes = read_list(r, "nodes", &st->nnodes, sizeof(*st->nodes), read_node_v, &ret);
+	read_objects(r, "secrets", &st->secrets, &st->nsecrets, &ret);
+	read_objects(r, "configs", &st->configs, &st->nconfigs, &ret);
+	if (ret == 0)
+		ret = read_key(r, st);
 	return ret == 0 ? check_unique(r, st) : -1;
 }
 

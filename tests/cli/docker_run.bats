@@ -8,6 +8,8 @@ load helpers
 RENDER=${RENDER:-$REPO/build/asan/tools/render_task}
 HOST=h2
 PWNED=/tmp/cswarm-bats-pwned
+# Secret and config files go to a tmpfs (this machine's /run is not one).
+FILES=/dev/shm/cswarm-bats-drt
 
 # `! cmd` does not fail a bats test; a function returning non-zero does.
 refute() { ! "$@"; }
@@ -71,7 +73,7 @@ teardown_file() {
 	"$RENDER" rm-stack "$CLUSTER_ID" drt | cluster_ssh $HOST sh -s >/dev/null 2>&1
 	cluster_docker $HOST network rm drt_foreign drt_front >/dev/null 2>&1
 	rm -f "$PWNED"
-	rmdir /var/lib/cswarm/files /var/lib/cswarm 2>/dev/null
+	cluster_docker $HOST run --rm -v /dev/shm:/shm busybox:latest rm -rf /shm/cswarm-bats-drt >/dev/null 2>&1
 	true
 }
 
@@ -81,7 +83,7 @@ inspect() {	# FORMAT [OBJECT]
 
 @test "docker run script: the task container starts on the host" {
 	rm -f "$PWNED"
-	run "$RENDER" run "$BATS_FILE_TMPDIR/stack.yml" web "$CLUSTER_ID" t1 1
+	run "$RENDER" run "$BATS_FILE_TMPDIR/stack.yml" web "$CLUSTER_ID" t1 1 "$FILES"
 	[ "$status" -eq 0 ]
 	no_sanitizer_report
 	run cluster_ssh $HOST sh -s <<<"$output"
@@ -167,7 +169,7 @@ assert len(l["cswarm.hash"]) == 12, l' "$output" "$CLUSTER_ID"
 }
 
 @test "networks and volumes scripts are idempotent" {
-	run "$RENDER" run "$BATS_FILE_TMPDIR/stack.yml" web "$CLUSTER_ID" t2 2
+	run "$RENDER" run "$BATS_FILE_TMPDIR/stack.yml" web "$CLUSTER_ID" t2 2 "$FILES"
 	[ "$status" -eq 0 ]
 	run cluster_ssh $HOST sh -s <<<"$(sed '/^docker create/,$d' <<<"$output")"
 	[ "$status" -eq 0 ]
@@ -176,7 +178,7 @@ assert len(l["cswarm.hash"]) == 12, l' "$output" "$CLUSTER_ID"
 
 @test "a bad mount is refused before anything reaches a host" {
 	sed 's|data:/data|"/tmp:/a,b"|' "$BATS_FILE_TMPDIR/stack.yml" >"$BATS_FILE_TMPDIR/bad.yml"
-	run "$RENDER" run "$BATS_FILE_TMPDIR/bad.yml" web "$CLUSTER_ID" t9 9
+	run "$RENDER" run "$BATS_FILE_TMPDIR/bad.yml" web "$CLUSTER_ID" t9 9 "$FILES"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *'service web: volumes: "/a,b" contains a comma'* ]]
 }
@@ -199,7 +201,7 @@ assert len(l["cswarm.hash"]) == 12, l' "$output" "$CLUSTER_ID"
 
 @test "a network of the stack's name that cswarm did not create is refused" {
 	cluster_docker $HOST network create drt_front >/dev/null
-	run "$RENDER" run "$BATS_FILE_TMPDIR/stack.yml" web "$CLUSTER_ID" t3 3
+	run "$RENDER" run "$BATS_FILE_TMPDIR/stack.yml" web "$CLUSTER_ID" t3 3 "$FILES"
 	[ "$status" -eq 0 ]
 	run cluster_ssh $HOST sh -s <<<"$output"
 	cluster_docker $HOST network rm drt_front >/dev/null

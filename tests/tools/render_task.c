@@ -2,7 +2,8 @@
  *
  *   render_task run FILE SERVICE CLUSTER TASK SLOT|@NODE [FILES_DIR]
  *       the whole script for one task: networks, volumes, secret and
- *       config files, then the container (stdout: its id)
+ *       config files (read where it runs; FILES_DIR: a tmpfs, default
+ *       /run/cswarm), then the container (stdout: its id)
  *   render_task observe CLUSTER       the per-host observation command
  *   render_task parse                 docker inspect JSON on stdin, one
  *                                     line per container
@@ -13,6 +14,7 @@
 #include "compose/compose.h"
 #include "docker/observe.h"
 #include "docker/run.h"
+#include "docker/secrets.h"
 #include "util/util.h"
 
 #include <openssl/evp.h>
@@ -63,8 +65,9 @@ static int render_run(int argc, char **argv)
 		rc = docker_network_script(st, argv[4], &script, &err);
 		if (rc == 0)
 			rc = docker_volume_script(st, svc, argv[4], &script, &err);
+		struct file_source local = { docker_file_local_value, NULL };
 		if (rc == 0)
-			rc = docker_files_script(st, svc, dir, &script, &err);
+			rc = docker_files_script(st, svc, &t, dir, &local, &script, &err);
 		if (rc == 0)
 			rc = docker_run_command(st, svc, &t, dir, &script, &err);
 	}

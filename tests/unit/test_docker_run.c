@@ -11,6 +11,7 @@
 
 #include "compose/compose.h"
 #include "docker/run.h"
+#include "docker/secrets.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -123,10 +124,10 @@ static const struct run_case flag_cases[] = {
 	{ "extra_hosts: ['db:10.0.0.5', 'v6=::1']", NULL, " --add-host 'db:10.0.0.5' --add-host 'v6:::1'" },
 	{ "secrets: [pw, {source: pw, target: other}]\n    configs: [{source: conf, target: /etc/c.conf}, conf]",
 	  "secrets:\n  pw: {file: /etc/hostname}\nconfigs:\n  conf: {content: x}",
-	  " --mount 'type=bind,source=/var/lib/cswarm/files/s/s/secrets/pw,target=/run/secrets/pw,readonly'"
-	  " --mount 'type=bind,source=/var/lib/cswarm/files/s/s/secrets/pw,target=/run/secrets/other,readonly'"
-	  " --mount 'type=bind,source=/var/lib/cswarm/files/s/s/configs/conf,target=/etc/c.conf,readonly'"
-	  " --mount 'type=bind,source=/var/lib/cswarm/files/s/s/configs/conf,target=/conf,readonly'" },
+	  " --mount 'type=bind,source=/run/cswarm/c/t/secrets/pw,target=/run/secrets/pw,readonly'"
+	  " --mount 'type=bind,source=/run/cswarm/c/t/secrets/pw,target=/run/secrets/other,readonly'"
+	  " --mount 'type=bind,source=/run/cswarm/c/t/configs/conf,target=/etc/c.conf,readonly'"
+	  " --mount 'type=bind,source=/run/cswarm/c/t/configs/conf,target=/conf,readonly'" },
 };
 
 static void test_flags(void **state)
@@ -383,9 +384,12 @@ static void test_stop_and_rm(void **state)
 
 /* --- secret and config files ---------------------------------------------- */
 
+static const struct file_source local = { docker_file_local_value, NULL };
+
+/* On a tmpfs: the files script refuses anything else. */
 static char *tmp_dir(void)
 {
-	char tmpl[] = "/tmp/cswarm-test-XXXXXX";
+	char tmpl[] = "/dev/shm/cswarm-test-XXXXXX";
 	assert_non_null(mkdtemp(tmpl));
 	return xstrdup(tmpl);
 }
@@ -430,7 +434,7 @@ static void test_files_any_bytes(void **state)
 			      "configs:\n  conf: {content: \"line1\\nline2\\n\"}", src);
 	struct stack *st = load(keys, top);
 	struct strbuf script = STRBUF_INIT, err = STRBUF_INIT;
-	assert_int_equal(docker_files_script(st, stack_service(st, "s"), files, &script, &err), 0);
+	assert_int_equal(docker_files_script(st, stack_service(st, "s"), &task, files, &local, &script, &err), 0);
 	if (getuid() != 0) {	/* chown 0:0 of the env secret needs root */
 		char *p = strstr(script.buf, "chown '0:0'");
 		assert_non_null(p);
@@ -439,7 +443,7 @@ static void test_files_any_bytes(void **state)
 	run_sh(script.buf);
 
 	size_t len;
-	char *path = xasprintf("%s/s/s/secrets/bin", files), *got = read_all(path, &len);
+	char *path = xasprintf("%s/c/t/secrets/bin", files), *got = read_all(path, &len);
 	assert_int_equal(len, sizeof(bytes));
 	assert_memory_equal(got, bytes, sizeof(bytes));
 	struct stat sbuf;
@@ -447,14 +451,14 @@ static void test_files_any_bytes(void **state)
 	assert_int_equal(sbuf.st_mode & 07777, 0600);
 	free(got);
 	free(path);
-	path = xasprintf("%s/s/s/secrets/env", files);
+	path = xasprintf("%s/c/t/secrets/env", files);
 	got = read_all(path, &len);
 	assert_string_equal(got, "from env $(touch /tmp/cswarm-pwned)");
 	assert_int_equal(stat(path, &sbuf), 0);
 	assert_int_equal(sbuf.st_mode & 07777, 0444);
 	free(got);
 	free(path);
-	path = xasprintf("%s/s/s/configs/conf", files);
+	path = xasprintf("%s/c/t/configs/conf", files);
 	got = read_all(path, &len);
 	assert_string_equal(got, "line1\nline2\n");
 	assert_int_equal(stat(path, &sbuf), 0);
@@ -483,7 +487,7 @@ static int files_error(const char *keys, const char *top, struct strbuf *err)
 {
 	struct stack *st = load(keys, top);
 	struct strbuf script = STRBUF_INIT;
-	int rc = docker_files_script(st, stack_service(st, "s"), "/x", &script, err);
+	int rc = docker_files_script(st, stack_service(st, "s"), &task, "/x", &local, &script, err);
 	stack_free(st);
 	sb_free(&script);
 	return rc;
@@ -497,7 +501,7 @@ static void test_files_errors_hide_content(void **state)
 	setenv("CSWARM_TEST_SECRET", "s3cr3t-value", 1);
 	unsetenv("CSWARM_TEST_UNSET");
 	assert_int_equal(files_error("secrets: [ext]", "secrets:\n  ext: {external: true}", &err), -1);
-	assert_string_equal(err.buf, "service s: secrets: ext: external secrets need a secret store: not supported");
+	assert_string_equal(err.buf, "service s: secrets: ext: external secrets are kept in the cluster, not read here");
 	sb_reset(&err);
 	assert_int_equal(files_error("secrets: [a, b]", "secrets:\n  a: {environment: CSWARM_TEST_SECRET}\n"
 				     "  b: {environment: CSWARM_TEST_UNSET}", &err), -1);
@@ -524,6 +528,29 @@ static void test_files_errors_hide_content(void **state)
 	unsetenv("CSWARM_TEST_BIG");
 	free(big);
 	sb_free(&err);
+}
+
+/* Values never reach a disk: a files root that is not a tmpfs is refused
+ * on the host, before anything is written. */
+static void test_files_need_tmpfs(void **state)
+{
+	(void)state;
+	char tmpl[] = "/var/tmp/cswarm-test-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	struct stack *st = load("configs: [conf]", "configs:\n  conf: {content: x}");
+	struct strbuf script = STRBUF_INIT, err = STRBUF_INIT;
+	assert_int_equal(docker_files_script(st, stack_service(st, "s"), &task, tmpl, &local, &script, &err), 0);
+	sb_adds(&script, "echo wrote\n");
+	char *run = xasprintf("(%s) 2>&1; true", script.buf);
+	char *out = sh_stdout(run, NULL);
+	if (!strstr(out, "is not a tmpfs: secret and config files are never written to disk"))
+		fail_msg("got: %s", out);
+	char *conf = xasprintf("%s/c/t/configs/conf", tmpl);
+	assert_int_equal(access(conf, F_OK), -1);
+	rmdir(tmpl);
+	free(conf), free(out), free(run);
+	stack_free(st);
+	sb_free(&script), sb_free(&err);
 }
 
 /* The run line names the file, never the content. */
@@ -553,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_files_any_bytes),
 		cmocka_unit_test(test_files_errors_hide_content),
 		cmocka_unit_test(test_run_line_has_no_secret),
+		cmocka_unit_test(test_files_need_tmpfs),
 	};
 	return cmocka_run_group_tests_name("docker_run", tests, NULL, NULL);
 }
