@@ -106,8 +106,9 @@ ids_of() {	# container ids of the test's cluster, all hosts, sorted
 		end=$((SECONDS + 25))
 		while [ $SECONDS -lt $end ] && [ ! -f "$BATS_TEST_TMPDIR/stop" ]; do
 			ok=0
-			for a in 10.213.0.11 10.213.0.12 10.213.0.13; do
-				timeout 2 busybox wget -q -O /dev/null "http://$a:8080/" 2>/dev/null && { ok=1; break; }
+			for h in $CLUSTER_HOSTS; do
+				timeout 2 busybox wget -q -O /dev/null "http://$(cluster_addr "$h"):8080/" 2>/dev/null &&
+					{ ok=1; break; }
 			done
 			[ $ok = 1 ] || fails=$((fails + 1))
 			sleep 0.1

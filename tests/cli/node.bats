@@ -33,7 +33,7 @@ teardown() {
 	run "$CSWARM" node ls
 	[ "$status" -eq 3 ]
 	no_sanitizer_report
-	[[ "$output" == *"h2: connect to 10.213.0.12 port 22"*"refused"* ]]
+	[[ "$output" == *"h2: connect to $(cluster_addr h2) port 22"*"refused"* ]]
 	grep -E '^h2 .*Down \(refused\)' <<<"$output"
 	grep -E '^h1 .*Ready' <<<"$output"
 	grep -E '^h3 .*Ready' <<<"$output"
@@ -59,7 +59,7 @@ teardown() {
 	run "$CSWARM" node ls
 	[ "$status" -eq 3 ]
 	grep -E '^h1 .*Down \(host key\)' <<<"$output"
-	[[ "$output" == *"CHANGED host key for 10.213.0.11 (ssh-ed25519 key SHA256:"* ]]
+	[[ "$output" == *"CHANGED host key for $(cluster_addr h1) (ssh-ed25519 key SHA256:"* ]]
 	grep -E '^h2 .*Ready' <<<"$output"
 }
 
@@ -68,11 +68,11 @@ teardown() {
 	: >"$kh"
 	CSWARM_KNOWN_HOSTS=$kh run "$CSWARM" node ls --limit h2
 	[ "$status" -eq 3 ]
-	[[ "$output" == *"unknown host key for 10.213.0.12"*"--accept-new"* ]]
+	[[ "$output" == *"unknown host key for $(cluster_addr h2)"*"--accept-new"* ]]
 	CSWARM_KNOWN_HOSTS=$kh run "$CSWARM" node ls --limit h2 --accept-new
 	[ "$status" -eq 0 ]
 	grep -q '^|1|' "$kh"
-	ssh-keygen -F 10.213.0.12 -f "$kh" | grep -q 'ssh-ed25519'
+	ssh-keygen -F $(cluster_addr h2) -f "$kh" | grep -q 'ssh-ed25519'
 	CSWARM_KNOWN_HOSTS=$kh run "$CSWARM" node ls --limit h2
 	[ "$status" -eq 0 ]
 }
@@ -118,15 +118,15 @@ teardown() {
 @test "exec: a host reached through ProxyJump (bastion h1)" {
 	cfg=$BATS_TEST_TMPDIR/ssh_config
 	{
-		echo "Host 10.213.0.13"
-		echo "  ProxyJump root@10.213.0.11"
+		echo "Host $(cluster_addr h3)"
+		echo "  ProxyJump root@$(cluster_addr h1)"
 		cat "$CSWARM_SSH_CONFIG"
 	} >"$cfg"
 	# h3 is reachable only through h1 once its direct route is blocked.
 	cluster_ssh h3 true
 	run "$CSWARM" exec --ssh-config "$cfg" --limit h3 -- 'echo $SSH_CONNECTION'
 	[ "$status" -eq 0 ]
-	[[ "$output" == "h3: 10.213.0.11 "* ]]
+	[[ "$output" == "h3: $(cluster_addr h1) "* ]]
 }
 
 @test "static binary runs node ls against the cluster" {

@@ -195,10 +195,10 @@ watch_service() {
 	local inv=$BATS_TEST_TMPDIR/inventory d=/var/lib/cswarm-nodetest/$CLUSTER
 	cat >"$inv" <<-EOF
 	[managers]
-	h1 ansible_host=10.213.0.11 cswarm_state_dir=$d/h1
+	h1 ansible_host=$(cluster_addr h1) cswarm_state_dir=$d/h1
 	[workers]
-	h2 ansible_host=10.213.0.12 cswarm_state_dir=$d/h2
-	h3 ansible_host=10.213.0.13 cswarm_state_dir=$d/h3
+	h2 ansible_host=$(cluster_addr h2) cswarm_state_dir=$d/h2
+	h3 ansible_host=$(cluster_addr h3) cswarm_state_dir=$d/h3
 	[all:vars]
 	ansible_user=root
 	ansible_ssh_private_key_file=$CSWARM_SSH_KEY
