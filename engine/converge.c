@@ -58,18 +58,14 @@ static struct sched_kv *node_labels(const struct host *h, const struct state_nod
 	return kv;
 }
 
-/* Engine labels arrive as "k=v" strings; split them in place into kv. */
-static struct sched_kv *engine_labels(struct docker_info *d, size_t *n)
+/* The observation's engine labels, borrowed (a plan never changes what
+ * was observed: a rollback plans again on the same views). */
+static struct sched_kv *engine_labels(const struct docker_info *d, size_t *n)
 {
 	struct sched_kv *kv = xcalloc(d->nlabels + 1, sizeof(*kv));
-	*n = 0;
-	for (size_t i = 0; i < d->nlabels; i++) {
-		char *eq = strchr(d->labels[i], '=');
-		if (!eq)
-			continue;
-		*eq = '\0';
-		kv[(*n)++] = (struct sched_kv){ d->labels[i], eq + 1 };
-	}
+	for (size_t i = 0; i < d->nlabels; i++)
+		kv[i] = (struct sched_kv){ d->labels[i].key, d->labels[i].value };
+	*n = d->nlabels;
 	return kv;
 }
 

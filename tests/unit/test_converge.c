@@ -30,9 +30,8 @@ static const char base_stack[] =
 	"    deploy: { mode: global }\n";
 
 /* Put a stack into the run as deploy does: state documents and models. */
-static void set_stack(struct run *r, const char *version, const char *delay)
+static void set_stack_yaml(struct run *r, const char *yaml)
 {
-	char *yaml = xasprintf(base_stack, version, delay);
 	struct compose_opts co = { .name = "app", .quiet = true, .working_dir = "/" };
 	struct stack *st = NULL;
 	struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
@@ -50,9 +49,15 @@ static void set_stack(struct run *r, const char *version, const char *delay)
 	else
 		r->stacks = xcalloc(1, sizeof(*r->stacks));
 	r->stacks[0] = st;
-	free(yaml);
 	sb_free(&json);
 	sb_free(&err);
+}
+
+static void set_stack(struct run *r, const char *version, const char *delay)
+{
+	char *yaml = xasprintf(base_stack, version, delay);
+	set_stack_yaml(r, yaml);
+	free(yaml);
 }
 
 static struct run *world(void)
@@ -304,6 +309,31 @@ static void test_changed_spec_rolls_one_by_one(void **state)
 	world_free(r);
 }
 
+/* A rollback plans twice on one observation: the second plan must see the
+ * engine labels the first one saw. */
+static void test_planning_twice_keeps_engine_labels(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	struct docker_info *east = &r->views[1].info;
+	east->labels = xcalloc(1, sizeof(*east->labels));
+	east->labels[0] = (struct kv){ xstrdup("zone"), xstrdup("east") };
+	east->nlabels = 1;
+	set_stack_yaml(r, "name: app\nservices:\n  web:\n    image: busybox\n    deploy:\n"
+		       "      replicas: 2\n      placement: { constraints: [engine.labels.zone == east] }\n");
+	for (int round = 0; round < 2; round++) {
+		struct converge cv;
+		plan(r, &cv);
+		assert_int_equal(count(&cv, OP_START, "new"), 2);
+		for (size_t i = 0; i < cv.nops; i++)
+			assert_int_equal(cv.ops[i].host, 1);
+		converge_free(&cv);
+	}
+	assert_string_equal(east->labels[0].key, "zone");
+	assert_string_equal(east->labels[0].value, "east");
+	world_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_orphans_and_lost_containers),
 		cmocka_unit_test(test_unreachable_host_moves_replicated_tasks),
 		cmocka_unit_test(test_changed_spec_rolls_one_by_one),
+		cmocka_unit_test(test_planning_twice_keeps_engine_labels),
 	};
 	return cmocka_run_group_tests_name("converge", tests, NULL, NULL);
 }

@@ -33,7 +33,8 @@ static void test_docker_info(void **state)
 	assert_int_equal(d.ncpu, 2);
 	assert_true(d.mem_total == 25165824000LL);
 	assert_int_equal(d.nlabels, 2);
-	assert_string_equal(d.labels[1], "ssd=true");
+	assert_string_equal(d.labels[1].key, "ssd");
+	assert_string_equal(d.labels[1].value, "true");
 	docker_info_free(&d);
 	sb_free(&err);
 }
