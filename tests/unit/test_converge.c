@@ -250,6 +250,46 @@ static void test_restart_delay(void **state)
 	world_free(r);
 }
 
+/* FinishedAt is the host's clock: a host two hours behind ours whose task
+ * exited ten seconds ago (by its clock) is inside a one-hour delay. */
+static void test_restart_delay_by_host_clock(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	struct converge cv;
+	set_stack(r, "1", "1h");
+	deployed(r);
+	struct state_task *t = task_of(r, "web");
+	long host = run_host(r, t->node);
+	r->views[host].clock_skew = -7200;
+	char finished[32];
+	time_t at = time(NULL) - 7200 - 10;
+	strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", gmtime(&at));
+	exit_task(r, t, 1, finished);
+	plan(r, &cv);
+	assert_int_equal(cv.waiting_restart, 1);
+	assert_int_equal(cv.nops, 0);
+	converge_free(&cv);
+	world_free(r);
+}
+
+static void test_observation_reads_host_clock(void **state)
+{
+	(void)state;
+	struct host_view v = { 0 };
+	struct ssh_result res;
+	ssh_result_init(&res);
+	sb_init(&v.detail);
+	sb_addf(&res.out, "@@cswarm-clock %lld\n{\"ServerVersion\":\"20.10\"}\n", (long long)time(NULL) + 100);
+	res.exit_status = 0;
+	assert_int_equal(observe_parse_output(&v, "h1", &res, 0), 0);
+	assert_true(v.clock_skew >= 95 && v.clock_skew <= 100);
+	assert_string_equal(v.info.version, "20.10");
+	docker_info_free(&v.info);
+	sb_free(&v.detail);
+	ssh_result_free(&res);
+}
+
 static void test_orphans_and_lost_containers(void **state)
 {
 	(void)state;
@@ -340,6 +380,8 @@ int main(void)
 		cmocka_unit_test(test_fresh_deploy_then_stable),
 		cmocka_unit_test(test_restart_policy),
 		cmocka_unit_test(test_restart_delay),
+		cmocka_unit_test(test_restart_delay_by_host_clock),
+		cmocka_unit_test(test_observation_reads_host_clock),
 		cmocka_unit_test(test_orphans_and_lost_containers),
 		cmocka_unit_test(test_unreachable_host_moves_replicated_tasks),
 		cmocka_unit_test(test_changed_spec_rolls_one_by_one),
