@@ -2,6 +2,7 @@
  * the secret and config files it mounts, the networks and volumes it
  * needs. Every word from the stack file goes through sh_arg. */
 #include "docker/run.h"
+#include "util/names.h"
 #include "util/shell.h"
 #include "util/util.h"
 
@@ -80,18 +81,6 @@ static int svc_error(struct strbuf *err, const struct service *svc, const char *
 	sb_addf(err, "service %s: %s: %s", svc->name, key, msg);
 	free(msg);
 	return -1;
-}
-
-/* Docker's rule for container names, which also makes the stack and
- * service names safe as path components and network aliases. */
-static bool valid_name(const char *s)
-{
-	if (!s || !isalnum((unsigned char)*s))
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
-			return false;
-	return true;
 }
 
 /* A --mount value being built. docker parses it as one CSV record: a
@@ -178,7 +167,7 @@ static int check_task(const struct stack *st, const struct service *svc, const s
 		return svc_error(err, svc, "task", "belongs to %s_%s", t->stack, t->service);
 	struct strbuf name = STRBUF_INIT;
 	docker_container_name(t, &name);
-	bool ok = valid_name(name.buf) && valid_name(svc->name);
+	bool ok = name_valid(name.buf, DOCKER_NAME_MAX_LEN) && name_valid(svc->name, NAME_MAX_LEN);
 	if (!ok)
 		svc_error(err, svc, "name", "\"%s\" is not a valid container name "
 			  "(letters, digits, '_', '.', '-')", name.buf);
@@ -608,7 +597,8 @@ static const struct file_obj *find_file_obj(const struct file_kind *k, const cha
 static char *host_file(const char *files_dir, const struct stack *st, const struct service *svc,
 		       const struct file_kind *k, const struct file_ref *r, struct strbuf *err)
 {
-	if (!valid_name(r->source) || !valid_name(svc->name)) {
+	if (!name_valid(r->source, NAME_MAX_LEN) || !name_valid(svc->name, NAME_MAX_LEN) ||
+	    !name_valid(st->name, NAME_MAX_LEN)) {
 		svc_error(err, svc, k->key, "\"%s\": only letters, digits, '_', '.' and '-' "
 			  "can name a file on the hosts", r->source);
 		return NULL;

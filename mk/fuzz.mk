@@ -5,7 +5,7 @@
 # replays every file there).
 FUZZ_CC    ?= clang-14
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-FUZZ_SRCS  := $(wildcard compose/*.c) util/util.c util/strbuf.c
+FUZZ_SRCS  := $(wildcard compose/*.c) util/util.c util/strbuf.c util/names.c
 FUZZ_TIME  ?= 60
 
 build/fuzz/fuzz_compose: fuzz/fuzz_compose.c $(FUZZ_SRCS) $(wildcard compose/*.h)

@@ -163,6 +163,8 @@ static void test_errors_name_the_key(void **unused)
 	expect_error("\"stacks\": [", "\"stacks\": [{\"name\":\"web\",\"spec\":{}},", "stacks[1].name: web also at stacks[0]");
 	expect_error("\"labels\":{", "\"labels\":{\"a\":1,", "nodes[0].labels.a: expected a string");
 	expect_error("\"labels\":{", "\"labels\":{\"a\" \"b\",", "invalid JSON");
+	expect_error("{\"name\":\"web\",\"spec\"", "{\"name\":\"../../docker\",\"spec\"",
+		     "stacks[0].name: not a valid name");
 }
 
 static void test_garbage_never_crashes(void **unused)
