@@ -25,6 +25,8 @@ enum run_flags {
 	RUN_OBSERVE = 2,	/* observe every host */
 	RUN_STACKS = 4,		/* load the stack models kept in the state */
 	RUN_NO_STATE = 8,	/* do not read the state (init, lock status) */
+	RUN_LIMIT = 16,		/* the command honours --limit (lists only the tasks on
+				 * those hosts); without it --limit is refused */
 };
 
 struct run {
@@ -38,6 +40,7 @@ struct run {
 	struct state st;
 	struct host_view *views;	/* per fleet host, with RUN_OBSERVE */
 	struct stack **stacks;		/* model of st.stacks[i], with RUN_STACKS */
+	unsigned char *in_limit;	/* per fleet host, with RUN_LIMIT and --limit; else NULL */
 };
 
 void run_init(struct run *r);
