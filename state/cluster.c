@@ -103,11 +103,11 @@ int cluster_open(struct cluster_ctx *c, const struct inventory *inv, const struc
 	c->name = xstrdup(cluster_name(&inv->hosts[first], name));
 	/* The name becomes a directory beside the hosts' secret files. */
 	if (name_check("cluster", c->name, NAME_MAX_LEN, err) != 0)
-		return -1;
+		goto fail;
 	if (streq(c->name, CLUSTER_FILES_NAME)) {
 		sb_addf(err, "bad cluster name \"%s\": reserved for the hosts' secret and config files",
 			c->name);
-		return -1;
+		goto fail;
 	}
 	c->managers.hosts = xcalloc(n, sizeof(*c->managers.hosts));
 	c->managers.forks = forks;
@@ -115,10 +115,14 @@ int cluster_open(struct cluster_ctx *c, const struct inventory *inv, const struc
 	c->dirs = xcalloc(n, sizeof(*c->dirs));
 	for (size_t i = 0; i < inv->nhosts; i++)
 		if (inv->hosts[i].is_manager && add_manager(c, i, t, err) != 0)
-			return -1;
+			goto fail;
 	c->ninventory = c->managers.n;
 	c->store = (struct state_store){ &c->managers, c->dirs, timeout_ms };
-	return check_dirs(c, err);
+	if (check_dirs(c, err) == 0)
+		return 0;
+fail:
+	cluster_close(c);
+	return -1;
 }
 
 int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, struct strbuf *err)
