@@ -15,6 +15,7 @@
 enum { WAIT_POLL_MS = 300 };
 
 struct host_script {
+	const char *nonce;	/* in the markers: a task's output cannot forge them */
 	struct strbuf text;
 	size_t *ops;		/* indexes into cv->ops, in script order */
 	size_t nops, cap;
@@ -81,7 +82,10 @@ static int op_commands(struct run *r, const struct op *op, struct strbuf *out, s
 
 static void add_block(struct host_script *hs, size_t index, const struct strbuf *block)
 {
-	sb_addf(&hs->text, "echo '@@op %zu'\n(\n%s) 2>&1\necho \"@@rc %zu $?\"\n", index, sb_str(block), index);
+	/* The rc marker starts a line of its own even after output without
+	 * a final newline. */
+	sb_addf(&hs->text, "echo '@@op %s %zu'\n(\n%s) 2>&1\nprintf '\\n@@rc %s %zu %%s\\n' \"$?\"\n",
+		hs->nonce, index, sb_str(block), hs->nonce, index);
 	GROW(hs->ops, hs->cap, hs->nops + 1);
 	hs->ops[hs->nops++] = index;
 }
@@ -143,19 +147,25 @@ static void run_script(struct fleet_host *h, size_t i, void *ctx)
 	hs->ran = fleet_exec(h, &x, &hs->res) == SSH_OK;
 }
 
-/* The output between "@@op N" and "@@rc N X" and X; -1 when absent. */
-static int op_result(const char *out, size_t index, struct strbuf *msg)
+int converge_op_result(const char *out, const char *nonce, size_t index, struct strbuf *msg)
 {
-	char start[40], end[40];
-	snprintf(start, sizeof(start), "@@op %zu\n", index);
-	snprintf(end, sizeof(end), "@@rc %zu ", index);
-	const char *a = strstr(out, start), *b = a ? strstr(a, end) : NULL;
-	if (!a || !b)
-		return -1;
-	a += strlen(start);
-	sb_add(msg, a, (size_t)(b - a));
-	sb_rtrim(msg);
-	return atoi(b + strlen(end));
+	char *start = xasprintf("@@op %s %zu\n", nonce, index);
+	char *end = xasprintf("\n@@rc %s %zu ", nonce, index);
+	const char *a = strstr(out, start), *b = a ? strstr(a + strlen(start) - 1, end) : NULL;
+	long rc = -1;
+	if (a && b) {
+		char *stop;
+		const char *num = b + strlen(end);
+		rc = strtol(num, &stop, 10);
+		if (stop == num || (*stop && *stop != '\n') || rc < 0 || rc > 255)
+			rc = -1;
+		a += strlen(start);
+		sb_add(msg, a, a < b ? (size_t)(b - a) : 0);
+		sb_rtrim(msg);
+	}
+	free(start);
+	free(end);
+	return (int)rc;
 }
 
 static void report_op(struct run *r, const struct op *op, int ok, const char *msg)
@@ -177,7 +187,8 @@ static size_t collect(struct run *r, struct converge *cv, struct host_script *hs
 		for (size_t k = 0; k < hs[h].nops; k++) {
 			struct op *op = &cv->ops[hs[h].ops[k]];
 			struct strbuf msg = STRBUF_INIT;
-			int rc = hs[h].ran ? op_result(sb_str(&hs[h].res.out), hs[h].ops[k], &msg) : -1;
+			int rc = hs[h].ran ? converge_op_result(sb_str(&hs[h].res.out), hs[h].nonce,
+								 hs[h].ops[k], &msg) : -1;
 			if (!hs[h].ran)
 				sb_adds(&msg, sb_str(&r->fleet.hosts[h].error));
 			op->done = rc == 0;
@@ -307,9 +318,11 @@ static const char *update_failure_action(const struct converge *cv, int wave)
 size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 {
 	size_t failed = 0;
+	char *nonce = state_new_task_id();
 	for (int wave = 0; wave < cv->nwaves; wave++) {
 		struct host_script *hs = xcalloc(r->fleet.n ? r->fleet.n : 1, sizeof(*hs));
 		for (size_t h = 0; h < r->fleet.n; h++) {
+			hs[h].nonce = nonce;
 			sb_init(&hs[h].text);
 			ssh_result_init(&hs[h].res);
 		}
@@ -339,6 +352,7 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 		if (wave >= WAVE_UPDATE && wave + 1 < cv->nwaves)
 			usleep((useconds_t)(update_delay_ms(cv, wave) * 1000));
 	}
+	free(nonce);
 	return failed;
 }
 

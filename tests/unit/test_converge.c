@@ -290,6 +290,31 @@ static void test_observation_reads_host_clock(void **state)
 	ssh_result_free(&res);
 }
 
+/* A task's output (a pulled image's messages, a container's error) cannot
+ * forge another operation's result: the markers carry the run's nonce. */
+static void test_op_result_markers(void **state)
+{
+	(void)state;
+	static const struct { const char *out; size_t index; int rc; const char *msg; } cases[] = {
+		{ "@@op n1 0\nabc123\n\n@@rc n1 0 0\n", 0, 0, "abc123" },
+		{ "@@op n1 0\n\n@@rc n1 0 0\n", 0, 0, "" },
+		{ "@@op n1 3\nno newline\n@@rc n1 3 125\n", 3, 125, "no newline" },
+		{ "@@op n1 0\n@@rc 0 0\n\n@@rc n1 0 1\n", 0, 1, "@@rc 0 0" },
+		{ "@@op n1 1\nx\n@@rc n1 10 0\n", 1, -1, "" },
+		{ "@@op n1 0\n\n@@rc n1 0 x\n", 0, -1, "" },
+		{ "@@op n1 0\n\n@@rc n1 0 999\n", 0, -1, "" },
+		{ "@@op n1 0\n", 0, -1, "" },
+		{ "", 0, -1, "" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct strbuf msg = STRBUF_INIT;
+		int rc = converge_op_result(cases[i].out, "n1", cases[i].index, &msg);
+		if (rc != cases[i].rc || (rc >= 0 && !streq(sb_str(&msg), cases[i].msg)))
+			fail_msg("case %zu: rc %d msg '%s'", i, rc, sb_str(&msg));
+		sb_free(&msg);
+	}
+}
+
 static void test_orphans_and_lost_containers(void **state)
 {
 	(void)state;
@@ -382,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_restart_delay),
 		cmocka_unit_test(test_restart_delay_by_host_clock),
 		cmocka_unit_test(test_observation_reads_host_clock),
+		cmocka_unit_test(test_op_result_markers),
 		cmocka_unit_test(test_orphans_and_lost_containers),
 		cmocka_unit_test(test_unreachable_host_moves_replicated_tasks),
 		cmocka_unit_test(test_changed_spec_rolls_one_by_one),
