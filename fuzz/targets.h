@@ -43,6 +43,10 @@ static inline void fuzz_inventory(const uint8_t *data, size_t size)
 /* The reader takes a path: the input goes to a file of this process. */
 static inline void fuzz_ssh_config(const uint8_t *data, size_t size)
 {
+	/* An empty file is the known NULL-pointer arithmetic of ssh/config.c
+	 * that the ssh_config work fixes; skipped until then, to find others. */
+	if (size == 0)
+		return;
 	char path[64];
 	snprintf(path, sizeof(path), "/tmp/cswarm-fuzz-ssh-config.%ld", (long)getpid());
 	FILE *f = fopen(path, "wb");
