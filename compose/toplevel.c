@@ -217,24 +217,34 @@ static int section(struct ctx *c, const struct ynode *root, const char *name, co
 	return rc;
 }
 
+/* Network, volume, secret and config keys name docker objects
+ * ("STACK_KEY") and files on the hosts. */
+static int valid_key(struct ctx *c, const char *what, const char *key, const struct ynode *n)
+{
+	if (name_valid(key, NAME_MAX_LEN))
+		return 0;
+	return c_fail(c, n, "invalid %s name \"%s\": use letters, digits, '_', '.' and '-', "
+		      "at most %d characters", what, key, NAME_MAX_LEN);
+}
+
 static int net_one(struct ctx *c, const char *stack, const char *key, const struct ynode *n, void *out)
 {
-	return one_network(c, stack, key, n, out);
+	return valid_key(c, "network", key, n) ? -1 : one_network(c, stack, key, n, out);
 }
 
 static int vol_one(struct ctx *c, const char *stack, const char *key, const struct ynode *n, void *out)
 {
-	return one_volume(c, stack, key, n, out);
+	return valid_key(c, "volume", key, n) ? -1 : one_volume(c, stack, key, n, out);
 }
 
 static int secret_one(struct ctx *c, const char *stack, const char *key, const struct ynode *n, void *out)
 {
-	return one_file_obj(c, stack, key, n, out, false);
+	return valid_key(c, "secret", key, n) ? -1 : one_file_obj(c, stack, key, n, out, false);
 }
 
 static int config_one(struct ctx *c, const char *stack, const char *key, const struct ynode *n, void *out)
 {
-	return one_file_obj(c, stack, key, n, out, true);
+	return valid_key(c, "config", key, n) ? -1 : one_file_obj(c, stack, key, n, out, true);
 }
 
 static int svc_one(struct ctx *c, const char *stack, const char *key, const struct ynode *n, void *out)

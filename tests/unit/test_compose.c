@@ -568,6 +568,8 @@ static void test_errors(void **state)
 		  "t.yml:3:5: services.web: image is required (stack deploy does not build images)" },
 		{ "services:\n  \"web app\":\n    image: x\n",
 		  "t.yml:3:5: services.web app: invalid service name \"web app\": use letters, digits, '_', '.' and '-', at most 63 characters" },
+		{ "services:\n  web:\n    image: x\nsecrets:\n  ../x:\n    file: ./a\n",
+		  "t.yml:6:5: secrets.../x: invalid secret name \"../x\": use letters, digits, '_', '.' and '-', at most 63 characters" },
 		{ "services:\n  web:\n    image: [x]\n",
 		  "t.yml:3:12: services.web.image: expected a string, got a list" },
 		{ "services:\n  web:\n    image: x\n    deploy:\n      mode: global\n      replicas: 2\n",
