@@ -214,6 +214,7 @@ static int deploy(struct run *r, const struct deploy_args *a, struct stack *file
 		free(prev_json);
 		return EXIT_FAIL;
 	}
+	run_warn_down(r);
 	long failed = converge_stack(r, a, file_st->name, &cv);
 	if (failed != 0 || (!a->dry_run && cv.npending))
 		ret = EXIT_FAIL;

@@ -182,6 +182,13 @@ void run_close(struct run *r)
 	memset(r, 0, sizeof(*r));
 }
 
+void run_warn_down(const struct run *r)
+{
+	for (size_t i = 0; r->views && i < r->fleet.n; i++)
+		if (r->views[i].down)
+			warning("%s (%s)", sb_str(&r->views[i].detail), r->views[i].down);
+}
+
 long run_host(const struct run *r, const char *name)
 {
 	for (size_t i = 0; i < r->fleet.n; i++)

@@ -59,6 +59,9 @@ void run_close(struct run *r);
 /* A stack document as the state keeps it (canonical JSON, values final:
  * no interpolation) loaded into a model; NULL with the error printed. */
 struct stack *run_load_stack_json(const char *name, const char *json);
+/* A warning per observed host that cannot run tasks now, with the reason
+ * (unreachable, docker down, output too large...). */
+void run_warn_down(const struct run *r);
 /* Fleet position of the inventory host named name, or -1. */
 long run_host(const struct run *r, const char *name);
 /* The stack model and service of a state service, or NULL. */
