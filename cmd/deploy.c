@@ -192,6 +192,7 @@ static int deploy(struct run *r, const struct deploy_args *a, struct stack *file
 		return EXIT_FAIL;
 	}
 	sb_free(&err);
+	run_warn_down(r);
 	long failed = converge_stack(r, a, file_st->name, &cv);
 	if (failed != 0 || (!a->dry_run && cv.npending))
 		ret = EXIT_FAIL;

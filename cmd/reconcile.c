@@ -56,12 +56,6 @@ static size_t unreachable(const struct run *r)
 	return n;
 }
 
-static void report_unreachable(const struct run *r)
-{
-	for (size_t i = 0; i < r->fleet.n; i++)
-		if (r->views[i].down)
-			warning("%s (%s)", sb_str(&r->views[i].detail), r->views[i].down);
-}
 
 static int reconcile(struct run *r, long wait_ms, int rebalance, int json)
 {
@@ -76,7 +70,7 @@ static int reconcile(struct run *r, long wait_ms, int rebalance, int json)
 		sb_free(&err);
 		return EXIT_FAIL;
 	}
-	report_unreachable(r);
+	run_warn_down(r);
 	size_t failed = cv.nops ? converge_apply(r, &cv, wait_ms) : 0;
 	count(&cv, failed, &o);
 	if (cv.nops) {

@@ -338,7 +338,7 @@ static int open_named_tasks(struct run *r, int argc, char **argv, enum task_scop
 		return usage_error("%s: expected a %s name", argv[0],
 				   scope == TASKS_OF_STACK ? "stack" :
 				   scope == TASKS_OF_SERVICE ? "service (STACK_SERVICE)" : "node");
-	if ((ret = run_open(r, RUN_OBSERVE | RUN_STACKS, argc, argv)) != EXIT_OK)
+	if ((ret = run_open(r, RUN_OBSERVE | RUN_STACKS | RUN_LIMIT, argc, argv)) != EXIT_OK)
 		return ret;
 	return collect_named(r, scope, a, rows, n) != 0 ? EXIT_FAIL : EXIT_OK;
 }

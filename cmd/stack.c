@@ -4,6 +4,7 @@
 #include "docker/run.h"
 #include "engine/converge.h"
 #include "state/objects.h"
+#include "util/names.h"
 #include "util/table.h"
 #include "util/util.h"
 
@@ -189,9 +190,13 @@ static int stack_rm(int argc, char **argv)
 	run_init(&r);
 	if ((ret = run_parse_options(&r, argc, argv)) == EXIT_OK && optind >= argc)
 		ret = usage_error("stack rm: expected a stack name (cswarm stack rm NAME)");
-	for (int i = optind; ret == EXIT_OK && i < argc; i++)
-		if (!*argv[i])
-			ret = usage_error("stack rm: empty stack name");
+	/* The name reaches rm on every host: checked before anything runs. */
+	for (int i = optind; ret == EXIT_OK && i < argc; i++) {
+		struct strbuf err = STRBUF_INIT;
+		if (name_check("stack", argv[i], NAME_MAX_LEN, &err) != 0)
+			ret = usage_error("stack rm: %s", err.buf);
+		sb_free(&err);
+	}
 	if (ret == EXIT_OK)
 		ret = run_open(&r, RUN_LOCK | RUN_OBSERVE | RUN_STACKS, argc, argv);
 	for (int i = optind; ret == EXIT_OK && i < argc; i++)

@@ -1,6 +1,7 @@
 /* The top level: stack name, networks, volumes, secrets, configs, then the
  * services, then cross-references between them. */
 #include "compose/schema.h"
+#include "util/names.h"
 #include "util/util.h"
 
 #include <ctype.h>
@@ -229,43 +230,44 @@ static int section(struct ctx *c, const struct ynode *root, const char *name, co
 	return rc;
 }
 
+/* Network, volume, secret and config keys name docker objects
+ * ("STACK_KEY") and files on the hosts. */
+static int valid_key(struct ctx *c, const char *what, const char *key, const struct ynode *n)
+{
+	if (name_valid(key, NAME_MAX_LEN))
+		return 0;
+	return c_fail(c, n, "invalid %s name \"%s\": use letters, digits, '_', '.' and '-', "
+		      "at most %d characters", what, key, NAME_MAX_LEN);
+}
+
 static int net_one(struct ctx *c, const char *stack, const char *key, const struct ynode *n, void *out)
 {
-	return one_network(c, stack, key, n, out);
+	return valid_key(c, "network", key, n) ? -1 : one_network(c, stack, key, n, out);
 }
 
 static int vol_one(struct ctx *c, const char *stack, const char *key, const struct ynode *n, void *out)
 {
-	return one_volume(c, stack, key, n, out);
+	return valid_key(c, "volume", key, n) ? -1 : one_volume(c, stack, key, n, out);
 }
 
 static int secret_one(struct ctx *c, const char *stack, const char *key, const struct ynode *n, void *out)
 {
-	return one_file_obj(c, stack, key, n, out, false);
+	return valid_key(c, "secret", key, n) ? -1 : one_file_obj(c, stack, key, n, out, false);
 }
 
 static int config_one(struct ctx *c, const char *stack, const char *key, const struct ynode *n, void *out)
 {
-	return one_file_obj(c, stack, key, n, out, true);
-}
-
-/* Service names become container and DNS names: [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
-static bool valid_service_name(const char *s)
-{
-	if (!isalnum((unsigned char)*s))
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
-			return false;
-	return true;
+	return valid_key(c, "config", key, n) ? -1 : one_file_obj(c, stack, key, n, out, true);
 }
 
 static int svc_one(struct ctx *c, const char *stack, const char *key, const struct ynode *n, void *out)
 {
 	(void)stack;
 	int rc = conv_service(c, key, n, out);
-	if (rc == 0 && !valid_service_name(key))
-		rc = c_fail(c, n, "invalid service name \"%s\": use letters, digits, '_', '.' and '-'", key);
+	/* Service names become container and DNS names. */
+	if (rc == 0 && !name_valid(key, NAME_MAX_LEN))
+		rc = c_fail(c, n, "invalid service name \"%s\": use letters, digits, '_', '.' and '-', "
+			    "at most %d characters", key, NAME_MAX_LEN);
 	return rc;
 }
 
@@ -321,6 +323,10 @@ static int stack_name(struct ctx *c, const struct ynode *root, const char *given
 	const char *base = strrchr(c->workdir, '/');
 	const char *raw = given ? given : (n && n->kind == YN_SCALAR && *n->str) ? n->str : base ? base + 1 : c->workdir;
 	st->name = normalize_name(raw);
+	if (strlen(st->name) > NAME_MAX_LEN) {
+		sb_addf(c->err, "stack name \"%s\" is longer than %d characters", st->name, NAME_MAX_LEN);
+		return -1;
+	}
 	if (*st->name)
 		return 0;
 	if (n && !given)

@@ -11,9 +11,14 @@ static void take_labels(const struct json *j, int tok, struct docker_info *d)
 		return;
 	int n = json_size(j, tok);
 	d->labels = xcalloc((size_t)n + 1, sizeof(*d->labels));
-	for (int i = 0, t = tok + 1; i < n; i++, t = json_skip(j, t))
-		if (json_kind(j, t) == JSON_STRING)
-			d->labels[d->nlabels++] = json_str(j, t);
+	for (int i = 0, t = tok + 1; i < n; i++, t = json_skip(j, t)) {
+		char *label = json_kind(j, t) == JSON_STRING ? json_str(j, t) : NULL;
+		char *eq = label ? strchr(label, '=') : NULL;
+		if (eq)
+			d->labels[d->nlabels++] = (struct kv){ xstrndup(label, (size_t)(eq - label)),
+							       xstrdup(eq + 1) };
+		free(label);
+	}
 }
 
 int docker_info_parse(const char *text, size_t len, struct docker_info *d, struct strbuf *err)
@@ -52,8 +57,10 @@ void docker_info_free(struct docker_info *d)
 	free(d->os);
 	free(d->os_type);
 	free(d->arch);
-	for (size_t i = 0; i < d->nlabels; i++)
-		free(d->labels[i]);
+	for (size_t i = 0; i < d->nlabels; i++) {
+		free(d->labels[i].key);
+		free(d->labels[i].value);
+	}
 	free(d->labels);
 	memset(d, 0, sizeof(*d));
 }

@@ -2,6 +2,7 @@
 #ifndef CSWARM_DOCKER_INFO_H
 #define CSWARM_DOCKER_INFO_H
 
+#include "util/kv.h"
 #include "util/strbuf.h"
 
 /* The command run on each host; its stdout is one JSON object. */
@@ -15,7 +16,7 @@ struct docker_info {
 	char *arch;		/* Architecture: x86_64 */
 	long long ncpu;
 	long long mem_total;	/* bytes */
-	char **labels;		/* engine labels, "k=v" */
+	struct kv *labels;	/* engine labels, split once here ("k=v" -> k, v) */
 	size_t nlabels;
 };
 

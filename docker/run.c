@@ -4,6 +4,7 @@
 #include "docker/internal.h"
 #include "docker/run.h"
 #include "docker/secrets.h"
+#include "util/names.h"
 #include "util/shell.h"
 #include "util/util.h"
 
@@ -158,7 +159,7 @@ static int check_task(const struct stack *st, const struct service *svc, const s
 		return svc_error(err, svc, "task", "belongs to %s_%s", t->stack, t->service);
 	struct strbuf name = STRBUF_INIT;
 	docker_container_name(t, &name);
-	bool ok = valid_name(name.buf) && valid_name(svc->name);
+	bool ok = name_valid(name.buf, DOCKER_NAME_MAX_LEN) && name_valid(svc->name, NAME_MAX_LEN);
 	if (!ok)
 		svc_error(err, svc, "name", "\"%s\" is not a valid container name "
 			  "(letters, digits, '_', '.', '-')", name.buf);

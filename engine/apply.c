@@ -16,6 +16,7 @@
 enum { WAIT_POLL_MS = 300 };
 
 struct host_script {
+	const char *nonce;	/* in the markers: a task's output cannot forge them */
 	struct strbuf text;
 	size_t *ops;		/* indexes into cv->ops, in script order */
 	size_t nops, cap;
@@ -94,9 +95,9 @@ static void flush_group(struct host_script *hs)
 	sb_adds(&hs->text, "(while :; do sleep 5; echo '@@alive'; done) & hb=$!\n"
 		"wait $P; kill $hb; wait $hb 2>/dev/null; P=\n");
 	for (size_t i = 0; i < hs->ngroup; i++)
-		sb_addf(&hs->text, "echo '@@op %zu'; cat \"$T/%zu\"; "
-			"echo \"@@rc %zu $(cat \"$T/%zu.rc\" 2>/dev/null || echo 1)\"\n",
-			hs->group[i], hs->group[i], hs->group[i], hs->group[i]);
+		sb_addf(&hs->text, "echo '@@op %s %zu'; cat \"$T/%zu\"; "
+			"printf '\\n@@rc %s %zu %%s\\n' \"$(cat \"$T/%zu.rc\" 2>/dev/null || echo 1)\"\n",
+			hs->nonce, hs->group[i], hs->group[i], hs->nonce, hs->group[i], hs->group[i]);
 	hs->ngroup = 0;
 }
 
@@ -108,8 +109,10 @@ static void add_block(struct host_script *hs, size_t index, const struct strbuf 
 {
 	if (!background) {
 		flush_group(hs);
-		sb_addf(&hs->text, "echo '@@op %zu'\n(\n%s) 2>&1\necho \"@@rc %zu $?\"\n",
-			index, sb_str(block), index);
+		/* The rc marker starts a line of its own even after output
+		 * without a final newline. */
+		sb_addf(&hs->text, "echo '@@op %s %zu'\n(\n%s) 2>&1\nprintf '\\n@@rc %s %zu %%s\\n' \"$?\"\n",
+			hs->nonce, index, sb_str(block), hs->nonce, index);
 	} else {
 		if (!hs->has_tmp) {
 			sb_adds(&hs->text, "T=$(mktemp -d) || exit 1; trap 'rm -rf \"$T\"' EXIT; P=\n");
@@ -184,19 +187,25 @@ static void run_script(struct fleet_host *h, size_t i, void *ctx)
 	hs->ran = fleet_exec(h, &x, &hs->res) == SSH_OK;
 }
 
-/* The output between "@@op N" and "@@rc N X" and X; -1 when absent. */
-static int op_result(const char *out, size_t index, struct strbuf *msg)
+int converge_op_result(const char *out, const char *nonce, size_t index, struct strbuf *msg)
 {
-	char start[40], end[40];
-	snprintf(start, sizeof(start), "@@op %zu\n", index);
-	snprintf(end, sizeof(end), "@@rc %zu ", index);
-	const char *a = strstr(out, start), *b = a ? strstr(a, end) : NULL;
-	if (!a || !b)
-		return -1;
-	a += strlen(start);
-	sb_add(msg, a, (size_t)(b - a));
-	sb_rtrim(msg);
-	return atoi(b + strlen(end));
+	char *start = xasprintf("@@op %s %zu\n", nonce, index);
+	char *end = xasprintf("\n@@rc %s %zu ", nonce, index);
+	const char *a = strstr(out, start), *b = a ? strstr(a + strlen(start) - 1, end) : NULL;
+	long rc = -1;
+	if (a && b) {
+		char *stop;
+		const char *num = b + strlen(end);
+		rc = strtol(num, &stop, 10);
+		if (stop == num || (*stop && *stop != '\n') || rc < 0 || rc > 255)
+			rc = -1;
+		a += strlen(start);
+		sb_add(msg, a, a < b ? (size_t)(b - a) : 0);
+		sb_rtrim(msg);
+	}
+	free(start);
+	free(end);
+	return (int)rc;
 }
 
 /* --- progress on a terminal ------------------------------------------------ */
@@ -271,7 +280,8 @@ static size_t collect(struct run *r, struct converge *cv, struct host_script *hs
 		for (size_t k = 0; k < hs[h].nops; k++) {
 			struct op *op = &cv->ops[hs[h].ops[k]];
 			struct strbuf msg = STRBUF_INIT;
-			int rc = hs[h].ran ? op_result(sb_str(&hs[h].res.out), hs[h].ops[k], &msg) : -1;
+			int rc = hs[h].ran ? converge_op_result(sb_str(&hs[h].res.out), hs[h].nonce,
+								 hs[h].ops[k], &msg) : -1;
 			if (!hs[h].ran)
 				sb_adds(&msg, sb_str(&r->fleet.hosts[h].error));
 			op->done = rc == 0;
@@ -518,9 +528,11 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 		return cv->nops;
 	}
 	sb_free(&err);
+	char *nonce = state_new_task_id();
 	for (int wave = 0; wave < cv->nwaves; wave++) {
 		struct host_script *hs = xcalloc(r->fleet.n ? r->fleet.n : 1, sizeof(*hs));
 		for (size_t h = 0; h < r->fleet.n; h++) {
+			hs[h].nonce = nonce;
 			sb_init(&hs[h].text);
 			ssh_result_init(&hs[h].res);
 		}
@@ -558,6 +570,7 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 		progress_draw(cv, cv->nwaves - 1);
 		fputc('\n', stdout);
 	}
+	free(nonce);
 	return failed;
 }
 

@@ -58,18 +58,14 @@ static struct sched_kv *node_labels(const struct host *h, const struct state_nod
 	return kv;
 }
 
-/* Engine labels arrive as "k=v" strings; split them in place into kv. */
-static struct sched_kv *engine_labels(struct docker_info *d, size_t *n)
+/* The observation's engine labels, borrowed (a plan never changes what
+ * was observed: a rollback plans again on the same views). */
+static struct sched_kv *engine_labels(const struct docker_info *d, size_t *n)
 {
 	struct sched_kv *kv = xcalloc(d->nlabels + 1, sizeof(*kv));
-	*n = 0;
-	for (size_t i = 0; i < d->nlabels; i++) {
-		char *eq = strchr(d->labels[i], '=');
-		if (!eq)
-			continue;
-		*eq = '\0';
-		kv[(*n)++] = (struct sched_kv){ d->labels[i], eq + 1 };
-	}
+	for (size_t i = 0; i < d->nlabels; i++)
+		kv[i] = (struct sched_kv){ d->labels[i].key, d->labels[i].value };
+	*n = d->nlabels;
 	return kv;
 }
 
@@ -184,8 +180,10 @@ static uint32_t find_service(const struct build *b, const char *stack, const cha
 
 enum restart { RESTART_NOW, RESTART_LATER, RESTART_NEVER };
 
+/* now: our clock, which last_restart was taken by; host_now: the task's
+ * host's clock, which FinishedAt was taken by. */
 static enum restart restart_verdict(const struct restart_policy *p, const struct state_task *t,
-				    const struct observed *c, long long now)
+				    const struct observed *c, long long now, long long host_now)
 {
 	const char *cond = p->condition ? p->condition : "any";
 	if (streq(cond, "none") || (streq(cond, "on-failure") && c->exit_code == 0))
@@ -198,7 +196,7 @@ static enum restart restart_verdict(const struct restart_policy *p, const struct
 		return RESTART_NEVER;
 	long long delay = p->delay_ms >= 0 ? p->delay_ms : DEFAULT_RESTART_DELAY_MS;
 	long long finished = docker_time(c->finished_at);
-	if (finished && (now - finished) * 1000 < delay)
+	if (finished && (host_now - finished) * 1000 < delay)
 		return RESTART_LATER;
 	return RESTART_NOW;
 }
@@ -206,9 +204,10 @@ static enum restart restart_verdict(const struct restart_policy *p, const struct
 /* The scheduler's view of a task from its container; an exited task
  * inside its restart delay counts in *waiting. */
 static enum sched_task_state observed_state(struct build *b, const struct state_task *t,
-					    const struct service *svc, const struct observed *c,
+					    const struct service *svc, const struct host_view *v,
 					    size_t *waiting)
 {
+	const struct observed *c = view_find_task(v, t->id);
 	if (!c)
 		return SCHED_TASK_EXITED;	/* lost: the container is gone */
 	if (streq(c->state, "running"))
@@ -219,7 +218,7 @@ static enum sched_task_state observed_state(struct build *b, const struct state_
 		return SCHED_TASK_STARTING;
 	if (streq(c->state, "paused") || !svc)
 		return SCHED_TASK_RUNNING;
-	switch (restart_verdict(&svc->deploy.restart_policy, t, c, b->now)) {
+	switch (restart_verdict(&svc->deploy.restart_policy, t, c, b->now, b->now + v->clock_skew)) {
 	case RESTART_NOW:
 		return SCHED_TASK_EXITED;
 	case RESTART_LATER:
@@ -252,8 +251,7 @@ static void build_tasks(struct build *b, struct converge *cv)
 			s->state = SCHED_TASK_RUNNING;	/* the scheduler moves it: node not ready */
 			cv->lost++;
 		} else {
-			const struct observed *c = view_find_task(&r->views[host], t->id);
-			s->state = observed_state(b, t, svc, c, &cv->waiting_restart);
+			s->state = observed_state(b, t, svc, &r->views[host], &cv->waiting_restart);
 		}
 		b->task_rec[b->ntasks++] = t;
 	}

@@ -60,6 +60,11 @@ void converge_free(struct converge *cv);
  * update r->st's task records for what succeeded. Returns the number of
  * operations that failed. */
 size_t converge_apply(struct run *r, struct converge *cv, long wait_ms);
+/* In a host's script output, what operation index printed between its
+ * markers ("@@op NONCE N" ... "@@rc NONCE N STATUS", each on a line of its
+ * own) into msg; its exit status, or -1 when the markers are missing or
+ * malformed. Input is untrusted: fuzzed. */
+int converge_op_result(const char *out, const char *nonce, size_t index, struct strbuf *msg);
 /* Print the plan per host with the exact docker commands (no secrets). */
 void converge_print(struct run *r, const struct converge *cv, FILE *out);
 

@@ -3,9 +3,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Separates docker info's JSON from docker inspect's in the output. */
 #define MARK "\n@@cswarm-observe@@\n"
+/* The first line: the host's own clock (epoch seconds), which its
+ * containers' FinishedAt are measured by. */
+#define CLOCK "@@cswarm-clock "
 
 struct observe_job {
 	const char *cluster_id;
@@ -21,25 +25,39 @@ static void view_reset(struct host_view *v)
 	v->containers = NULL;
 	v->ncontainers = 0;
 	v->down = NULL;
+	v->clock_skew = 0;
 	sb_reset(&v->detail);
 }
 
 static void observe_command(const char *cluster_id, struct strbuf *cmd)
 {
-	sb_adds(cmd, DOCKER_INFO_COMMAND);
+	sb_adds(cmd, "echo \"" CLOCK "$(date +%s)\" && " DOCKER_INFO_COMMAND);
 	if (!cluster_id)
 		return;
 	sb_adds(cmd, " && printf '" MARK "' && ");
 	docker_observe_command(cluster_id, cmd);
 }
 
-/* Split the output and parse both halves; 0, or -1 with v->down set. */
-static int parse_output(struct host_view *v, const char *name, const struct ssh_result *res,
-			int with_containers)
+/* Skip the clock line at *out, setting v->clock_skew from it. */
+static void take_clock(struct host_view *v, const char **out)
+{
+	if (!starts_with(*out, CLOCK))
+		return;
+	const char *p = *out + strlen(CLOCK);
+	char *end;
+	long long host = strtoll(p, &end, 10);
+	if (end != p && *end == '\n' && host > 0 && host < (1LL << 40))
+		v->clock_skew = host - (long long)time(NULL);
+	*out = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p);
+}
+
+int observe_parse_output(struct host_view *v, const char *name, const struct ssh_result *res,
+			 int with_containers)
 {
 	const char *out = sb_str(&res->out);
+	take_clock(v, &out);
 	const char *mark = strstr(out, MARK);
-	size_t info_len = mark ? (size_t)(mark - out) : res->out.len;
+	size_t info_len = mark ? (size_t)(mark - out) : strlen(out);
 
 	struct strbuf why = STRBUF_INIT;
 	if (docker_info_parse(out, info_len, &v->info, &why) != 0) {
@@ -83,7 +101,7 @@ static void observe_one(struct fleet_host *h, size_t i, void *ctx)
 		ssh_result_init(&res);
 		view_reset(v);
 		enum ssh_fail f = fleet_exec(h, &x, &res);
-		int ok = f == SSH_OK && parse_output(v, h->target.name, &res, job->cluster_id != NULL) == 0;
+		int ok = f == SSH_OK && observe_parse_output(v, h->target.name, &res, job->cluster_id != NULL) == 0;
 		ssh_result_free(&res);
 		if (ok || f != SSH_OK || v->info.version == NULL)
 			break;

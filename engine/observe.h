@@ -14,6 +14,7 @@ struct host_view {
 	struct docker_info info;
 	struct observed *containers;	/* sorted by name */
 	size_t ncontainers;
+	long long clock_skew;	/* seconds the host's clock is ahead of ours */
 };
 
 /* Observe every host of the fleet; views has f->n entries (initialised
@@ -24,6 +25,11 @@ void engine_observe(struct fleet *f, const char *cluster_id, long timeout_ms,
 void engine_reobserve(struct fleet *f, const char *cluster_id, long timeout_ms,
 		      struct host_view *views, const unsigned char *want);
 void host_views_free(struct host_view *views, size_t n);
+/* Parse one host's observation output (its clock line, docker info, the
+ * mark, docker inspect) into v, which must be reset; 0, or -1 with
+ * v->down and v->detail set. Input is untrusted: fuzzed. */
+int observe_parse_output(struct host_view *v, const char *name, const struct ssh_result *res,
+			 int with_containers);
 
 /* The container of task id on that host, or NULL. */
 const struct observed *view_find_task(const struct host_view *v, const char *task_id);

@@ -114,12 +114,41 @@ static int take_lock(struct run *r, int argc, char **argv)
 	return ret;
 }
 
+/* --limit has one meaning for a run: show only what is on those hosts.
+ * A command that places, changes or counts tasks needs every host, and
+ * says so rather than ignoring the option. */
+static int apply_limit(struct run *r, int flags, const char *command)
+{
+	struct strbuf err = STRBUF_INIT;
+	if (!r->opts.limit)
+		return EXIT_OK;
+	if (!(flags & RUN_LIMIT))
+		return usage_error("%s: --limit is not supported here: placement and changes need "
+				   "every host (--limit works with node ls, exec, and ps and logs "
+				   "of stacks and services)", command);
+	unsigned char *sel = xcalloc(r->inv.nhosts + 1, 1);
+	int ret = EXIT_OK;
+	if (inventory_select(&r->inv, r->opts.limit, sel, &err) != 0) {
+		error("--limit: %s", sb_str(&err));
+		ret = EXIT_USAGE;
+	} else {
+		r->in_limit = xcalloc(r->fleet.n + 1, 1);
+		for (size_t i = 0; i < r->fleet.n; i++)
+			r->in_limit[i] = sel[r->index[i]];
+	}
+	free(sel);
+	sb_free(&err);
+	return ret;
+}
+
 int run_open(struct run *r, int flags, int argc, char **argv)
 {
 	int ret;
 	if (host_opts_check(&r->opts))
 		return EXIT_USAGE;
 	if ((ret = open_cluster(r)) != EXIT_OK)
+		return ret;
+	if ((ret = apply_limit(r, flags, argc > 0 ? argv[0] : "cswarm")) != EXIT_OK)
 		return ret;
 	if ((flags & RUN_LOCK) && (ret = take_lock(r, argc, argv)) != EXIT_OK)
 		return ret;
@@ -164,8 +193,16 @@ void run_close(struct run *r)
 	free(r->key);
 	fleet_free(&r->fleet);
 	free(r->index);
+	free(r->in_limit);
 	inventory_free(&r->inv);
 	memset(r, 0, sizeof(*r));
+}
+
+void run_warn_down(const struct run *r)
+{
+	for (size_t i = 0; r->views && i < r->fleet.n; i++)
+		if (r->views[i].down)
+			warning("%s (%s)", sb_str(&r->views[i].detail), r->views[i].down);
 }
 
 long run_host(const struct run *r, const char *name)

@@ -27,6 +27,8 @@ enum run_flags {
 	RUN_OBSERVE = 2,	/* observe every host */
 	RUN_STACKS = 4,		/* load the stack models kept in the state */
 	RUN_NO_STATE = 8,	/* do not read the state (init, lock status) */
+	RUN_LIMIT = 16,		/* the command honours --limit (lists only the tasks on
+				 * those hosts); without it --limit is refused */
 };
 
 struct run {
@@ -42,6 +44,7 @@ struct run {
 	struct stack **stacks;		/* model of st.stacks[i], with RUN_STACKS */
 	long wait_ms;			/* --wait: for started tasks to run */
 	struct cluster_key *key;	/* loaded on first use (engine/files.h) */
+	unsigned char *in_limit;	/* per fleet host, with RUN_LIMIT and --limit; else NULL */
 };
 
 void run_init(struct run *r);
@@ -70,6 +73,9 @@ int run_set_stack(struct run *r, const struct stack *st, const char *json);
 void run_use_rollback_config(struct run *r, size_t i, const char *svc);
 /* Index of the stack in r->st.stacks (and r->stacks), or -1. */
 long run_stack_index(const struct run *r, const char *name);
+/* A warning per observed host that cannot run tasks now, with the reason
+ * (unreachable, docker down, output too large...). */
+void run_warn_down(const struct run *r);
 /* Fleet position of the inventory host named name, or -1. */
 long run_host(const struct run *r, const char *name);
 /* The stack model and service of a state service, or NULL. */

@@ -39,13 +39,14 @@ void tasks_collect(const struct run *r, const struct task_filter *f, struct task
 	*n = 0;
 	for (size_t i = 0; i < r->st.ntasks; i++) {
 		const struct state_task *t = &r->st.tasks[i];
-		if (!row_matches(t, f))
+		long host = run_host(r, t->node);
+		if (!row_matches(t, f) || (r->in_limit && (host < 0 || !r->in_limit[host])))
 			continue;
 		struct task_row *row = &(*rows)[(*n)++];
 		row->task = t;
 		row->stack = run_stack(r, t->stack);
 		row->svc = find_svc(row->stack, t->service);
-		row->host = run_host(r, t->node);
+		row->host = host;
 		row->view = row->host < 0 || !r->views ? NULL : &r->views[row->host];
 		row->c = row->view && !row->view->down ? view_find_task(row->view, t->id) : NULL;
 	}

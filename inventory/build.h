@@ -14,6 +14,7 @@
 
 /* Limits against hostile input. */
 #define INV_MAX_RANGE 100000		/* hosts from one range pattern */
+#define INV_MAX_RANGE_TOTAL 100000	/* hosts from all range patterns together */
 #define INV_MAX_WORK 2000000		/* host/group references overall */
 #define INV_MAX_RESOLVED 5000000	/* groups + vars over all resolved hosts */
 
@@ -70,6 +71,7 @@ struct inv_build {
 	size_t nhosts, cap_hosts;
 	struct strmap group_index, host_index;
 	long work;		/* against INV_MAX_WORK */
+	long range_hosts;	/* names expanded from ranges, against INV_MAX_RANGE_TOTAL */
 	int next_origin;
 	char **warnings;	/* "file:line: message", handed to the inventory */
 	size_t nwarnings, cap_warnings;

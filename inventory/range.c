@@ -155,10 +155,15 @@ long inv_expand_range(struct inv_build *b, const char *pattern, int line,
 		total *= seg->count;
 		p = close + 1;
 	}
+	/* 19 ranges of 100000 in a 341-byte file would be 1.8 million hosts:
+	 * more than any fleet, so a typo or hostile input, not work to do. */
+	if (!why && b->range_hosts + total > INV_MAX_RANGE_TOTAL)
+		why = "host ranges of the inventory expand to over 100000 hosts in all";
 	if (why) {
 		free(segs);
 		return ib_error(b, line, col, "bad host range \"%s\": %s", pattern, why);
 	}
+	b->range_hosts += total;
 	*out = generate(segs, nseg, total);
 	free(segs);
 	return total;

@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ const char *ssh_fail_reason(enum ssh_fail f)
 	case SSH_FAIL_AUTH: return "auth";
 	case SSH_FAIL_PROTOCOL: return "ssh error";
 	case SSH_FAIL_PROXY: return "proxy";
+	case SSH_FAIL_OUTPUT: return "output too large";
 	}
 	return "error";
 }
@@ -378,6 +380,14 @@ static LIBSSH2_CHANNEL *open_channel(struct ssh_conn *c, long long deadline)
 	return ch;
 }
 
+size_t ssh_output_limit(void)
+{
+	const char *env = getenv("CSWARM_MAX_OUTPUT");
+	char *end;
+	unsigned long long v = env && *env ? strtoull(env, &end, 10) : 0;
+	return v > 0 && !*end && v <= SIZE_MAX / 2 ? (size_t)v : SSH_DEFAULT_MAX_OUTPUT;
+}
+
 struct pump {
 	struct ssh_conn *c;
 	LIBSSH2_CHANNEL *ch;
@@ -386,14 +396,19 @@ struct pump {
 	size_t sent;
 	int eof_sent;
 	int hold_stdin;		/* ssh_hold: never send EOF */
+	size_t limit;		/* of kept output */
+	int overflow;		/* more than limit arrived: stop */
 };
 
 static void deliver(struct pump *p, int stream, const char *buf, size_t n)
 {
-	if (p->x->on_output)
+	if (p->x->on_output) {
 		p->x->on_output(stream, buf, n, p->x->on_output_arg);
-	else
+	} else if (p->res->out.len + p->res->err.len + n > p->limit) {
+		p->overflow = 1;
+	} else {
 		sb_add(stream ? &p->res->err : &p->res->out, buf, n);
+	}
 }
 
 static int feed_stdin(struct pump *p)
@@ -427,8 +442,8 @@ static int pump_once(struct pump *p)
 
 	if (progressed < 0)
 		return progressed;
-	for (int stream = 0; stream < 2; stream++) {
-		while ((n = libssh2_channel_read_ex(p->ch, stream, buf, sizeof(buf))) > 0) {
+	for (int stream = 0; stream < 2 && !p->overflow; stream++) {
+		while (!p->overflow && (n = libssh2_channel_read_ex(p->ch, stream, buf, sizeof(buf))) > 0) {
 			deliver(p, stream, buf, (size_t)n);
 			progressed = 1;
 		}
@@ -486,6 +501,11 @@ static enum ssh_fail pump_until(struct pump *p, long long deadline, int (*stop)(
 {
 	for (;;) {
 		int rc = pump_once(p);
+		if (p->overflow) {
+			sb_addf(err, "output exceeds %zu bytes (a broken or hostile host? "
+				"CSWARM_MAX_OUTPUT raises the limit)", p->limit);
+			return SSH_FAIL_OUTPUT;
+		}
 		if (rc == 1 || (stop && stop(p)))
 			return SSH_OK;
 		if (rc == 2 && p->x->idle_timeout)
@@ -516,7 +536,7 @@ enum ssh_fail ssh_exec(struct ssh_conn *c, const struct ssh_exec *x, struct ssh_
 	enum ssh_fail f = start_command(c, x->command, deadline, &ch, err);
 	if (f != SSH_OK)
 		return f;
-	struct pump p = { .c = c, .ch = ch, .x = x, .res = res };
+	struct pump p = { .c = c, .ch = ch, .x = x, .res = res, .limit = ssh_output_limit() };
 	f = pump_until(&p, deadline, NULL, err);
 	if (f == SSH_OK)
 		collect_exit(c, ch, res, deadline);
@@ -553,7 +573,8 @@ enum ssh_fail ssh_hold_input(struct ssh_conn *c, const char *command, const void
 	*out = NULL;
 	if (f != SSH_OK)
 		return f;
-	struct pump p = { .c = c, .ch = ch, .x = &x, .res = res, .hold_stdin = 1 };
+	struct pump p = { .c = c, .ch = ch, .x = &x, .res = res, .hold_stdin = 1,
+			  .limit = ssh_output_limit() };
 	f = pump_until(&p, deadline, has_line, err);
 	if (f == SSH_OK && has_line(&p)) {
 		*out = xcalloc(1, sizeof(**out));

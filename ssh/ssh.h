@@ -25,6 +25,7 @@ enum ssh_fail {
 	SSH_FAIL_AUTH,		/* no identity was accepted */
 	SSH_FAIL_PROTOCOL,	/* handshake or channel failure */
 	SSH_FAIL_PROXY,		/* the ProxyJump host or the ProxyCommand failed */
+	SSH_FAIL_OUTPUT,	/* the command printed more than ssh_output_limit() */
 };
 
 const char *ssh_fail_reason(enum ssh_fail f);
@@ -97,6 +98,13 @@ struct ssh_exec {
 	ssh_output_fn on_output;
 	void *on_output_arg;
 };
+
+/* Output kept per command (stdout and stderr together) when no on_output
+ * callback takes it: a broken or hostile host streaming without end fails
+ * with SSH_FAIL_OUTPUT instead of exhausting our memory. 64 MiB, or
+ * $CSWARM_MAX_OUTPUT bytes. */
+#define SSH_DEFAULT_MAX_OUTPUT (64UL << 20)
+size_t ssh_output_limit(void);
 
 /* Run one command. Returns SSH_OK when the command ran to completion
  * (whatever its exit status), SSH_FAIL_TIMEOUT or another reason if not. */

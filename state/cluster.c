@@ -1,6 +1,7 @@
 /* The managers of an inventory, their state directories and the lock. */
 #include "state/cluster.h"
 #include "state/keystore.h"
+#include "util/names.h"
 #include "util/shell.h"
 #include "util/util.h"
 
@@ -24,15 +25,6 @@ int cluster_opt(struct cluster_opts *o, int c, const char *arg)
 		return 1;
 	}
 	return 0;
-}
-
-/* The name becomes a directory name on the managers. */
-static int valid_name(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 64 || streq(s, ".") || streq(s, ".."))
-		return 0;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
 static const char *cluster_name(const struct host *first_manager, const char *name)
@@ -64,6 +56,33 @@ static int add_manager(struct cluster_ctx *c, size_t inv_index, const struct tar
 	return 0;
 }
 
+/* Before anything runs: every state directory is a plain absolute path
+ * that holds no other cluster's state (the default root where every
+ * cluster keeps its own, another manager's directory), since `node
+ * demote` empties it. */
+static int check_dirs(const struct cluster_ctx *c, struct strbuf *err)
+{
+	for (size_t i = 0; i < c->managers.n; i++) {
+		const char *dir = c->dirs[i], *host = c->managers.hosts[i].target.name;
+		const char *other = NULL;
+		if (state_dir_check(dir, err) != 0) {
+			sb_addf(err, " (host %s)", host);
+			return -1;
+		}
+		if (path_contains(dir, CLUSTER_STATE_ROOT))
+			other = CLUSTER_STATE_ROOT;
+		for (size_t k = 0; !other && k < c->managers.n; k++)
+			if (!streq(dir, c->dirs[k]) && path_contains(dir, c->dirs[k]))
+				other = c->dirs[k];
+		if (other) {
+			sb_addf(err, "host %s: cswarm_state_dir \"%s\" contains %s, where other clusters' "
+				"state lives: give each cluster a directory of its own", host, dir, other);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int cluster_open(struct cluster_ctx *c, const struct inventory *inv, const struct target_opts *t,
 		 const char *name, int forks, long timeout_ms, struct strbuf *err)
 {
@@ -83,9 +102,13 @@ int cluster_open(struct cluster_ctx *c, const struct inventory *inv, const struc
 		return -1;
 	}
 	c->name = xstrdup(cluster_name(&inv->hosts[first], name));
-	if (!valid_name(c->name)) {
-		sb_addf(err, "bad cluster name '%s' (letters, digits, '_', '.', '-'; at most 64)", c->name);
-		return -1;
+	/* The name becomes a directory beside the hosts' secret files. */
+	if (name_check("cluster", c->name, NAME_MAX_LEN, err) != 0)
+		goto fail;
+	if (streq(c->name, CLUSTER_FILES_NAME)) {
+		sb_addf(err, "bad cluster name \"%s\": reserved for the hosts' secret and config files",
+			c->name);
+		goto fail;
 	}
 	c->managers.hosts = xcalloc(n, sizeof(*c->managers.hosts));
 	c->managers.forks = forks;
@@ -93,10 +116,14 @@ int cluster_open(struct cluster_ctx *c, const struct inventory *inv, const struc
 	c->dirs = xcalloc(n, sizeof(*c->dirs));
 	for (size_t i = 0; i < inv->nhosts; i++)
 		if (inv->hosts[i].is_manager && add_manager(c, i, t, err) != 0)
-			return -1;
+			goto fail;
 	c->ninventory = c->managers.n;
 	c->store = (struct state_store){ &c->managers, c->dirs, timeout_ms };
-	return 0;
+	if (check_dirs(c, err) == 0)
+		return 0;
+fail:
+	cluster_close(c);
+	return -1;
 }
 
 int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, struct strbuf *err)
@@ -149,7 +176,7 @@ int cluster_add_promoted(struct cluster_ctx *c, struct state *st, struct strbuf 
 		if (add_manager(c, i, c->topts, err) != 0)
 			return -1;
 	}
-	return 0;
+	return check_dirs(c, err);
 }
 
 /* Dropping a copy: mark the directory on the demoted host, look for the
@@ -192,15 +219,20 @@ static void drop_on(struct fleet_host *h, size_t i, void *ctx)
 		sh_arg(&cmd, j->marker);
 		break;
 	case DROP_REMOVE:
-		sb_adds(&cmd, j->shared ? "cd" : "rm -rf");
+		/* Only what cswarm keeps there, then the directory if empty:
+		 * never anything else that lives in it. */
+		sb_adds(&cmd, "cd");
 		sh_arg(&cmd, j->c->dirs[i]);
+		sb_adds(&cmd, j->shared ? " && rm -f --" : " && rm -rf -- " STATE_DIR_FILES);
+		sh_arg(&cmd, j->marker);
 		if (!j->shared) {	/* the cluster key goes with the copy */
 			char *key = keystore_path(j->c->dirs[i]);
+			sb_adds(&cmd, " && rm -f --");
 			sh_arg(&cmd, key);
 			free(key);
-		} else {
-			sb_adds(&cmd, " && rm -f");
-			sh_arg(&cmd, j->marker);
+			sb_adds(&cmd, " && cd / && { rmdir --");
+			sh_arg(&cmd, j->c->dirs[i]);
+			sb_adds(&cmd, " 2>/dev/null || :; }");
 		}
 		break;
 	}

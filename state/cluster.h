@@ -27,6 +27,11 @@
 
 #define CLUSTER_DEFAULT_NAME "default"
 #define CLUSTER_STATE_ROOT "/var/lib/cswarm"
+/* CLUSTER_STATE_ROOT/files holds the hosts' secret and config files
+ * (docker/run.h): no cluster may have that name. */
+#define CLUSTER_FILES_NAME "files"
+/* Everything cswarm writes in a state directory (what demote removes). */
+#define STATE_DIR_FILES "state.json .state.json.tmp history history.log lock lock.holder"
 
 /* Options of commands that use the cluster state: append CLUSTER_LONGOPTS
  * to the getopt_long table and pass each result to cluster_opt. */

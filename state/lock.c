@@ -21,7 +21,7 @@ enum { MIN_WAIT_MS = 500 };
  * final `exec cat` inherits it and exits at end of stdin, which comes when
  * the channel closes for any reason: then the lock is gone. */
 static const char lock_script[] =
-	"d=$1; w=$2\n"
+	"umask 077; d=$1; w=$2\n"
 	"command -v flock >/dev/null || { echo 'flock not found (install util-linux)' >&2; exit 1; }\n"
 	"mkdir -p \"$d\" && exec 9>>\"$d/lock\" || exit 1\n"
 	"flock -w \"$w\" 9 || {\n"

@@ -4,6 +4,7 @@
 #include "state/state.h"
 #include "util/json.h"
 #include "util/jsonw.h"
+#include "util/names.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -192,6 +193,16 @@ static int get_word(struct reader *r, int obj, const char *path, const char *key
 	return -1;
 }
 
+/* A required stack or service name: it becomes a path and a container
+ * name on the hosts, so a hostile manager's state must not smuggle one. */
+static int get_name(struct reader *r, int obj, const char *path, const char *key, char **out)
+{
+	if (get_str(r, obj, path, key, REQUIRED, out) != 0)
+		return -1;
+	return name_valid(*out, NAME_MAX_LEN) ? 0 :
+	       fail(r, path, key, "not a valid name (letters, digits, '_', '.', '-')");
+}
+
 static int is_hex(const char *s, size_t len)
 {
 	if (strlen(s) != len)
@@ -264,7 +275,7 @@ static const char *const stack_keys[] = { "name", "spec", NULL };
 static int read_stack(struct reader *r, int tok, const char *path, struct state_stack *s)
 {
 	if (check_keys(r, tok, path, stack_keys) != 0 ||
-	    get_str(r, tok, path, "name", REQUIRED, &s->name) != 0 ||
+	    get_name(r, tok, path, "name", &s->name) != 0 ||
 	    get_raw(r, tok, path, "spec", REQUIRED, &s->spec_json) != 0)
 		return -1;
 	return 0;
@@ -275,8 +286,8 @@ static const char *const service_keys[] = { "stack", "name", "hash", "spec", "pr
 static int read_service(struct reader *r, int tok, const char *path, struct state_service *s)
 {
 	if (check_keys(r, tok, path, service_keys) != 0 ||
-	    get_str(r, tok, path, "stack", REQUIRED, &s->stack) != 0 ||
-	    get_str(r, tok, path, "name", REQUIRED, &s->name) != 0 ||
+	    get_name(r, tok, path, "stack", &s->stack) != 0 ||
+	    get_name(r, tok, path, "name", &s->name) != 0 ||
 	    get_hex(r, tok, path, "hash", 64, &s->hash) != 0 ||
 	    get_raw(r, tok, path, "spec", REQUIRED, &s->spec_json) != 0 ||
 	    check_hash(r, path, "hash", s->spec_json, s->hash) != 0 ||
@@ -299,8 +310,8 @@ static int read_task(struct reader *r, int tok, const char *path, struct state_t
 	long long slot, restarts;
 	if (check_keys(r, tok, path, task_keys) != 0 ||
 	    get_hex(r, tok, path, "id", 12, &t->id) != 0 ||
-	    get_str(r, tok, path, "stack", REQUIRED, &t->stack) != 0 ||
-	    get_str(r, tok, path, "service", REQUIRED, &t->service) != 0 ||
+	    get_name(r, tok, path, "stack", &t->stack) != 0 ||
+	    get_name(r, tok, path, "service", &t->service) != 0 ||
 	    get_int(r, tok, path, "slot", 0, 1000000, &slot) != 0 ||
 	    get_str(r, tok, path, "node", REQUIRED, &t->node) != 0 ||
 	    get_hex(r, tok, path, "hash", 64, &t->hash) != 0 ||

@@ -156,10 +156,12 @@ enum state_read_result state_read(struct state_store *s, struct state *out, stru
 
 /* Run on each manager with: $1 = directory, $2 = new version, $3 = byte
  * length of the document; stdin = one history.log line, then the document.
- * A short document (the connection dropped) is never renamed into place. */
+ * A short document (the connection dropped) is never renamed into place.
+ * Everything is the owner's only (umask 077): the state holds environment
+ * values and config contents. */
 static const char write_script[] =
-	"set -e; d=$1; v=$2; len=$3\n"
-	"mkdir -p \"$d/history\"; cd \"$d\"\n"
+	"set -e; umask 077; d=$1; v=$2; len=$3\n"
+	"mkdir -p \"$d/history\"; cd \"$d\"; chmod 700 . history; chmod 600 history.log 2>/dev/null || :\n"
 	"cur=$(sed -n 's/^\"version\":\\([0-9][0-9]*\\),$/\\1/p' state.json 2>/dev/null || :)\n"
 	"if [ -n \"$cur\" ] && [ \"$cur\" -ge \"$v\" ]; then\n"
 	"  echo \"has version $cur already\" >&2; exit %d; fi\n"

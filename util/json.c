@@ -12,6 +12,36 @@
 
 #define TOK(j, i) (&((jsmntok_t *)(j)->tokens)[i])
 
+/* Where the value at tok ends (the next token's index), or -1 when the
+ * tree is not what JSON allows: jsmn accepts a key without its value
+ * ({"a" "b"} is an object of two members), so every member must be a key
+ * with its one value (size 1) and every other string or primitive have no
+ * children. Checked once here so that walkers can trust sizes. */
+static int check_value(const jsmntok_t *t, int n, int tok, int depth)
+{
+	if (tok >= n || depth > JSON_MAX_DEPTH)
+		return -1;
+	int next = tok + 1;
+	switch (t[tok].type) {
+	case JSMN_STRING:
+	case JSMN_PRIMITIVE:
+		return t[tok].size == 0 ? next : -1;
+	case JSMN_OBJECT:
+	case JSMN_ARRAY:
+		for (int m = 0; m < t[tok].size && next >= 0; m++) {
+			if (t[tok].type == JSMN_OBJECT) {
+				if (next >= n || t[next].type != JSMN_STRING || t[next].size != 1)
+					return -1;
+				next++;
+			}
+			next = check_value(t, n, next, depth + 1);
+		}
+		return next;
+	default:
+		return -1;
+	}
+}
+
 int json_parse(struct json *j, const char *text, size_t len, struct strbuf *err)
 {
 	jsmn_parser p;
@@ -34,6 +64,13 @@ int json_parse(struct json *j, const char *text, size_t len, struct strbuf *err)
 	j->ntokens = jsmn_parse(&p, text, len, j->tokens, (unsigned)n);
 	if (j->ntokens != n) {
 		sb_adds(err, "invalid JSON");
+		json_free(j);
+		return -1;
+	}
+	int end = check_value(j->tokens, n, 0, 0);
+	if (end != n) {
+		sb_adds(err, end < 0 ? "invalid JSON (a key without a value, or nested deeper than 256)" :
+			"more than one JSON value");
 		json_free(j);
 		return -1;
 	}

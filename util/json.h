@@ -16,7 +16,12 @@ struct json {
 
 enum json_kind { JSON_OTHER, JSON_OBJECT, JSON_ARRAY, JSON_STRING, JSON_PRIMITIVE };
 
-/* Parse text (not copied: it must outlive j). 0 ok, -1 with err filled. */
+/* Deeper documents are refused (recursive walkers stay within the stack). */
+#define JSON_MAX_DEPTH 256
+
+/* Parse text (not copied: it must outlive j): exactly one value, every
+ * object member a key with its value, at most JSON_MAX_DEPTH deep, so that
+ * json_size() and json_skip() can be trusted. 0 ok, -1 with err filled. */
 int json_parse(struct json *j, const char *text, size_t len, struct strbuf *err);
 void json_free(struct json *j);
 

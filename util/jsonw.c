@@ -36,9 +36,6 @@ static int write_scalar(struct strbuf *out, const struct json *j, int tok)
 	return tok + 1;
 }
 
-/* Deeper documents are refused rather than risking the stack. */
-enum { MAX_DEPTH = 256 };
-
 /* Write the value at tok; returns the token after it, or -1. */
 static int write_at(struct strbuf *out, const struct json *j, int tok, int depth)
 {
@@ -47,7 +44,7 @@ static int write_at(struct strbuf *out, const struct json *j, int tok, int depth
 
 	if (kind == JSON_STRING || kind == JSON_PRIMITIVE)
 		return write_scalar(out, j, tok);
-	if ((kind != JSON_OBJECT && kind != JSON_ARRAY) || depth >= MAX_DEPTH)
+	if ((kind != JSON_OBJECT && kind != JSON_ARRAY) || depth >= JSON_MAX_DEPTH)
 		return -1;
 	sb_addc(out, kind == JSON_OBJECT ? '{' : '[');
 	for (int m = 0; m < n; m++) {

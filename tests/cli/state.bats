@@ -210,7 +210,7 @@ block_reads_on_h2() {
 @test "bad cluster name, no managers: usage errors with the reason" {
 	run "$CSWARM" init -i "$INV" --cluster ../etc
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"bad cluster name '../etc'"* ]]
+	[[ "$output" == *'bad cluster name "../etc"'* ]]
 	printf '[workers]\nh3 ansible_host=%s\n' "$(cluster_addr h3)" >"$BATS_TEST_TMPDIR/w"
 	run "$CSWARM" lock status -i "$BATS_TEST_TMPDIR/w"
 	[ "$status" -eq 1 ]

@@ -30,9 +30,8 @@ static const char base_stack[] =
 	"    deploy: { mode: global }\n";
 
 /* Put a stack into the run as deploy does: state documents and models. */
-static void set_stack(struct run *r, const char *version, const char *delay)
+static void set_stack_yaml(struct run *r, const char *yaml)
 {
-	char *yaml = xasprintf(base_stack, version, delay);
 	struct compose_opts co = { .name = "app", .quiet = true, .working_dir = "/" };
 	struct stack *st = NULL;
 	struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
@@ -50,9 +49,15 @@ static void set_stack(struct run *r, const char *version, const char *delay)
 	else
 		r->stacks = xcalloc(1, sizeof(*r->stacks));
 	r->stacks[0] = st;
-	free(yaml);
 	sb_free(&json);
 	sb_free(&err);
+}
+
+static void set_stack(struct run *r, const char *version, const char *delay)
+{
+	char *yaml = xasprintf(base_stack, version, delay);
+	set_stack_yaml(r, yaml);
+	free(yaml);
 }
 
 static struct run *world(void)
@@ -227,22 +232,81 @@ static void test_restart_policy(void **state)
 	world_free(r);
 }
 
-static void test_restart_delay(void **state)
+/* A task of a host whose clock is skew seconds ahead of ours exits now by
+ * that clock: inside its one-hour delay it waits, it is not replaced. */
+static void expect_restart_waits(long long skew)
 {
-	(void)state;
 	struct run *r = world();
 	struct converge cv;
 	set_stack(r, "1", "1h");
 	deployed(r);
-	char now[32];
-	time_t t = time(NULL);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	exit_task(r, task_of(r, "web"), 1, now);
+	struct state_task *t = task_of(r, "web");
+	r->views[run_host(r, t->node)].clock_skew = skew;
+	char finished[32];
+	time_t at = time(NULL) + (time_t)skew;
+	strftime(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ", gmtime(&at));
+	exit_task(r, t, 1, finished);
 	plan(r, &cv);
 	assert_int_equal(cv.nops, 0);
 	assert_int_equal(cv.waiting_restart, 1);
 	converge_free(&cv);
 	world_free(r);
+}
+
+static void test_restart_delay(void **state)
+{
+	(void)state;
+	expect_restart_waits(0);
+}
+
+/* FinishedAt is the host's clock: two hours behind ours, a task that has
+ * just exited is still inside a one-hour delay. */
+static void test_restart_delay_by_host_clock(void **state)
+{
+	(void)state;
+	expect_restart_waits(-7200);
+}
+
+static void test_observation_reads_host_clock(void **state)
+{
+	(void)state;
+	struct host_view v = { 0 };
+	struct ssh_result res;
+	ssh_result_init(&res);
+	sb_init(&v.detail);
+	sb_addf(&res.out, "@@cswarm-clock %lld\n{\"ServerVersion\":\"20.10\"}\n", (long long)time(NULL) + 100);
+	res.exit_status = 0;
+	assert_int_equal(observe_parse_output(&v, "h1", &res, 0), 0);
+	assert_true(v.clock_skew >= 95 && v.clock_skew <= 100);
+	assert_string_equal(v.info.version, "20.10");
+	docker_info_free(&v.info);
+	sb_free(&v.detail);
+	ssh_result_free(&res);
+}
+
+/* A task's output (a pulled image's messages, a container's error) cannot
+ * forge another operation's result: the markers carry the run's nonce. */
+static void test_op_result_markers(void **state)
+{
+	(void)state;
+	static const struct { const char *out; size_t index; int rc; const char *msg; } cases[] = {
+		{ "@@op n1 0\nabc123\n\n@@rc n1 0 0\n", 0, 0, "abc123" },
+		{ "@@op n1 0\n\n@@rc n1 0 0\n", 0, 0, "" },
+		{ "@@op n1 3\nno newline\n@@rc n1 3 125\n", 3, 125, "no newline" },
+		{ "@@op n1 0\n@@rc 0 0\n\n@@rc n1 0 1\n", 0, 1, "@@rc 0 0" },
+		{ "@@op n1 1\nx\n@@rc n1 10 0\n", 1, -1, "" },
+		{ "@@op n1 0\n\n@@rc n1 0 x\n", 0, -1, "" },
+		{ "@@op n1 0\n\n@@rc n1 0 999\n", 0, -1, "" },
+		{ "@@op n1 0\n", 0, -1, "" },
+		{ "", 0, -1, "" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct strbuf msg = STRBUF_INIT;
+		int rc = converge_op_result(cases[i].out, "n1", cases[i].index, &msg);
+		if (rc != cases[i].rc || (rc >= 0 && !streq(sb_str(&msg), cases[i].msg)))
+			fail_msg("case %zu: rc %d msg '%s'", i, rc, sb_str(&msg));
+		sb_free(&msg);
+	}
 }
 
 static void test_orphans_and_lost_containers(void **state)
@@ -304,15 +368,44 @@ static void test_changed_spec_rolls_one_by_one(void **state)
 	world_free(r);
 }
 
+/* A rollback plans twice on one observation: the second plan must see the
+ * engine labels the first one saw. */
+static void test_planning_twice_keeps_engine_labels(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	struct docker_info *east = &r->views[1].info;
+	east->labels = xcalloc(1, sizeof(*east->labels));
+	east->labels[0] = (struct kv){ xstrdup("zone"), xstrdup("east") };
+	east->nlabels = 1;
+	set_stack_yaml(r, "name: app\nservices:\n  web:\n    image: busybox\n    deploy:\n"
+		       "      replicas: 2\n      placement: { constraints: [engine.labels.zone == east] }\n");
+	for (int round = 0; round < 2; round++) {
+		struct converge cv;
+		plan(r, &cv);
+		assert_int_equal(count(&cv, OP_START, "new"), 2);
+		for (size_t i = 0; i < cv.nops; i++)
+			assert_int_equal(cv.ops[i].host, 1);
+		converge_free(&cv);
+	}
+	assert_string_equal(east->labels[0].key, "zone");
+	assert_string_equal(east->labels[0].value, "east");
+	world_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_deploy_then_stable),
 		cmocka_unit_test(test_restart_policy),
 		cmocka_unit_test(test_restart_delay),
+		cmocka_unit_test(test_restart_delay_by_host_clock),
+		cmocka_unit_test(test_observation_reads_host_clock),
+		cmocka_unit_test(test_op_result_markers),
 		cmocka_unit_test(test_orphans_and_lost_containers),
 		cmocka_unit_test(test_unreachable_host_moves_replicated_tasks),
 		cmocka_unit_test(test_changed_spec_rolls_one_by_one),
+		cmocka_unit_test(test_planning_twice_keeps_engine_labels),
 	};
 	return cmocka_run_group_tests_name("converge", tests, NULL, NULL);
 }

@@ -33,7 +33,8 @@ static void test_docker_info(void **state)
 	assert_int_equal(d.ncpu, 2);
 	assert_true(d.mem_total == 25165824000LL);
 	assert_int_equal(d.nlabels, 2);
-	assert_string_equal(d.labels[1], "ssd=true");
+	assert_string_equal(d.labels[1].key, "ssd");
+	assert_string_equal(d.labels[1].value, "true");
 	docker_info_free(&d);
 	sb_free(&err);
 }
@@ -85,6 +86,37 @@ static void test_json_strings(void **state)
 	sb_free(&err);
 }
 
+/* jsmn accepts these; json_parse must not, or walkers step out of bounds. */
+static void test_json_structure(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"{\"format\"\"\"}", "{\"a\" \"b\"}", "{\"a\":1,\"b\"}", "[\"a\":1]",
+		"{\"Labels\":{\"x\" \"y\"},\"ServerVersion\":\"1\"}", "{} {}", "1 2",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct json j;
+		struct strbuf err = STRBUF_INIT;
+		if (json_parse(&j, bad[i], strlen(bad[i]), &err) == 0)
+			fail_msg("accepted %s", bad[i]);
+		assert_true(err.len > 0);
+		sb_free(&err);
+	}
+	struct strbuf deep = STRBUF_INIT, err = STRBUF_INIT;
+	struct json j;
+	for (int i = 0; i < JSON_MAX_DEPTH + 1; i++)
+		sb_adds(&deep, "{\"a\":");
+	sb_adds(&deep, "1");
+	for (int i = 0; i < JSON_MAX_DEPTH + 1; i++)
+		sb_addc(&deep, '}');
+	assert_int_equal(json_parse(&j, deep.buf, deep.len, &err), -1);
+	sb_reset(&err);
+	assert_int_equal(json_parse(&j, deep.buf + 5, deep.len - 6, &err), 0);
+	json_free(&j);
+	sb_free(&deep);
+	sb_free(&err);
+}
+
 static void test_human_bytes(void **state)
 {
 	(void)state;
@@ -104,6 +136,7 @@ int main(void)
 		cmocka_unit_test(test_docker_info_errors),
 		cmocka_unit_test(test_failure_reason),
 		cmocka_unit_test(test_json_strings),
+		cmocka_unit_test(test_json_structure),
 		cmocka_unit_test(test_human_bytes),
 	};
 	return cmocka_run_group_tests_name("docker_info", tests, NULL, NULL);

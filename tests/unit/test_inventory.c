@@ -234,6 +234,8 @@ static const struct error_case error_cases[] = {
 	{ "w[1:]\n", "inv:1: bad host range \"w[1:]\": missing end value" },
 	{ "w[0:100000]\n", "inv:1: bad host range \"w[0:100000]\": range too large (over 100000 hosts)" },
 	{ "a[0:999]b[0:999]\n", "inv:1: bad host range \"a[0:999]b[0:999]\": range too large" },
+	{ "a[1:60000]\nb[1:60000]\n",
+	  "inv:2: bad host range \"b[1:60000]\": host ranges of the inventory expand to over 100000 hosts in all" },
 	{ "[g:hostvars]\n", "inv:1: unknown section type \"hostvars\" in [g:hostvars]" },
 	{ "[g\n", "inv:1: bad section header \"[g\"" },
 	{ "[]\n", "inv:1: bad group name \"\"" },

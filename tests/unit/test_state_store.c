@@ -114,6 +114,14 @@ static void test_first_write(void **unused)
 	assert_string_equal(hist, doc);
 	assert_string_equal(lines, "1\t2026-11-25T10:00:00Z\tme@here\tchange 1\n");
 	assert_int_equal(access(tmp, F_OK), -1);
+	/* The owner's only, whatever the caller's umask (022 here). */
+	const char *const paths[] = { dir, p, h, log };
+	for (size_t i = 0; i < 4; i++) {
+		struct stat sb;
+		assert_int_equal(stat(paths[i], &sb), 0);
+		if (sb.st_mode & 077)
+			fail_msg("%s: mode %o", paths[i], (unsigned)(sb.st_mode & 07777));
+	}
 	free(got); free(hist); free(lines);
 	free(p); free(h); free(log); free(tmp); free(doc); free(dir);
 }
