@@ -70,6 +70,25 @@ static int load_stacks(struct run *r)
 	return EXIT_OK;
 }
 
+static void fail_silent(struct fleet_host *h)
+{
+	h->fail = SSH_FAIL_TIMEOUT;
+	sb_reset(&h->error);
+	sb_adds(&h->error, "no answer (reconcile --watch)");
+}
+
+/* Hosts the caller already knows to be unreachable fail at once instead
+ * of costing a connect timeout each. */
+static void mark_silent(struct run *r)
+{
+	for (size_t i = 0; r->silent && i < r->fleet.n; i++)
+		if (r->silent[r->index[i]])
+			fail_silent(&r->fleet.hosts[i]);
+	for (size_t k = 0; r->silent && k < r->cluster.ninventory; k++)
+		if (r->silent[r->cluster.manager_index[k]])
+			fail_silent(&r->cluster.managers.hosts[k]);
+}
+
 static int open_cluster(struct run *r)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -85,16 +104,17 @@ static int open_cluster(struct run *r)
 		return EXIT_FAIL;
 	}
 	r->cluster_opened = 1;
+	mark_silent(r);
 	sb_free(&err);
 	return EXIT_OK;
 }
 
-static int take_lock(struct run *r, int argc, char **argv)
+static int take_lock(struct run *r, int flags, int argc, char **argv)
 {
 	struct strbuf err = STRBUF_INIT;
 	char *holder = lock_holder_line(argc, argv);
 	int ret = cluster_lock(&r->cluster, holder, r->copts.lock_wait_ms, &err);
-	if (ret != 0)
+	if (ret != 0 && !(ret == EXIT_LOCKED && (flags & RUN_LOCK_QUIET)))
 		error("%s", sb_str(&err));
 	free(holder);
 	sb_free(&err);
@@ -108,7 +128,7 @@ int run_open(struct run *r, int flags, int argc, char **argv)
 		return EXIT_USAGE;
 	if ((ret = open_cluster(r)) != EXIT_OK)
 		return ret;
-	if ((flags & RUN_LOCK) && (ret = take_lock(r, argc, argv)) != EXIT_OK)
+	if ((flags & RUN_LOCK) && (ret = take_lock(r, flags, argc, argv)) != EXIT_OK)
 		return ret;
 	if (flags & RUN_NO_STATE)
 		return EXIT_OK;

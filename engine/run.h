@@ -25,6 +25,8 @@ enum run_flags {
 	RUN_OBSERVE = 2,	/* observe every host */
 	RUN_STACKS = 4,		/* load the stack models kept in the state */
 	RUN_NO_STATE = 8,	/* do not read the state (init, lock status) */
+	RUN_LOCK_QUIET = 16,	/* with RUN_LOCK: a held lock returns EXIT_LOCKED
+				 * without a message (the caller retries) */
 };
 
 struct run {
@@ -38,6 +40,9 @@ struct run {
 	struct state st;
 	struct host_view *views;	/* per fleet host, with RUN_OBSERVE */
 	struct stack **stacks;		/* model of st.stacks[i], with RUN_STACKS */
+	/* Per inventory host, optional: known to be unreachable (reconcile
+	 * --watch heard nothing from it): not connected to, reported down. */
+	const unsigned char *silent;
 };
 
 void run_init(struct run *r);

@@ -478,6 +478,10 @@ static enum ssh_fail pump_until(struct pump *p, long long deadline, int (*stop)(
 			session_error(p->c->session, "channel", err);
 			return SSH_FAIL_PROTOCOL;
 		}
+		if (p->x->cancel && atomic_load(p->x->cancel)) {
+			sb_adds(err, "cancelled");
+			return SSH_FAIL_TIMEOUT;
+		}
 		if (rc == 0 && wait_socket(p->c, deadline) != 0) {
 			p->res->timed_out = 1;
 			sb_addf(err, "command timed out after %ld ms", p->x->timeout_ms);

@@ -54,24 +54,30 @@ void sb_addc(struct strbuf *sb, char c)
 	sb_add(sb, &c, 1);
 }
 
-void sb_addf(struct strbuf *sb, const char *fmt, ...)
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
+	va_copy(again, ap);
 	sb_reserve(sb, 64);
 	size_t room = sb->cap - sb->len;
-	va_start(ap, fmt);
 	int n = vsnprintf(sb->buf + sb->len, room, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		die("bad format string");
 	if ((size_t)n >= room) {
 		/* Did not fit: grow to the exact size and format again. */
 		sb_reserve(sb, (size_t)n);
-		va_start(ap, fmt);
-		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-		va_end(ap);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, again);
 	}
+	va_end(again);
 	sb->len += (size_t)n;
+}
+
+void sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(sb, fmt, ap);
+	va_end(ap);
 }
 
 char *sb_detach(struct strbuf *sb)

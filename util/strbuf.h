@@ -2,6 +2,7 @@
 #ifndef CSWARM_STRBUF_H
 #define CSWARM_STRBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct strbuf {
@@ -19,6 +20,7 @@ void sb_add(struct strbuf *sb, const void *data, size_t n);
 void sb_adds(struct strbuf *sb, const char *s);
 void sb_addc(struct strbuf *sb, char c);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Take ownership of the buffer; sb is left empty. */
 char *sb_detach(struct strbuf *sb);
 /* Drop trailing whitespace. */

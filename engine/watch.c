@@ -1,0 +1,470 @@
+/* reconcile --watch: event streams per host (threads), liveness and repair
+ * passes (main thread). See engine/watch.h. */
+#include "engine/watch.h"
+#include "engine/converge.h"
+#include "docker/run.h"
+#include "util/json.h"
+#include "util/jsonw.h"
+#include "util/shell.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+	TICK_MS = 200,		/* main loop: liveness checks */
+	DEBOUNCE_MS = 300,	/* an event's pass waits for the ones that follow */
+	RETRY_MS = 1000,	/* lock busy, restart delay, a host unsettled */
+	RECONNECT_MS = 1000,	/* a stream that ended */
+	STREAM_CONNECT_MAX_MS = 5000,
+	LINE_MAX_BYTES = 65536,	/* longer event lines are dropped */
+};
+
+/* Set by SIGINT/SIGTERM; also cancels every event stream. */
+static atomic_int stopping;
+
+struct watch;
+
+struct watched {
+	struct watch *w;
+	struct ssh_target target;	/* shallow copy of the fleet's, own timeouts */
+	pthread_t thread;
+	int started;
+	atomic_llong last_heard;	/* monotonic ms of the last line */
+	atomic_int events;		/* task events since the last pass */
+	struct strbuf line;		/* partial line (stream thread only) */
+	int down;			/* main thread: declared down */
+};
+
+struct watch {
+	const struct watch_opts *o;
+	struct run base;		/* inventory, targets, cluster id */
+	struct watched *hosts;
+	size_t n;
+	unsigned char *silent;		/* per inventory host, for pass runs */
+	const struct run *proto;
+	int argc;
+	char **argv;
+	pthread_mutex_t log_lock;
+	int cut_off;			/* reaching fewer than half of the hosts */
+	int lock_busy;			/* the last pass found the lock held */
+};
+
+enum pass_result { PASS_DONE, PASS_RETRY };
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);	/* a signal ends it early: fine */
+}
+
+/* --- log: one line per event, plain or JSON ------------------------------ */
+
+static void wlog(struct watch *w, const char *host, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void wlog(struct watch *w, const char *host, const char *event, const char *fmt, ...)
+{
+	char when[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	struct strbuf msg = STRBUF_INIT, out = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	if (w->o->json) {
+		sb_addc(&out, '{');
+		json_member(&out, "time", when);
+		json_member(&out, "event", event);
+		json_member(&out, "host", host);
+		json_member(&out, "message", msg.buf);
+		sb_adds(&out, "}\n");
+	} else {
+		sb_addf(&out, "%s %s%s%s\n", when, host ? host : "", host ? ": " : "", msg.buf);
+	}
+	pthread_mutex_lock(&w->log_lock);
+	fputs(out.buf, stdout);
+	fflush(stdout);
+	pthread_mutex_unlock(&w->log_lock);
+	sb_free(&msg);
+	sb_free(&out);
+}
+
+/* --- event streams ------------------------------------------------------- */
+
+/* The docker events of the cluster's containers, as JSON lines, and a "."
+ * every second while they flow: silence means the host (or its daemon)
+ * stopped answering. The stream ends when the daemon does; the traps end
+ * `docker events` when the SSH channel closes. */
+static void events_command(const char *cluster_id, struct strbuf *out)
+{
+	char *filter = xasprintf("label=%s=%s", LABEL_CLUSTER, cluster_id);
+	sb_adds(out, "docker version --format '{{.Server.Version}}' >/dev/null || exit 1\n"
+		"docker events --filter type=container --filter");
+	sh_arg(out, filter);
+	sb_adds(out, " --format '{{json .}}' & e=$!\n"
+		"trap 'kill $e 2>/dev/null' EXIT\n"
+		"trap 'exit 0' HUP INT TERM PIPE\n"
+		"while kill -0 $e 2>/dev/null; do echo .; sleep 1; done\n"
+		"wait $e\n");
+	free(filter);
+}
+
+/* What a task event means for the watcher: NULL to ignore it, else the
+ * words to log; *repair says whether it calls for a pass. */
+static const char *event_meaning(const char *action, int *repair)
+{
+	static const struct { const char *action, *words; int repair; } table[] = {
+		{ "die", "exited", 1 },
+		{ "oom", "ran out of memory", 1 },
+		{ "destroy", "removed", 1 },
+		{ "health_status: unhealthy", "unhealthy", 1 },
+		{ "start", "started", 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+		if (streq(action, table[i].action)) {
+			*repair = table[i].repair;
+			return table[i].words;
+		}
+	return NULL;
+}
+
+static void task_event(struct watched *h, const char *line, size_t len)
+{
+	struct json j;
+	struct strbuf err = STRBUF_INIT;
+	if (json_parse(&j, line, len, &err) != 0) {
+		sb_free(&err);
+		return;
+	}
+	int attrs = json_get(&j, json_get(&j, 0, "Actor"), "Attributes");
+	char *action = json_str(&j, json_get(&j, 0, "Action"));
+	char *name = json_str(&j, json_get(&j, attrs, "name"));
+	char *code = json_str(&j, json_get(&j, attrs, "exitCode"));
+	int repair = 0;
+	const char *words = action ? event_meaning(action, &repair) : NULL;
+	if (words) {
+		wlog(h->w, h->target.name, action, "%s %s%s%s%s", name ? name : "a task", words,
+		     code ? " (exit " : "", code ? code : "", code ? ")" : "");
+		if (repair)
+			atomic_fetch_add(&h->events, 1);
+	}
+	free(action);
+	free(name);
+	free(code);
+	json_free(&j);
+	sb_free(&err);
+}
+
+static void on_output(int stream, const char *data, size_t len, void *arg)
+{
+	struct watched *h = arg;
+	if (stream != 0)
+		return;		/* docker's complaints: the stream ends, we reconnect */
+	sb_add(&h->line, data, len);
+	char *start = h->line.buf, *nl;
+	while ((nl = memchr(start, '\n', h->line.len - (size_t)(start - h->line.buf)))) {
+		atomic_store(&h->last_heard, now_ms());
+		if (*start == '{')
+			task_event(h, start, (size_t)(nl - start));
+		start = nl + 1;
+	}
+	size_t rest = h->line.len - (size_t)(start - h->line.buf);
+	memmove(h->line.buf, start, rest);
+	h->line.len = rest;
+	h->line.buf[rest] = '\0';
+	if (h->line.len > LINE_MAX_BYTES)
+		sb_reset(&h->line);
+}
+
+static void follow(struct watched *h, struct ssh_conn *c, const char *command)
+{
+	struct ssh_exec x = { .command = command, .on_output = on_output, .on_output_arg = h,
+			      .cancel = &stopping };
+	struct ssh_result res;
+	struct strbuf err = STRBUF_INIT;
+	ssh_result_init(&res);
+	sb_reset(&h->line);
+	ssh_exec(c, &x, &res, &err);
+	ssh_result_free(&res);
+	sb_free(&err);
+}
+
+static void *stream_main(void *arg)
+{
+	struct watched *h = arg;
+	struct strbuf command = STRBUF_INIT;
+	events_command(h->w->base.st.cluster_id, &command);
+	while (!atomic_load(&stopping)) {
+		struct ssh_conn *c = NULL;
+		struct strbuf err = STRBUF_INIT;
+		if (ssh_connect(&h->target, &c, &err) == SSH_OK) {
+			follow(h, c, command.buf);
+			ssh_close(c);
+		}
+		sb_free(&err);
+		for (long waited = 0; waited < RECONNECT_MS && !atomic_load(&stopping); waited += TICK_MS)
+			sleep_ms(TICK_MS);
+	}
+	sb_free(&command);
+	return NULL;
+}
+
+static void start_streams(struct watch *w)
+{
+	long long now = now_ms();
+	for (size_t i = 0; i < w->n; i++) {
+		struct watched *h = &w->hosts[i];
+		h->w = w;
+		h->target = w->base.fleet.hosts[i].target;
+		if (h->target.connect_timeout_ms <= 0 || h->target.connect_timeout_ms > STREAM_CONNECT_MAX_MS)
+			h->target.connect_timeout_ms = STREAM_CONNECT_MAX_MS;
+		/* Probe the connection a few times per host-down period. */
+		h->target.keepalive_s = (int)(w->o->host_down_ms / 3000) > 1 ?
+					(int)(w->o->host_down_ms / 3000) : 1;
+		sb_init(&h->line);
+		atomic_init(&h->last_heard, now);	/* a silent host is down after the period */
+		atomic_init(&h->events, 0);
+		h->started = pthread_create(&h->thread, NULL, stream_main, h) == 0;
+		if (!h->started)
+			wlog(w, h->target.name, "error", "cannot start its event stream: %s", strerror(errno));
+	}
+}
+
+static void stop_streams(struct watch *w)
+{
+	atomic_store(&stopping, 1);
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->hosts[i].started)
+			pthread_join(w->hosts[i].thread, NULL);
+		sb_free(&w->hosts[i].line);
+	}
+}
+
+/* --- liveness ------------------------------------------------------------- */
+
+/* Declare hosts down or back; returns 1 when that calls for a pass. */
+static int check_hosts(struct watch *w, size_t *alive)
+{
+	long long now = now_ms();
+	int changed = 0;
+	*alive = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		struct watched *h = &w->hosts[i];
+		int down = now - atomic_load(&h->last_heard) >= w->o->host_down_ms;
+		*alive += !down;
+		if (down == h->down)
+			continue;
+		h->down = down;
+		changed = 1;
+		w->silent[w->base.index[i]] = (unsigned char)down;
+		if (down)
+			wlog(w, h->target.name, "host_down", "no answer for %lds: its tasks move elsewhere",
+			     w->o->host_down_ms / 1000);
+		else
+			wlog(w, h->target.name, "host_up", "answers again: its stale copies go");
+	}
+	return changed;
+}
+
+/* Never move tasks from the side that is cut off: with fewer than half of
+ * the hosts in reach, the fault is more likely here. */
+static int quorum(struct watch *w, size_t alive)
+{
+	int cut_off = alive * 2 < w->n;
+	if (cut_off != w->cut_off)
+		wlog(w, NULL, cut_off ? "cut_off" : "reconnected",
+		     cut_off ? "reaching %zu of %zu hosts: this side may be cut off, not moving tasks" :
+			       "reaching %zu of %zu hosts again", alive, w->n);
+	w->cut_off = cut_off;
+	return !cut_off;
+}
+
+/* --- repair passes ------------------------------------------------------- */
+
+static int open_pass(struct watch *w, struct run *r, int flags)
+{
+	run_init(r);
+	r->opts = w->proto->opts;
+	r->copts = w->proto->copts;
+	r->copts.lock_wait_ms = 0;	/* busy: retry later, never queue behind a deploy */
+	r->silent = w->silent;
+	return run_open(r, flags | RUN_OBSERVE | RUN_STACKS, w->argc, w->argv);
+}
+
+/* A host that the pass sees down while the watcher still hears it (its
+ * daemon restarting, a slow answer) gets the full host-down period before
+ * its tasks move. */
+static int unsettled(const struct watch *w, const struct run *r)
+{
+	for (size_t i = 0; i < r->fleet.n && i < w->n; i++)
+		if (r->views[i].down && !w->hosts[i].down)
+			return 1;
+	return 0;
+}
+
+static int plan(struct watch *w, struct run *r, struct converge *cv)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct converge_opts co = { .rebalance = w->o->rebalance, .remove_orphans = 1 };
+	int ret = converge_plan(r, &co, cv, &err);
+	if (ret != 0)
+		wlog(w, NULL, "error", "planning: %s", sb_str(&err));
+	sb_free(&err);
+	return ret;
+}
+
+static void log_ops(struct watch *w, const struct run *r, const struct converge *cv)
+{
+	static const char *const past[] = { "started", "stopped", "updated" };
+	static const char *const event[] = { "task_started", "task_stopped", "task_updated" };
+	for (size_t i = 0; i < cv->nops; i++) {
+		const struct op *op = &cv->ops[i];
+		if (!op->done || op->host >= r->fleet.n)
+			continue;
+		const char *host = r->fleet.hosts[op->host].target.name;
+		if (r->views[op->host].down)	/* a stop there is only forgotten */
+			wlog(w, host, "task_lost", "%s left behind (%s): removed when the host answers",
+			     op->container, op->why);
+		else
+			wlog(w, host, event[op->kind], "%s %s (%s)", past[op->kind], op->container, op->why);
+	}
+	if (cv->npending)
+		wlog(w, NULL, "pending", "%s", sb_str(&cv->pending));
+}
+
+/* Under the lock: plan again (another run may have changed the state
+ * since), apply, write the state. */
+static enum pass_result repair(struct watch *w, struct run *r)
+{
+	struct converge cv;
+	if (unsettled(w, r) || plan(w, r, &cv) != 0)
+		return PASS_RETRY;
+	cv.quiet = 1;
+	size_t failed = cv.nops ? converge_apply(r, &cv, w->o->wait_ms) : 0;
+	log_ops(w, r, &cv);
+	int committed = EXIT_OK;
+	if (cv.nops) {
+		char *change = xasprintf("reconcile --watch: %zu operations, %zu failed", cv.nops, failed);
+		committed = run_commit(r, change);
+		free(change);
+	}
+	enum pass_result res = failed || committed != EXIT_OK || cv.waiting_restart ? PASS_RETRY :
+			       PASS_DONE;
+	converge_free(&cv);
+	return res;
+}
+
+static enum pass_result pass(struct watch *w)
+{
+	struct run r;
+	struct converge cv;
+	enum pass_result res = PASS_RETRY;
+	/* First without the lock: most passes find nothing to do. */
+	if (open_pass(w, &r, 0) != EXIT_OK || unsettled(w, &r) || plan(w, &r, &cv) != 0) {
+		run_close(&r);
+		return PASS_RETRY;
+	}
+	size_t nops = cv.nops, waiting = cv.waiting_restart;
+	converge_free(&cv);
+	run_close(&r);
+	if (!nops)
+		return waiting ? PASS_RETRY : PASS_DONE;
+	int ret = open_pass(w, &r, RUN_LOCK | RUN_LOCK_QUIET);
+	if (ret == EXIT_LOCKED && !w->lock_busy)
+		wlog(w, NULL, "lock_busy", "the cluster lock is held by another run: retrying");
+	w->lock_busy = ret == EXIT_LOCKED;
+	if (ret == EXIT_OK)
+		res = repair(w, &r);
+	run_close(&r);	/* releases the lock */
+	return res;
+}
+
+/* --- main loop ----------------------------------------------------------- */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&stopping, 1);
+}
+
+static int events_pending(struct watch *w)
+{
+	int any = 0;
+	for (size_t i = 0; i < w->n; i++)
+		any |= atomic_exchange(&w->hosts[i].events, 0) != 0;
+	return any;
+}
+
+static void loop(struct watch *w)
+{
+	long long next_pass = now_ms();	/* a first pass at once */
+	while (!atomic_load(&stopping)) {
+		size_t alive;
+		long long now = now_ms();
+		if (check_hosts(w, &alive) && next_pass > now)
+			next_pass = now;
+		if (events_pending(w) && next_pass > now + DEBOUNCE_MS)
+			next_pass = now + DEBOUNCE_MS;
+		if (quorum(w, alive) && now >= next_pass)
+			next_pass = now_ms() + (pass(w) == PASS_RETRY ? RETRY_MS : WATCH_PERIOD_MS);
+		sleep_ms(TICK_MS);
+	}
+}
+
+static int open_base(struct watch *w)
+{
+	run_init(&w->base);
+	w->base.opts = w->proto->opts;
+	w->base.copts = w->proto->copts;
+	int ret = run_open(&w->base, 0, w->argc, w->argv);
+	if (ret != EXIT_OK)
+		return ret;
+	w->n = w->base.fleet.n;
+	w->hosts = xcalloc(w->n ? w->n : 1, sizeof(*w->hosts));
+	w->silent = xcalloc(w->base.inv.nhosts ? w->base.inv.nhosts : 1, 1);
+	return EXIT_OK;
+}
+
+int engine_watch(const struct run *proto, const struct watch_opts *o, int argc, char **argv)
+{
+	struct watch w = { .o = o, .proto = proto, .argc = argc, .argv = argv };
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	pthread_mutex_init(&w.log_lock, NULL);
+	int ret = open_base(&w);
+	if (ret == EXIT_OK) {
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &old_int);
+		sigaction(SIGTERM, &sa, &old_term);
+		atomic_store(&stopping, 0);
+		wlog(&w, NULL, "watching", "watching %zu hosts of cluster %s (host down after %lds)",
+		     w.n, w.base.st.cluster, o->host_down_ms / 1000);
+		start_streams(&w);
+		loop(&w);
+		stop_streams(&w);
+		wlog(&w, NULL, "stopped", "stopped");
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
+	free(w.hosts);
+	free(w.silent);
+	run_close(&w.base);
+	pthread_mutex_destroy(&w.log_lock);
+	return ret;
+}
