@@ -81,11 +81,13 @@ static void fail_silent(struct fleet_host *h)
  * of costing a connect timeout each. */
 static void mark_silent(struct run *r)
 {
-	for (size_t i = 0; r->silent && i < r->fleet.n; i++)
-		if (r->silent[r->index[i]])
+	for (size_t i = 0; r->silent && i < r->fleet.n; i++) {
+		r->fleet.hosts[i].cancel = &r->silent[r->index[i]];
+		if (atomic_load(&r->silent[r->index[i]]))
 			fail_silent(&r->fleet.hosts[i]);
+	}
 	for (size_t k = 0; r->silent && k < r->cluster.ninventory; k++)
-		if (r->silent[r->cluster.manager_index[k]])
+		if (atomic_load(&r->silent[r->cluster.manager_index[k]]))
 			fail_silent(&r->cluster.managers.hosts[k]);
 }
 

@@ -40,9 +40,10 @@ struct run {
 	struct state st;
 	struct host_view *views;	/* per fleet host, with RUN_OBSERVE */
 	struct stack **stacks;		/* model of st.stacks[i], with RUN_STACKS */
-	/* Per inventory host, optional: known to be unreachable (reconcile
-	 * --watch heard nothing from it): not connected to, reported down. */
-	const unsigned char *silent;
+	/* Per inventory host, optional (reconcile --watch): nonzero when the
+	 * host is known to be unreachable: not connected to, reported down;
+	 * turning nonzero during the run abandons its commands there. */
+	const atomic_int *silent;
 };
 
 void run_init(struct run *r);

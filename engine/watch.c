@@ -39,7 +39,10 @@ struct watched {
 	int started;
 	atomic_llong last_heard;	/* monotonic ms of the last line */
 	atomic_int events;		/* task events since the last pass */
+	atomic_int cancel;		/* end the stream: stopping, or declared down */
+	int ever_heard;			/* stream thread: a stream ever worked */
 	struct strbuf line;		/* partial line (stream thread only) */
+	int heard;			/* stream thread: a line since it connected */
 	int down;			/* main thread: declared down */
 };
 
@@ -48,13 +51,17 @@ struct watch {
 	struct run base;		/* inventory, targets, cluster id */
 	struct watched *hosts;
 	size_t n;
-	unsigned char *silent;		/* per inventory host, for pass runs */
+	atomic_int *silent;		/* per inventory host: declared down */
 	const struct run *proto;
 	int argc;
 	char **argv;
 	pthread_mutex_t log_lock;
 	int cut_off;			/* reaching fewer than half of the hosts */
 	int lock_busy;			/* the last pass found the lock held */
+	pthread_t pass_thread;		/* passes run aside: liveness goes on */
+	int pass_started;
+	atomic_int pass_running;
+	int pass_result;		/* enum pass_result of the last pass */
 };
 
 enum pass_result { PASS_DONE, PASS_RETRY };
@@ -181,6 +188,15 @@ static void on_output(int stream, const char *data, size_t len, void *arg)
 	char *start = h->line.buf, *nl;
 	while ((nl = memchr(start, '\n', h->line.len - (size_t)(start - h->line.buf)))) {
 		atomic_store(&h->last_heard, now_ms());
+		if (!h->heard) {
+			h->heard = 1;
+			wlog(h->w, h->target.name, "following", "following its events");
+			/* Events may have been missed while there was no stream
+			 * (the first pass covers the time before the first one). */
+			if (h->ever_heard)
+				atomic_fetch_add(&h->events, 1);
+			h->ever_heard = 1;
+		}
 		if (*start == '{')
 			task_event(h, start, (size_t)(nl - start));
 		start = nl + 1;
@@ -196,11 +212,12 @@ static void on_output(int stream, const char *data, size_t len, void *arg)
 static void follow(struct watched *h, struct ssh_conn *c, const char *command)
 {
 	struct ssh_exec x = { .command = command, .on_output = on_output, .on_output_arg = h,
-			      .cancel = &stopping };
+			      .cancel = &h->cancel };
 	struct ssh_result res;
 	struct strbuf err = STRBUF_INIT;
 	ssh_result_init(&res);
 	sb_reset(&h->line);
+	h->heard = 0;
 	ssh_exec(c, &x, &res, &err);
 	ssh_result_free(&res);
 	sb_free(&err);
@@ -214,6 +231,7 @@ static void *stream_main(void *arg)
 	while (!atomic_load(&stopping)) {
 		struct ssh_conn *c = NULL;
 		struct strbuf err = STRBUF_INIT;
+		atomic_store(&h->cancel, 0);
 		if (ssh_connect(&h->target, &c, &err) == SSH_OK) {
 			follow(h, c, command.buf);
 			ssh_close(c);
@@ -241,6 +259,7 @@ static void start_streams(struct watch *w)
 		sb_init(&h->line);
 		atomic_init(&h->last_heard, now);	/* a silent host is down after the period */
 		atomic_init(&h->events, 0);
+		atomic_init(&h->cancel, 0);
 		h->started = pthread_create(&h->thread, NULL, stream_main, h) == 0;
 		if (!h->started)
 			wlog(w, h->target.name, "error", "cannot start its event stream: %s", strerror(errno));
@@ -249,7 +268,8 @@ static void start_streams(struct watch *w)
 
 static void stop_streams(struct watch *w)
 {
-	atomic_store(&stopping, 1);
+	for (size_t i = 0; i < w->n; i++)
+		atomic_store(&w->hosts[i].cancel, 1);
 	for (size_t i = 0; i < w->n; i++) {
 		if (w->hosts[i].started)
 			pthread_join(w->hosts[i].thread, NULL);
@@ -273,10 +293,14 @@ static int check_hosts(struct watch *w, size_t *alive)
 			continue;
 		h->down = down;
 		changed = 1;
-		w->silent[w->base.index[i]] = (unsigned char)down;
-		if (down)
+		atomic_store(&w->silent[w->base.index[i]], down);
+		if (down) {
+			/* A new connection notices its return sooner than the
+			 * old one's TCP retransmissions, which back off. */
+			atomic_store(&h->cancel, 1);
 			wlog(w, h->target.name, "host_down", "no answer for %lds: its tasks move elsewhere",
 			     w->o->host_down_ms / 1000);
+		}
 		else
 			wlog(w, h->target.name, "host_up", "answers again: its stale copies go");
 	}
@@ -305,6 +329,10 @@ static int open_pass(struct watch *w, struct run *r, int flags)
 	r->copts = w->proto->copts;
 	r->copts.lock_wait_ms = 0;	/* busy: retry later, never queue behind a deploy */
 	r->silent = w->silent;
+	/* A host that stops answering during a pass holds it up no longer
+	 * than it takes to declare it down. */
+	if (r->opts.target.connect_timeout_ms <= 0 || r->opts.target.connect_timeout_ms > w->o->host_down_ms)
+		r->opts.target.connect_timeout_ms = w->o->host_down_ms;
 	return run_open(r, flags | RUN_OBSERVE | RUN_STACKS, w->argc, w->argv);
 }
 
@@ -412,20 +440,56 @@ static int events_pending(struct watch *w)
 	return any;
 }
 
+static void *pass_main(void *arg)
+{
+	struct watch *w = arg;
+	w->pass_result = pass(w);
+	atomic_store(&w->pass_running, 0);
+	return NULL;
+}
+
+/* Wait for the pass thread; its result sets when the next pass is due. */
+static long long join_pass(struct watch *w)
+{
+	if (!w->pass_started)
+		return 0;
+	pthread_join(w->pass_thread, NULL);
+	w->pass_started = 0;
+	return now_ms() + (w->pass_result == PASS_RETRY ? RETRY_MS : WATCH_PERIOD_MS);
+}
+
+static void start_pass(struct watch *w)
+{
+	atomic_store(&w->pass_running, 1);
+	w->pass_started = pthread_create(&w->pass_thread, NULL, pass_main, w) == 0;
+	if (!w->pass_started)
+		pass_main(w);	/* no thread: run it here */
+}
+
 static void loop(struct watch *w)
 {
-	long long next_pass = now_ms();	/* a first pass at once */
+	long long due = now_ms();	/* of the next pass: a first one at once */
+	long long asked = 0;		/* when a trigger wants a pass (0: none) */
 	while (!atomic_load(&stopping)) {
 		size_t alive;
 		long long now = now_ms();
-		if (check_hosts(w, &alive) && next_pass > now)
-			next_pass = now;
-		if (events_pending(w) && next_pass > now + DEBOUNCE_MS)
-			next_pass = now + DEBOUNCE_MS;
-		if (quorum(w, alive) && now >= next_pass)
-			next_pass = now_ms() + (pass(w) == PASS_RETRY ? RETRY_MS : WATCH_PERIOD_MS);
+		if (check_hosts(w, &alive))
+			asked = now;
+		if (events_pending(w) && !asked)
+			asked = now + DEBOUNCE_MS;
+		if (!atomic_load(&w->pass_running)) {
+			if (w->pass_started)
+				due = join_pass(w);
+			if (asked && asked < due)
+				due = asked;
+			if (quorum(w, alive) && now >= due) {
+				asked = 0;
+				start_pass(w);
+			}
+		}
 		sleep_ms(TICK_MS);
 	}
+	join_pass(w);	/* a repair in progress ends first */
 }
 
 static int open_base(struct watch *w)
@@ -438,7 +502,7 @@ static int open_base(struct watch *w)
 		return ret;
 	w->n = w->base.fleet.n;
 	w->hosts = xcalloc(w->n ? w->n : 1, sizeof(*w->hosts));
-	w->silent = xcalloc(w->base.inv.nhosts ? w->base.inv.nhosts : 1, 1);
+	w->silent = xcalloc(w->base.inv.nhosts ? w->base.inv.nhosts : 1, sizeof(*w->silent));
 	return EXIT_OK;
 }
 
