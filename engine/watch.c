@@ -336,15 +336,20 @@ static int open_pass(struct watch *w, struct run *r, int flags)
 	return run_open(r, flags | RUN_OBSERVE | RUN_STACKS, w->argc, w->argv);
 }
 
-/* A host that the pass sees down while the watcher still hears it (its
- * daemon restarting, a slow answer) gets the full host-down period before
- * its tasks move. */
+/* Not now: a host that the pass sees down while the watcher still hears
+ * it (its daemon restarting, a slow answer) gets the full host-down period
+ * before its tasks move; and with fewer than half of the hosts in reach
+ * (some fell silent since the pass began), nothing moves. */
 static int unsettled(const struct watch *w, const struct run *r)
 {
-	for (size_t i = 0; i < r->fleet.n && i < w->n; i++)
-		if (r->views[i].down && !w->hosts[i].down)
+	size_t reached = 0;
+	for (size_t i = 0; i < r->fleet.n && i < w->n; i++) {
+		int silent = atomic_load(&w->silent[w->base.index[i]]);
+		if (r->views[i].down && !silent)
 			return 1;
-	return 0;
+		reached += !r->views[i].down && !silent;
+	}
+	return reached * 2 < r->fleet.n;
 }
 
 static int plan(struct watch *w, struct run *r, struct converge *cv)
@@ -384,6 +389,10 @@ static enum pass_result repair(struct watch *w, struct run *r)
 	struct converge cv;
 	if (unsettled(w, r) || plan(w, r, &cv) != 0)
 		return PASS_RETRY;
+	if (unsettled(w, r)) {	/* a host fell silent while planning */
+		converge_free(&cv);
+		return PASS_RETRY;
+	}
 	cv.quiet = 1;
 	size_t failed = cv.nops ? converge_apply(r, &cv, w->o->wait_ms) : 0;
 	log_ops(w, r, &cv);
@@ -477,12 +486,13 @@ static void loop(struct watch *w)
 			asked = now;
 		if (events_pending(w) && !asked)
 			asked = now + DEBOUNCE_MS;
+		int enough = quorum(w, alive);
 		if (!atomic_load(&w->pass_running)) {
 			if (w->pass_started)
 				due = join_pass(w);
 			if (asked && asked < due)
 				due = asked;
-			if (quorum(w, alive) && now >= due) {
+			if (enough && now >= due) {
 				asked = 0;
 				start_pass(w);
 			}
