@@ -111,12 +111,12 @@ static int open_cluster(struct run *r)
 	return EXIT_OK;
 }
 
-static int take_lock(struct run *r, int flags, int argc, char **argv)
+static int take_lock(struct run *r, int argc, char **argv)
 {
 	struct strbuf err = STRBUF_INIT;
 	char *holder = lock_holder_line(argc, argv);
 	int ret = cluster_lock(&r->cluster, holder, r->copts.lock_wait_ms, &err);
-	if (ret != 0 && !(ret == EXIT_LOCKED && (flags & RUN_LOCK_QUIET)))
+	if (ret != 0)
 		error("%s", sb_str(&err));
 	free(holder);
 	sb_free(&err);
@@ -130,7 +130,7 @@ int run_open(struct run *r, int flags, int argc, char **argv)
 		return EXIT_USAGE;
 	if ((ret = open_cluster(r)) != EXIT_OK)
 		return ret;
-	if ((flags & RUN_LOCK) && (ret = take_lock(r, flags, argc, argv)) != EXIT_OK)
+	if ((flags & RUN_LOCK) && (ret = take_lock(r, argc, argv)) != EXIT_OK)
 		return ret;
 	if (flags & RUN_NO_STATE)
 		return EXIT_OK;

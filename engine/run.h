@@ -25,8 +25,6 @@ enum run_flags {
 	RUN_OBSERVE = 2,	/* observe every host */
 	RUN_STACKS = 4,		/* load the stack models kept in the state */
 	RUN_NO_STATE = 8,	/* do not read the state (init, lock status) */
-	RUN_LOCK_QUIET = 16,	/* with RUN_LOCK: a held lock returns EXIT_LOCKED
-				 * without a message (the caller retries) */
 };
 
 struct run {

@@ -3,6 +3,7 @@
 #include "engine/watch.h"
 #include "engine/converge.h"
 #include "docker/run.h"
+#include "state/lock.h"
 #include "util/json.h"
 #include "util/jsonw.h"
 #include "util/shell.h"
@@ -21,7 +22,7 @@
 enum {
 	TICK_MS = 200,		/* main loop: liveness checks */
 	DEBOUNCE_MS = 300,	/* an event's pass waits for the ones that follow */
-	RETRY_MS = 1000,	/* lock busy, restart delay, a host unsettled */
+	RETRY_MS = 500,		/* lock busy, restart delay, a host unsettled */
 	RECONNECT_MS = 1000,	/* a stream that ended */
 	STREAM_CONNECT_MAX_MS = 5000,
 	LINE_MAX_BYTES = 65536,	/* longer event lines are dropped */
@@ -322,7 +323,7 @@ static int quorum(struct watch *w, size_t alive)
 
 /* --- repair passes ------------------------------------------------------- */
 
-static int open_pass(struct watch *w, struct run *r, int flags)
+static int open_pass(struct watch *w, struct run *r)
 {
 	run_init(r);
 	r->opts = w->proto->opts;
@@ -333,7 +334,7 @@ static int open_pass(struct watch *w, struct run *r, int flags)
 	 * than it takes to declare it down. */
 	if (r->opts.target.connect_timeout_ms <= 0 || r->opts.target.connect_timeout_ms > w->o->host_down_ms)
 		r->opts.target.connect_timeout_ms = w->o->host_down_ms;
-	return run_open(r, flags | RUN_OBSERVE | RUN_STACKS, w->argc, w->argv);
+	return run_open(r, RUN_OBSERVE | RUN_STACKS, w->argc, w->argv);
 }
 
 /* Not now: a host that the pass sees down while the watcher still hears
@@ -382,53 +383,64 @@ static void log_ops(struct watch *w, const struct run *r, const struct converge 
 		wlog(w, NULL, "pending", "%s", sb_str(&cv->pending));
 }
 
-/* Under the lock: plan again (another run may have changed the state
- * since), apply, write the state. */
-static enum pass_result repair(struct watch *w, struct run *r)
+/* After taking the lock: has another run written the state since this
+ * pass read it? Then its plan is stale: the next pass plans again. */
+static int state_moved_on(struct run *r)
 {
-	struct converge cv;
-	if (unsettled(w, r) || plan(w, r, &cv) != 0)
-		return PASS_RETRY;
-	if (unsettled(w, r)) {	/* a host fell silent while planning */
-		converge_free(&cv);
-		return PASS_RETRY;
-	}
-	cv.quiet = 1;
-	size_t failed = cv.nops ? converge_apply(r, &cv, w->o->wait_ms) : 0;
-	log_ops(w, r, &cv);
-	int committed = EXIT_OK;
-	if (cv.nops) {
-		char *change = xasprintf("reconcile --watch: %zu operations, %zu failed", cv.nops, failed);
-		committed = run_commit(r, change);
-		free(change);
-	}
-	enum pass_result res = failed || committed != EXIT_OK || cv.waiting_restart ? PASS_RETRY :
-			       PASS_DONE;
-	converge_free(&cv);
-	return res;
+	struct state now;
+	struct strbuf err = STRBUF_INIT;
+	memset(&now, 0, sizeof(now));
+	int same = cluster_read_state(&r->cluster, &now, &err) == STATE_READ_OK &&
+		   now.version == r->st.version;
+	state_free(&now);
+	sb_free(&err);
+	return !same;
 }
 
+/* The cluster lock, on the pass's own managers: 0, or EXIT_LOCKED/... */
+static int lock_pass(struct watch *w, struct run *r)
+{
+	struct strbuf err = STRBUF_INIT;
+	char *holder = lock_holder_line(w->argc, w->argv);
+	int ret = cluster_lock(&r->cluster, holder, 0, &err);
+	if (ret == EXIT_LOCKED && !w->lock_busy)
+		wlog(w, NULL, "lock_busy", "%s: retrying", sb_str(&err));
+	else if (ret != 0 && ret != EXIT_LOCKED)
+		wlog(w, NULL, "error", "taking the cluster lock: %s", sb_str(&err));
+	w->lock_busy = ret == EXIT_LOCKED;
+	free(holder);
+	sb_free(&err);
+	return ret;
+}
+
+/* Under the lock: apply the plan, write the state. */
+static enum pass_result repair(struct watch *w, struct run *r, struct converge *cv)
+{
+	cv->quiet = 1;
+	size_t failed = converge_apply(r, cv, w->o->wait_ms);
+	log_ops(w, r, cv);
+	char *change = xasprintf("reconcile --watch: %zu operations, %zu failed", cv->nops, failed);
+	int committed = run_commit(r, change);
+	free(change);
+	return failed || committed != EXIT_OK || cv->waiting_restart ? PASS_RETRY : PASS_DONE;
+}
+
+/* Plan without the lock (most passes find nothing to do); take it only to
+ * change something, and only if no other run wrote the state meanwhile. */
 static enum pass_result pass(struct watch *w)
 {
 	struct run r;
 	struct converge cv;
 	enum pass_result res = PASS_RETRY;
-	/* First without the lock: most passes find nothing to do. */
-	if (open_pass(w, &r, 0) != EXIT_OK || unsettled(w, &r) || plan(w, &r, &cv) != 0) {
+	if (open_pass(w, &r) != EXIT_OK || unsettled(w, &r) || plan(w, &r, &cv) != 0) {
 		run_close(&r);
 		return PASS_RETRY;
 	}
-	size_t nops = cv.nops, waiting = cv.waiting_restart;
+	if (!cv.nops)
+		res = cv.waiting_restart ? PASS_RETRY : PASS_DONE;
+	else if (lock_pass(w, &r) == 0 && !state_moved_on(&r) && !unsettled(w, &r))
+		res = repair(w, &r, &cv);
 	converge_free(&cv);
-	run_close(&r);
-	if (!nops)
-		return waiting ? PASS_RETRY : PASS_DONE;
-	int ret = open_pass(w, &r, RUN_LOCK | RUN_LOCK_QUIET);
-	if (ret == EXIT_LOCKED && !w->lock_busy)
-		wlog(w, NULL, "lock_busy", "the cluster lock is held by another run: retrying");
-	w->lock_busy = ret == EXIT_LOCKED;
-	if (ret == EXIT_OK)
-		res = repair(w, &r);
 	run_close(&r);	/* releases the lock */
 	return res;
 }
