@@ -33,6 +33,8 @@ static atomic_int stopping;
 
 struct watch;
 
+enum pass_result { PASS_DONE, PASS_RETRY };
+
 struct watched {
 	struct watch *w;
 	struct ssh_target target;	/* shallow copy of the fleet's, own timeouts */
@@ -62,10 +64,8 @@ struct watch {
 	pthread_t pass_thread;		/* passes run aside: liveness goes on */
 	int pass_started;
 	atomic_int pass_running;
-	int pass_result;		/* enum pass_result of the last pass */
+	enum pass_result pass_result;	/* of the last pass */
 };
-
-enum pass_result { PASS_DONE, PASS_RETRY };
 
 static long long now_ms(void)
 {
