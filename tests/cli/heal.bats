@@ -236,3 +236,17 @@ stop_watch() {
 	[ "$(running web)" -eq 3 ]
 	! grep -q 'started heal_web' "$BATS_TEST_TMPDIR/watch.log" || false
 }
+
+@test "watch: a daemon restart shorter than --host-down-after moves nothing" {
+	deploy >/dev/null
+	local before
+	before=$(running_names h2)
+	[ -n "$before" ]
+	start_watch
+	cluster_stop_dockerd h2
+	cluster_start_dockerd h2
+	eventually 60 is running_names h2 "$before"	# the engine brought them back
+	eventually 30 streams_up 4			# the watcher follows h2 again
+	[ "$(running web)" -eq 3 ]
+	! grep -q 'started heal_web\|no answer' "$BATS_TEST_TMPDIR/watch.log" || false
+}
