@@ -328,7 +328,6 @@ static int open_pass(struct watch *w, struct run *r)
 	run_init(r);
 	r->opts = w->proto->opts;
 	r->copts = w->proto->copts;
-	r->copts.lock_wait_ms = 0;	/* busy: retry later, never queue behind a deploy */
 	r->silent = w->silent;
 	/* A host that stops answering during a pass holds it up no longer
 	 * than it takes to declare it down. */

@@ -6,11 +6,13 @@
  * (libssh2's keepalives keep the connection probed, but libssh2 does not
  * report a missing reply: the heartbeat is what proves the host answers).
  * A task event (die, oom, destroy, unhealthy) or a host that falls silent
- * for host_down_ms or comes back triggers a repair pass: read the state and
- * observe without the lock; only when converge has something to do, take
- * the lock (failing at once when it is busy, then retrying), plan again and
- * apply. The engine restarts crashed tasks itself (docker/restart.h); the
- * watcher does what it cannot. See docs/self-healing.md. */
+ * for host_down_ms or comes back triggers a repair pass, in a thread of its
+ * own so that liveness is judged meanwhile: read the state and observe
+ * without the lock; only when converge has something to do, take the lock
+ * (failing at once when it is busy, then retrying), check that no other run
+ * wrote the state since, and apply. The engine restarts crashed tasks
+ * itself (docker/restart.h); the watcher does what it cannot. See
+ * docs/self-healing.md. */
 #ifndef CSWARM_ENGINE_WATCH_H
 #define CSWARM_ENGINE_WATCH_H
 
