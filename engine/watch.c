@@ -25,6 +25,8 @@ enum {
 	RETRY_MS = 500,		/* lock busy, restart delay, a host unsettled */
 	RECONNECT_MS = 1000,	/* a stream that ended */
 	STREAM_CONNECT_MAX_MS = 5000,
+	DELAY_WAIT_MS = 3000,	/* a pass waits this long for a restart delay */
+	DELAY_STEP_MS = 250,
 	LINE_MAX_BYTES = 65536,	/* longer event lines are dropped */
 };
 
@@ -424,6 +426,22 @@ static enum pass_result repair(struct watch *w, struct run *r, struct converge *
 	return failed || committed != EXIT_OK || cv->waiting_restart ? PASS_RETRY : PASS_DONE;
 }
 
+/* A task waiting out its restart delay: plan again on the same
+ * observation for a while (an exited container stays exited) rather than
+ * observing every host again; the delay passes sooner than a new pass
+ * would see it. 0, or -1 when planning failed (cv freed). */
+static int wait_for_delay(struct watch *w, struct run *r, struct converge *cv)
+{
+	for (long waited = 0; !cv->nops && cv->waiting_restart && waited < DELAY_WAIT_MS &&
+	     !atomic_load(&stopping); waited += DELAY_STEP_MS) {
+		converge_free(cv);
+		sleep_ms(DELAY_STEP_MS);
+		if (plan(w, r, cv) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Plan without the lock (most passes find nothing to do); take it only to
  * change something, and only if no other run wrote the state meanwhile. */
 static enum pass_result pass(struct watch *w)
@@ -431,7 +449,8 @@ static enum pass_result pass(struct watch *w)
 	struct run r;
 	struct converge cv;
 	enum pass_result res = PASS_RETRY;
-	if (open_pass(w, &r) != EXIT_OK || unsettled(w, &r) || plan(w, &r, &cv) != 0) {
+	if (open_pass(w, &r) != EXIT_OK || unsettled(w, &r) || plan(w, &r, &cv) != 0 ||
+	    wait_for_delay(w, &r, &cv) != 0) {
 		run_close(&r);
 		return PASS_RETRY;
 	}
