@@ -111,8 +111,9 @@ const struct cmd cswarm_commands[] = {
 	  "      --wait DUR        how long to wait for tasks to run (default 2m)\n"
 	  "      --cluster NAME    cluster (default: inventory var cswarm_cluster, else default)\n"
 	  "      --lock-wait DUR   wait for the cluster lock instead of failing (exit 4)\n" },
-	{ "reconcile", cmd_reconcile, "repair drift: restart, reschedule, remove orphans (for cron)",
+	{ "reconcile", cmd_reconcile, "repair drift: restart, reschedule, remove orphans (cron, --watch)",
 	  "usage: cswarm reconcile -i INVENTORY [--wait DUR] [--rebalance] [--format json]\n"
+	  "       cswarm reconcile --watch -i INVENTORY [--host-down-after DUR] [--format json]\n"
 	  "\n"
 	  "Observes every host and converges the cluster to its state: restarts exited\n"
 	  "tasks per their restart_policy (condition, delay, max_attempts, window),\n"
@@ -120,7 +121,11 @@ const struct cmd cswarm_commands[] = {
 	  "cluster that no task record owns (stale copies on returning hosts). Prints\n"
 	  "nothing when there was nothing to do. Exits 0 only when converged, 1 when\n"
 	  "not (failed, pending or waiting to restart), 3 when a host was unreachable,\n"
-	  "4 when another run holds the lock (cron retries next time).\n" },
+	  "4 when another run holds the lock (cron retries next time).\n"
+	  "\n"
+	  "      --watch           stay in the foreground: follow docker events and host\n"
+	  "                        heartbeats over SSH, repair within seconds (Ctrl-C stops)\n"
+	  "      --host-down-after DUR  silence before a host's tasks move (default 10s)\n" },
 	{ "stack", cmd_stack, "deploy, list and remove stacks; their services, tasks and logs",
 	  "usage: cswarm stack deploy -c FILE [-c FILE...] -i INVENTORY NAME\n"
 	  "       cswarm stack ls -i INVENTORY [--format json]\n"

@@ -1,8 +1,11 @@
 /* cswarm reconcile: from cron or CI, bring the cluster back to its state:
  * restart exited tasks per restart_policy, replace tasks of unreachable
- * hosts, remove orphan containers. Quiet when there was nothing to do. */
+ * hosts, remove orphan containers. Quiet when there was nothing to do.
+ * With --watch it stays in the foreground and does so within seconds of
+ * each failure (engine/watch.h). */
 #include "cmd/cmd.h"
 #include "engine/converge.h"
+#include "engine/watch.h"
 #include "util/jsonw.h"
 #include "util/util.h"
 
@@ -98,22 +101,40 @@ int cmd_reconcile(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "rebalance", no_argument, NULL, 'r' },
+		{ "watch", no_argument, NULL, 'a' },
+		{ "host-down-after", required_argument, NULL, 'D' },
 		RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run r;
-	int c, rebalance = 0, ret;
+	struct watch_opts wo = { .host_down_ms = WATCH_HOST_DOWN_MS };
+	int c, rebalance = 0, watch = 0, ret;
 
 	run_init(&r);
 	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
 		if (c == 'r') {
 			rebalance = 1;
+		} else if (c == 'a') {
+			watch = 1;
+		} else if (c == 'D') {
+			long long ms = parse_duration_ms(optarg);
+			if (ms < 1000)
+				return usage_error("--host-down-after: bad duration '%s' (1s at least)", optarg);
+			wo.host_down_ms = (long)ms;
 		} else if (run_opt(&r, c, optarg) != 1) {
 			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc)
 		return usage_error("reconcile: unexpected argument '%s'", argv[optind]);
+	if (watch) {
+		if (host_opts_check(&r.opts))
+			return EXIT_USAGE;
+		wo.wait_ms = r.wait_ms;
+		wo.rebalance = rebalance;
+		wo.json = streq(r.opts.format, "json");
+		return engine_watch(&r, &wo, argc, argv);
+	}
 	ret = run_open(&r, RUN_LOCK | RUN_OBSERVE | RUN_STACKS, argc, argv);
 	if (ret == EXIT_OK)
 		ret = reconcile(&r, r.wait_ms, rebalance, streq(r.opts.format, "json"));

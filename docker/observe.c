@@ -1,11 +1,13 @@
 /* Observing a host: `docker inspect` of the cluster's containers. */
 #include "docker/observe.h"
+#include "docker/restart.h"
 #include "docker/run.h"
 #include "util/json.h"
 #include "util/shell.h"
 #include "util/util.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +93,23 @@ static void take_ports(const struct json *j, int ports, struct observed *o)
 	}
 }
 
+/* HostConfig.RestartPolicy {"Name": "on-failure", "MaximumRetryCount": 3}
+ * and RestartCount: what the engine does and did on its own. */
+static void take_restart(const struct json *j, int tok, struct observed *o)
+{
+	int policy = json_get(j, json_get(j, tok, "HostConfig"), "RestartPolicy");
+	long long max = 0, count = 0;
+	char *name = str_at(j, policy, "Name");
+	struct strbuf sb = STRBUF_INIT;
+	if (json_int(j, json_get(j, policy, "MaximumRetryCount"), &max) != 0)
+		max = 0;
+	docker_restart_observed(name, max, &sb);
+	o->restart_policy = sb_detach(&sb);
+	free(name);
+	if (json_int(j, json_get(j, tok, "RestartCount"), &count) == 0 && count > 0 && count < INT_MAX)
+		o->restart_count = (int)count;
+}
+
 static int take_container(const struct json *j, int tok, struct observed *o, struct strbuf *err)
 {
 	memset(o, 0, sizeof(*o));
@@ -111,6 +130,7 @@ static int take_container(const struct json *j, int tok, struct observed *o, str
 	o->image = str_at(j, config, "Image");
 	take_state(j, json_get(j, tok, "State"), o);
 	take_ports(j, json_get(j, json_get(j, tok, "NetworkSettings"), "Ports"), o);
+	take_restart(j, tok, o);
 	return 0;
 }
 
@@ -168,7 +188,8 @@ void docker_observed_free(struct observed *o, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char *fields[] = { o[i].container_id, o[i].name, o[i].stack, o[i].service,
 				   o[i].task_id, o[i].node, o[i].hash, o[i].state, o[i].health,
-				   o[i].started_at, o[i].finished_at, o[i].error, o[i].image };
+				   o[i].started_at, o[i].finished_at, o[i].error, o[i].image,
+				   o[i].restart_policy };
 		for (size_t f = 0; f < ARRAY_SIZE(fields); f++)
 			free(fields[f]);
 		for (size_t p = 0; p < o[i].nports; p++)

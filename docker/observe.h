@@ -19,6 +19,8 @@ struct observed {
 	char *started_at, *finished_at;	/* RFC 3339, "0001-01-01T00:00:00Z" if never */
 	char *error;		/* the engine's error for a failed start, or NULL */
 	char *image;		/* as given to docker run */
+	char *restart_policy;	/* the engine's, as docker_restart_observed says it */
+	int restart_count;	/* restarts the engine made (RestartCount) */
 	char **ports;		/* "0.0.0.0:8080->80/tcp" */
 	size_t nports;
 };

@@ -5,6 +5,7 @@
 #include "docker/run.h"
 #include "docker/secrets.h"
 #include "util/names.h"
+#include "docker/restart.h"
 #include "util/shell.h"
 #include "util/util.h"
 
@@ -503,15 +504,18 @@ static int add_image_and_args(struct strbuf *sb, const struct service *svc, stru
 	return 0;
 }
 
-/* The engine never restarts a task (--restart no): cswarm's reconcile
- * applies restart_policy itself (delay, max_attempts, window), and may
- * place the replacement on another host, which the engine cannot. */
+/* The engine restarts the task in place where its restart_policy allows
+ * (docker/restart.h); cswarm's reconcile does the rest and may place a
+ * replacement on another host, which the engine cannot. */
 static int run_flags(struct strbuf *sb, const struct stack *st, const struct service *svc,
 		     const struct task_ref *t, const char *files_dir, const char *name,
 		     struct strbuf *err)
 {
+	struct strbuf restart = STRBUF_INIT;
+	docker_restart_policy(&svc->deploy.restart_policy, t->restarts, &restart);
 	flag(sb, "--name", name);
-	flag(sb, "--restart", "no");
+	flag(sb, "--restart", restart.buf);
+	sb_free(&restart);
 	if (add_labels(sb, svc, t, err) < 0)
 		return -1;
 	first_network(sb, st, svc);

@@ -42,6 +42,7 @@ struct task_ref {
 	const char *node;	/* the host; required for global tasks */
 	const char *hash;	/* spec hash (compose_service_json) */
 	int slot;		/* replicated: 1..; 0 = global */
+	int restarts;		/* restarts the task already used (docker/restart.h) */
 };
 
 /* "<stack>_<service>.<slot>.<task>" or, global, "<stack>_<service>.<node>.<task>". */

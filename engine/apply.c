@@ -3,6 +3,7 @@
  * waiting for what was started to run before the next wave. */
 #include "engine/converge.h"
 #include "engine/files.h"
+#include "docker/restart.h"
 #include "docker/run.h"
 #include "util/shell.h"
 #include "util/util.h"
@@ -63,7 +64,29 @@ static int prepare(struct run *r, struct host_script *hs, const struct op *op, s
 static struct task_ref ref_of(const struct run *r, const struct op *op)
 {
 	const struct state_task *t = &op->task;
-	return (struct task_ref){ r->st.cluster_id, t->stack, t->service, t->id, t->node, t->hash, t->slot };
+	return (struct task_ref){ r->st.cluster_id, t->stack, t->service, t->id, t->node, t->hash, t->slot,
+				 t->restarts };
+}
+
+static const char *verb(enum op_kind kind)
+{
+	return kind == OP_START ? "start" : kind == OP_STOP ? "stop" : "update";
+}
+
+static const char *verb_past(enum op_kind kind)
+{
+	return kind == OP_START ? "started" : kind == OP_STOP ? "stopped" : "updated";
+}
+
+static void restart_policy_command(const struct op *op, struct strbuf *out)
+{
+	struct strbuf policy = STRBUF_INIT;
+	docker_restart_policy(&op->svc->deploy.restart_policy, op->task.restarts, &policy);
+	sb_adds(out, "docker update --restart");
+	sh_arg(out, policy.buf);
+	sh_arg(out, op->container);
+	sb_adds(out, " >/dev/null\n");
+	sb_free(&policy);
 }
 
 /* The commands of one operation (without preparation). */
@@ -78,6 +101,10 @@ static int op_commands(struct run *r, const struct op *op, struct strbuf *out, s
 		docker_stop_command(op->container, grace, out);
 		sb_rtrim(out);
 		sb_adds(out, "; fi\n");
+		return 0;
+	}
+	if (op->kind == OP_UPDATE) {
+		restart_policy_command(op, out);
 		return 0;
 	}
 	struct task_ref ref = ref_of(r, op);
@@ -264,12 +291,11 @@ static void report_op(struct run *r, const struct op *op, int ok, const char *ms
 {
 	progress_clear();
 	const char *host = r->fleet.hosts[op->host].target.name;
-	const char *verb = op->kind == OP_START ? "start" : "stop";
 	if (ok)
-		printf("%s: %sed %s (%s)\n", host, op->kind == OP_START ? "start" : "stopp",
-		       op->container, op->why);
+		printf("%s: %s %s (%s)\n", host, verb_past(op->kind), op->container, op->why);
 	else
-		error("%s: %s %s failed: %s", host, verb, op->container, msg && *msg ? msg : "no result");
+		error("%s: %s %s failed: %s", host, verb(op->kind), op->container,
+		      msg && *msg ? msg : "no result");
 	fflush(stdout);
 }
 
@@ -286,7 +312,8 @@ static size_t collect(struct run *r, struct converge *cv, struct host_script *hs
 				sb_adds(&msg, sb_str(&r->fleet.hosts[h].error));
 			op->done = rc == 0;
 			failed += !op->done;
-			report_op(r, op, op->done, msg.buf);
+			if (!op->done || !cv->quiet)
+				report_op(r, op, op->done, msg.buf);
 			sb_free(&msg);
 		}
 	}
@@ -433,7 +460,7 @@ static void record_wave(struct run *r, struct converge *cv, int wave)
 			continue;
 		if (op->kind == OP_START)
 			state_add_task(&r->st, &op->task);
-		else if (op->task.id && *op->task.id)
+		else if (op->kind == OP_STOP && op->task.id && *op->task.id)
 			state_remove_task(&r->st, op->task.id);
 	}
 }
@@ -584,7 +611,7 @@ void converge_print(struct run *r, const struct converge *cv, FILE *out)
 					continue;
 				struct strbuf cmd = STRBUF_INIT, err = STRBUF_INIT;
 				fprintf(out, "%s: %s %s (%s)%s\n", r->fleet.hosts[h].target.name,
-					op->kind == OP_START ? "start" : "stop", op->container, op->why,
+					verb(op->kind), op->container, op->why,
 					wave >= WAVE_UPDATE ? " [rolling update]" : wave == WAVE_MOVED ?
 					" [after the new copy runs]" : "");
 				if (op_commands(r, op, &cmd, &err) == 0)

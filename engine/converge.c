@@ -1,6 +1,7 @@
 /* Planning: state + observation -> scheduler input -> container operations. */
 #include "engine/converge.h"
 #include "engine/tasks.h"
+#include "docker/restart.h"
 #include "docker/run.h"
 #include "sched/sched.h"
 #include "util/util.h"
@@ -188,9 +189,14 @@ static enum restart restart_verdict(const struct restart_policy *p, const struct
 	const char *cond = p->condition ? p->condition : "any";
 	if (streq(cond, "none") || (streq(cond, "on-failure") && c->exit_code == 0))
 		return RESTART_NEVER;
-	/* Attempts count within the window only (all of them without one). */
-	int attempts = t->restarts;
-	if (p->window_ms > 0 && t->last_restart && (now - t->last_restart) * 1000 > p->window_ms)
+	/* Attempts: cswarm's replacements plus the engine's restarts in place,
+	 * within the window only (all of them without one). The engine's last
+	 * restart is the container's last start. */
+	int attempts = t->restarts + c->restart_count;
+	long long last = t->last_restart;
+	if (c->restart_count && docker_time(c->started_at) > last)
+		last = docker_time(c->started_at);
+	if (p->window_ms > 0 && last && (now - last) * 1000 > p->window_ms)
 		attempts = 0;
 	if (p->max_attempts > 0 && attempts >= p->max_attempts)
 		return RESTART_NEVER;
@@ -293,7 +299,8 @@ static void copy_task(struct state_task *dst, const struct state_task *src)
 static char *container_of(const char *cluster_id, const struct state_task *t)
 {
 	struct strbuf name = STRBUF_INIT;
-	struct task_ref ref = { cluster_id, t->stack, t->service, t->id, t->node, t->hash, t->slot };
+	struct task_ref ref = { cluster_id, t->stack, t->service, t->id, t->node, t->hash, t->slot,
+				 t->restarts };
 	docker_container_name(&ref, &name);
 	return sb_detach(&name);
 }
@@ -311,8 +318,18 @@ static void stop_task(struct build *b, struct converge *cv, const struct state_t
 		op->done = 1;
 }
 
-/* A replaced task hands its restart count on, so max_attempts holds
- * across replacements. */
+/* Restarts the engine made in place for task t (0 when its host is down
+ * or its container gone). */
+static int engine_restarts(const struct build *b, const struct state_task *t)
+{
+	long host = run_host(b->r, t->node);
+	const struct observed *c = host < 0 || b->r->views[host].down ? NULL :
+				   view_find_task(&b->r->views[host], t->id);
+	return c ? c->restart_count : 0;
+}
+
+/* A replaced task hands its restart count on (the engine's included), so
+ * max_attempts holds across replacements. */
 static void start_task(struct build *b, struct converge *cv, const struct svc_ref *ref,
 		       uint32_t slot, uint32_t node, int wave, const struct state_task *prev,
 		       const char *why)
@@ -328,10 +345,10 @@ static void start_task(struct build *b, struct converge *cv, const struct svc_re
 	t->desired = xstrdup("running");
 	t->created = b->now;
 	if (prev && why && streq(why, "restart")) {
-		t->restarts = prev->restarts + 1;
+		t->restarts = prev->restarts + engine_restarts(b, prev) + 1;
 		t->last_restart = b->now;
 	} else if (prev) {
-		t->restarts = prev->restarts;
+		t->restarts = prev->restarts + engine_restarts(b, prev);
 		t->last_restart = prev->last_restart;
 	}
 	op->container = container_of(b->r->st.cluster_id, t);
@@ -383,6 +400,29 @@ static void rolling_update(struct build *b, struct converge *cv, const struct sc
 		start_task(b, cv, ref, it->slot, it->from, wave, old, "update");
 }
 
+/* A kept task whose engine restart policy is not the one its service asks
+ * for now (restart_policy changed, or started by an older cswarm): the
+ * policy is not part of the spec hash, so `docker update` sets it in place
+ * and nothing restarts. */
+static void restart_policy_update(struct build *b, struct converge *cv, const struct svc_ref *ref,
+				  const struct state_task *t)
+{
+	long host = run_host(b->r, t->node);
+	if (host < 0 || b->r->views[host].down)
+		return;
+	const struct observed *c = view_find_task(&b->r->views[host], t->id);
+	if (!c || !c->restart_policy || streq(c->state, "removing") || streq(c->state, "dead"))
+		return;
+	struct strbuf want = STRBUF_INIT;
+	docker_restart_policy(&ref->svc->deploy.restart_policy, t->restarts, &want);
+	if (!streq(want.buf, c->restart_policy)) {
+		struct op *op = add_op(cv, OP_UPDATE, WAVE_FIRST, (size_t)host, ref, "restart policy");
+		copy_task(&op->task, t);
+		op->container = xstrdup(c->name);
+	}
+	sb_free(&want);
+}
+
 static void pending(struct build *b, struct converge *cv, const struct sched_item *it)
 {
 	const struct svc_ref *ref = &b->refs[it->service];
@@ -405,6 +445,8 @@ static void item_ops(struct build *b, struct converge *cv, const struct sched_pl
 	case SCHED_KEEP:
 		if (it->outdated && ref)
 			rolling_update(b, cv, it, per_service);
+		else if (ref && old)
+			restart_policy_update(b, cv, ref, old);
 		break;
 	case SCHED_START: {
 		/* A START of an input task: its host left the inventory. A new

@@ -12,7 +12,8 @@
 /* How long commands wait for started tasks to run unless told (--wait). */
 #define CONVERGE_WAIT_MS 120000L
 
-enum op_kind { OP_START, OP_STOP };
+/* OP_UPDATE: `docker update --restart` of a kept task's container. */
+enum op_kind { OP_START, OP_STOP, OP_UPDATE };
 
 /* Waves run one after another; the hosts of one wave run in parallel.
  *  WAVE_FIRST: starts of new and moved tasks, stops of removed ones;
@@ -49,6 +50,8 @@ struct converge {
 	size_t npending;
 	size_t waiting_restart;		/* exited tasks inside their restart delay */
 	size_t lost;			/* tasks on unreachable hosts */
+	int quiet;			/* set before converge_apply: no stdout line
+					 * per operation (failures still go to stderr) */
 };
 
 /* Compute the operations; 0, or -1 with err. */

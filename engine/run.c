@@ -83,6 +83,27 @@ static int load_stacks(struct run *r)
 	return EXIT_OK;
 }
 
+static void fail_silent(struct fleet_host *h)
+{
+	h->fail = SSH_FAIL_TIMEOUT;
+	sb_reset(&h->error);
+	sb_adds(&h->error, "no answer (reconcile --watch)");
+}
+
+/* Hosts the caller already knows to be unreachable fail at once instead
+ * of costing a connect timeout each. */
+static void mark_silent(struct run *r)
+{
+	for (size_t i = 0; r->silent && i < r->fleet.n; i++) {
+		r->fleet.hosts[i].cancel = &r->silent[r->index[i]];
+		if (atomic_load(&r->silent[r->index[i]]))
+			fail_silent(&r->fleet.hosts[i]);
+	}
+	for (size_t k = 0; r->silent && k < r->cluster.ninventory; k++)
+		if (atomic_load(&r->silent[r->cluster.manager_index[k]]))
+			fail_silent(&r->cluster.managers.hosts[k]);
+}
+
 static int open_cluster(struct run *r)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -98,6 +119,7 @@ static int open_cluster(struct run *r)
 		return EXIT_FAIL;
 	}
 	r->cluster_opened = 1;
+	mark_silent(r);
 	sb_free(&err);
 	return EXIT_OK;
 }

@@ -45,6 +45,10 @@ struct run {
 	long wait_ms;			/* --wait: for started tasks to run */
 	struct cluster_key *key;	/* loaded on first use (engine/files.h) */
 	unsigned char *in_limit;	/* per fleet host, with RUN_LIMIT and --limit; else NULL */
+	/* Per inventory host, optional (reconcile --watch): nonzero when the
+	 * host is known to be unreachable: not connected to, reported down;
+	 * turning nonzero during the run abandons its commands there. */
+	const atomic_int *silent;
 };
 
 void run_init(struct run *r);

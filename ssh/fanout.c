@@ -62,7 +62,10 @@ size_t fleet_unreachable(const struct fleet *f)
 enum ssh_fail fleet_exec(struct fleet_host *h, const struct ssh_exec *x, struct ssh_result *res)
 {
 	struct strbuf err = STRBUF_INIT;
-	enum ssh_fail f = ssh_exec(h->conn, x, res, &err);
+	struct ssh_exec cancellable = *x;
+	if (!cancellable.cancel)
+		cancellable.cancel = h->cancel;
+	enum ssh_fail f = ssh_exec(h->conn, &cancellable, res, &err);
 	if (f != SSH_OK) {
 		/* A session that failed mid-command is not reused. */
 		h->fail = f;

@@ -11,6 +11,7 @@ struct fleet_host {
 	enum ssh_fail fail;	/* why the host is unusable; SSH_OK if usable */
 	struct strbuf error;	/* message for fail */
 	void *data;		/* per-command scratch */
+	const atomic_int *cancel;	/* optional: abandon its commands (ssh_exec) */
 };
 
 struct fleet {

@@ -34,6 +34,7 @@ struct ssh_conn {
 	struct tunnel *tunnel;	/* pumps fd <-> a channel of jump */
 	struct proxycmd *proxy;	/* the ProxyCommand at the other end of fd */
 	char *name;
+	int broken;		/* a command was abandoned (timeout, cancel, error) */
 };
 
 const char *ssh_fail_reason(enum ssh_fail f)
@@ -308,6 +309,11 @@ void ssh_close(struct ssh_conn *c)
 {
 	if (!c)
 		return;
+	/* A session abandoned mid-command cannot close its channel politely:
+	 * over a dead link libssh2_session_free would time out waiting and
+	 * free nothing. With the socket shut it fails fast and frees all. */
+	if (c->broken && c->fd >= 0)
+		shutdown(c->fd, SHUT_RDWR);
 	if (c->session) {
 		libssh2_session_set_blocking(c->session, 1);
 		libssh2_session_set_timeout(c->session, 2000);
@@ -511,10 +517,17 @@ static enum ssh_fail pump_until(struct pump *p, long long deadline, int (*stop)(
 		if (rc == 2 && p->x->idle_timeout)
 			deadline = deadline_of(p->x->timeout_ms);
 		if (rc < 0) {
+			p->c->broken = 1;
 			session_error(p->c->session, "channel", err);
 			return SSH_FAIL_PROTOCOL;
 		}
+		if (p->x->cancel && atomic_load(p->x->cancel)) {
+			p->c->broken = 1;
+			sb_adds(err, "cancelled");
+			return SSH_FAIL_TIMEOUT;
+		}
 		if (rc == 0 && wait_socket(p->c, deadline) != 0) {
+			p->c->broken = 1;
 			p->res->timed_out = 1;
 			sb_addf(err, "command timed out after %ld ms%s", p->x->timeout_ms,
 				p->x->idle_timeout ? " without output" : "");

@@ -6,6 +6,7 @@
 
 #include "util/strbuf.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 enum ssh_strict {
@@ -97,6 +98,10 @@ struct ssh_exec {
 	int idle_timeout;
 	ssh_output_fn on_output;
 	void *on_output_arg;
+	/* When set, the command is abandoned within about a second of it
+	 * turning nonzero (another thread, a signal handler): SSH_FAIL_TIMEOUT
+	 * with err "cancelled". For commands that run until told to stop. */
+	const atomic_int *cancel;
 };
 
 /* Output kept per command (stdout and stderr together) when no on_output

@@ -113,8 +113,8 @@ assert len(l["cswarm.hash"]) == 12, l' "$output" "$CLUSTER_ID"
 	[ ! -e "$PWNED" ]
 }
 
-@test "restart no, resources, stop timeout, user, command" {
-	[ "$(inspect '{{.HostConfig.RestartPolicy.Name}}')" = no ]
+@test "restart policy (any: unless-stopped), resources, stop timeout, user, command" {
+	[ "$(inspect '{{.HostConfig.RestartPolicy.Name}}')" = unless-stopped ]
 	[ "$(inspect '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}')" = "500000000 67108864 50" ]
 	[ "$(inspect '{{.Config.StopTimeout}}')" = 2 ]
 	[ "$(inspect '{{.Config.User}}')" = 1000 ]

@@ -123,7 +123,7 @@ static void apply(struct run *r, struct converge *cv)
 		if (op->kind == OP_START) {
 			state_add_task(&r->st, &op->task);
 			observe(r, op->host, &op->task, "running", 0, "0001-01-01T00:00:00Z");
-		} else if (op->task.id) {
+		} else if (op->kind == OP_STOP && op->task.id) {
 			state_remove_task(&r->st, op->task.id);
 		}
 	}
@@ -309,6 +309,53 @@ static void test_op_result_markers(void **state)
 	}
 }
 
+/* Restarts the engine made in place count toward max_attempts (2 here)
+ * and are handed on to the replacement. */
+static void test_engine_restarts_count(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	struct converge cv;
+	deployed(r);
+	struct state_task *t = task_of(r, "web");
+	long h = run_host(r, t->node);
+	struct observed *o = (struct observed *)view_find_task(&r->views[h], t->id);
+	exit_task(r, t, 1, "2020-01-01T00:00:00Z");
+	o->restart_count = 1;
+	plan(r, &cv);
+	assert_int_equal(count(&cv, OP_START, "restart"), 1);
+	for (size_t i = 0; i < cv.nops; i++)
+		if (cv.ops[i].kind == OP_START)
+			assert_int_equal(cv.ops[i].task.restarts, 2);
+	converge_free(&cv);
+
+	o->restart_count = 2;	/* the engine used them all: complete */
+	plan(r, &cv);
+	assert_int_equal(cv.nops, 0);
+	converge_free(&cv);
+	world_free(r);
+}
+
+/* restart_policy is not in the spec hash: a container whose engine policy
+ * differs gets `docker update`, nothing restarts. */
+static void test_restart_policy_updated_in_place(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	struct converge cv;
+	deployed(r);
+	for (size_t h = 0; h < r->fleet.n; h++)
+		for (size_t i = 0; i < r->views[h].ncontainers; i++) {
+			struct observed *o = &r->views[h].containers[i];
+			o->restart_policy = xstrdup(streq(o->service, "web") ? "no" : "unless-stopped");
+		}
+	plan(r, &cv);
+	assert_int_equal(count(&cv, OP_UPDATE, "restart policy"), 3);	/* web: on-failure:2 */
+	assert_int_equal(cv.nops, 3);
+	converge_free(&cv);
+	world_free(r);
+}
+
 static void test_orphans_and_lost_containers(void **state)
 {
 	(void)state;
@@ -402,6 +449,8 @@ int main(void)
 		cmocka_unit_test(test_restart_delay_by_host_clock),
 		cmocka_unit_test(test_observation_reads_host_clock),
 		cmocka_unit_test(test_op_result_markers),
+		cmocka_unit_test(test_engine_restarts_count),
+		cmocka_unit_test(test_restart_policy_updated_in_place),
 		cmocka_unit_test(test_orphans_and_lost_containers),
 		cmocka_unit_test(test_unreachable_host_moves_replicated_tasks),
 		cmocka_unit_test(test_changed_spec_rolls_one_by_one),

@@ -56,6 +56,8 @@ static void test_real_inspect(void **state)
 	assert_string_equal(o[0].state, "running");
 	assert_null(o[0].health);
 	assert_int_equal(o[0].nports, 0);
+	assert_string_equal(o[0].restart_policy, "no");
+	assert_int_equal(o[0].restart_count, 0);
 
 	assert_string_equal(o[1].name, "demo_job.2.t2");
 	assert_int_equal(o[1].slot, 2);
@@ -129,6 +131,28 @@ static void test_sparse(void **state)
 	sb_free(&err);
 }
 
+/* The engine's restart policy and count, read back for max_attempts. */
+static void test_restart_fields(void **state)
+{
+	(void)state;
+	static const char doc[] =
+		"[{\"Id\":\"a\",\"Name\":\"/a\",\"RestartCount\":4,\"HostConfig\":{\"RestartPolicy\":"
+		"{\"Name\":\"on-failure\",\"MaximumRetryCount\":3}}},"
+		"{\"Id\":\"b\",\"Name\":\"/b\",\"RestartCount\":-2,\"HostConfig\":{\"RestartPolicy\":"
+		"{\"Name\":\"unless-stopped\",\"MaximumRetryCount\":0}}}]";
+	struct observed *o;
+	size_t n;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(docker_observe_parse(doc, strlen(doc), &o, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(o[0].restart_policy, "on-failure:3");
+	assert_int_equal(o[0].restart_count, 4);
+	assert_string_equal(o[1].restart_policy, "unless-stopped");
+	assert_int_equal(o[1].restart_count, 0);
+	docker_observed_free(o, n);
+	sb_free(&err);
+}
+
 static void test_bad(void **state)
 {
 	(void)state;
@@ -173,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_real_inspect),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_sparse),
+		cmocka_unit_test(test_restart_fields),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_truncated),
 	};

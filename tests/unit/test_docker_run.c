@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 /* The fixed parts of a minimal service's line (stack s, service s). */
-#define PREFIX "docker run -d --name 's_s.1.t' --restart 'no'"
+#define PREFIX "docker run -d --name 's_s.1.t' --restart 'unless-stopped'"
 #define LABELS " --label 'cswarm.cluster=c' --label 'cswarm.stack=s' --label 'cswarm.service=s'" \
 	" --label 'cswarm.slot=1' --label 'cswarm.task=t' --label 'cswarm.hash=h'" \
 	" --label 'com.docker.stack.namespace=s' --label 'com.docker.swarm.service.name=s_s'"
@@ -162,7 +162,7 @@ static const struct run_case full_cases[] = {
 	{ "network_mode: host", NULL, PREFIX LABELS " --network 'host'" IMAGE },
 	{ "networks: {front: {aliases: [www]}, back: {ipv4_address: 10.9.0.5}}",
 	  "networks:\n  front: {}\n  back: {name: backnet, driver: overlay}",
-	  "docker create --name 's_s.1.t' --restart 'no'" LABELS
+	  "docker create --name 's_s.1.t' --restart 'unless-stopped'" LABELS
 	  " --network 'backnet' --network-alias 's' --ip '10.9.0.5' -- 'busybox' &&\n"
 	  "docker network connect --alias 's' --alias 'www' 's_front' 's_s.1.t' &&\n"
 	  "docker start 's_s.1.t' >/dev/null\n" },
