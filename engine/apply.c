@@ -2,6 +2,7 @@
  * stdin (never argv: it may carry secret files), hosts in parallel, then
  * waiting for what was started to run before the next wave. */
 #include "engine/converge.h"
+#include "engine/net.h"
 #include "docker/run.h"
 #include "util/shell.h"
 #include "util/util.h"
@@ -55,10 +56,14 @@ static int prepare(struct run *r, struct host_script *hs, const struct op *op, s
 	return 0;
 }
 
-static struct task_ref ref_of(const struct run *r, const struct op *op)
+static struct task_ref ref_of(const struct run *r, const struct op *op, char dns[16])
 {
 	const struct state_task *t = &op->task;
-	return (struct task_ref){ r->st.cluster_id, t->stack, t->service, t->id, t->node, t->hash, t->slot };
+	struct task_ref ref = { r->st.cluster_id, t->stack, t->service, t->id, t->node, t->hash, t->slot,
+				NULL };
+	if (op->svc && net_task_dns(r, op->host, op->stack, op->svc, dns) == 0)
+		ref.dns = dns;
+	return ref;
 }
 
 /* The commands of one operation (without preparation). */
@@ -75,7 +80,8 @@ static int op_commands(struct run *r, const struct op *op, struct strbuf *out, s
 		sb_adds(out, "; fi\n");
 		return 0;
 	}
-	struct task_ref ref = ref_of(r, op);
+	char dns[16];
+	struct task_ref ref = ref_of(r, op, dns);
 	return docker_run_command(op->stack, op->svc, &ref, NULL, out, err);
 }
 
@@ -307,7 +313,14 @@ static const char *update_failure_action(const struct converge *cv, int wave)
 size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 {
 	size_t failed = 0;
+	/* The overlay first (a host that cannot take it stops everything), then
+	 * before each wave: new tasks join the endpoints once they run, tasks
+	 * leave them before they stop. */
+	if (net_push(r, cv, 0) != 0)
+		return cv->nops ? cv->nops : 1;
 	for (int wave = 0; wave < cv->nwaves; wave++) {
+		if (wave > 0 && net_push(r, cv, wave) != 0)
+			failed++;
 		struct host_script *hs = xcalloc(r->fleet.n ? r->fleet.n : 1, sizeof(*hs));
 		for (size_t h = 0; h < r->fleet.n; h++) {
 			sb_init(&hs[h].text);
@@ -339,6 +352,8 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 		if (wave >= WAVE_UPDATE && wave + 1 < cv->nwaves)
 			usleep((useconds_t)(update_delay_ms(cv, wave) * 1000));
 	}
+	if (cv->nwaves && net_push(r, cv, -1) != 0)
+		failed++;
 	return failed;
 }
 
@@ -365,4 +380,5 @@ void converge_print(struct run *r, const struct converge *cv, FILE *out)
 		}
 	}
 	fputs(sb_str(&cv->pending), out);
+	net_print(r, out);
 }

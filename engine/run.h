@@ -38,6 +38,7 @@ struct run {
 	struct state st;
 	struct host_view *views;	/* per fleet host, with RUN_OBSERVE */
 	struct stack **stacks;		/* model of st.stacks[i], with RUN_STACKS */
+	struct net_plan *net;		/* the overlay's plan (engine/net.h), or NULL */
 };
 
 void run_init(struct run *r);
