@@ -61,7 +61,8 @@ static void device_link(struct strbuf *sb, const char *dev, unsigned vni, unsign
 		"[ -n \"$csw_uplink\" ] || { echo \"cswarm: no interface has the overlay address\"");
 	sh_arg(sb, local);
 	sb_adds(sb, "\" (cswarm_net_address)\" >&2; exit 1; }\n"
-		"csw_mtu=$(( $(cat \"/sys/class/net/$csw_uplink/mtu\") - 50 ))\n"
+		/* ip, not /sys: /sys may show another network namespace */
+		"csw_mtu=$(( $(ip -o link show dev \"$csw_uplink\" | sed 's/.* mtu \\([0-9]*\\).*/\\1/') - 50 ))\n"
 		"if ! ip -d link show");
 	sh_arg(sb, dev);
 	sb_adds(sb, " 2>/dev/null | grep -q");
@@ -131,8 +132,8 @@ void netpush_device(struct strbuf *sb, const char *dev, unsigned vni, unsigned p
 	sb_free(&want_fdb);
 }
 
-void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name, const char *subnet,
-		    const char *gateway, const char *const *labels, size_t nlabels)
+void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name, const char *bridge,
+		    const char *subnet, const char *gateway, const char *const *labels, size_t nlabels)
 {
 	sb_adds(sb, "csw_owner=$(docker network inspect -f '{{index .Labels \"cswarm.cluster\"}}'");
 	sh_arg(sb, name);
@@ -162,7 +163,10 @@ void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name,
 	sh_arg(sb, subnet);
 	sb_adds(sb, " --gateway");
 	sh_arg(sb, gateway);
-	sb_adds(sb, " --opt \"com.docker.network.driver.mtu=$csw_mtu\"");
+	sb_adds(sb, " --opt \"com.docker.network.driver.mtu=$csw_mtu\" --opt");
+	char *opt = xasprintf("com.docker.network.bridge.name=%s", bridge);
+	sh_arg(sb, opt);
+	free(opt);
 	for (size_t i = 0; i < nlabels; i++) {
 		sb_adds(sb, " --label");
 		sh_arg(sb, labels[i]);
@@ -170,6 +174,13 @@ void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name,
 	sb_adds(sb, " --");
 	sh_arg(sb, name);
 	sb_adds(sb, " >/dev/null\nfi\n");
+	/* A task calling its own VIP is DNATed back to itself on the bridge
+	 * (br_netfilter): its port must send frames back where they came from. */
+	sb_adds(sb, "for csw_p in $(ip -o link show master");
+	sh_arg(sb, bridge);
+	sb_adds(sb, " | awk -F': ' '{ sub(/@.*/, \"\", $2); print $2 }'); do\n"
+		"\tbridge -d link show dev \"$csw_p\" | grep -q 'hairpin on' || bridge link set dev \"$csw_p\" hairpin on\n"
+		"done\n");
 }
 
 void netpush_dns(struct strbuf *sb, const char *cluster_id, const char *name, const char *image,

@@ -41,11 +41,11 @@ void netpush_device(struct strbuf *sb, const char *dev, unsigned vni, unsigned p
 		    const struct netpush_peer *peers, size_t npeers,
 		    const struct netpush_route *routes, size_t nroutes);
 
-/* A stack network's bridge with this host's subnet and gateway, MTU
- * $csw_mtu, labelled like cswarm's other networks; a bridge of that name
+/* A stack network's bridge (Linux device `bridge`, hairpin mode on its
+ * ports) with this host's subnet and gateway, MTU $csw_mtu, labelled like cswarm's other networks; a bridge of that name
  * with another subnet is replaced when no container uses it (else the
  * script fails naming both subnets). labels: "k=v" words, n of them. */
-void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name, const char *subnet, const char *gateway,
+void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name, const char *bridge, const char *subnet, const char *gateway,
 		    const char *const *labels, size_t nlabels);
 
 /* A DNS server: container `name` (host network) running dnsmasq from

@@ -42,6 +42,11 @@ static const char *addr_on(const struct observed *c, const char *network)
 	return NULL;
 }
 
+static int by_ip(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 /* Task IPs of svc on network, every usable host, sorted (stable rules). */
 static void endpoints_of(const struct run *r, const struct converge *cv, int wave,
 			 const struct stack *st, const struct service *svc, const char *network,
@@ -64,7 +69,8 @@ static void endpoints_of(const struct run *r, const struct converge *cv, int wav
 			strcpy(e->ip[e->n++], ip);
 		}
 	}
-	qsort(e->ip, e->n, sizeof(*e->ip), (int (*)(const void *, const void *))strcmp);
+	if (e->n)
+		qsort(e->ip, e->n, sizeof(*e->ip), by_ip);
 }
 
 /* The overlay network a service's mesh and DNS use: its first one. */
@@ -314,7 +320,11 @@ static void bridge_script(const struct run *r, size_t h, const struct net_networ
 	for (size_t i = 0; i < nn->n->labels.n; i++)
 		labels[3 + i] = xasprintf("%s=%s", nn->n->labels.v[i].key,
 					  nn->n->labels.v[i].value ? nn->n->labels.v[i].value : "");
-	netpush_bridge(sb, r->st.cluster_id, nn->n->name, subnet, gw, (const char *const *)labels, nlabels);
+	char bridge[16], *what = xasprintf("%s %s", r->st.cluster_id, nn->n->name), *hash = state_hash(what);
+	snprintf(bridge, sizeof(bridge), "csb-%.10s", hash);
+	netpush_bridge(sb, r->st.cluster_id, nn->n->name, bridge, subnet, gw, (const char *const *)labels, nlabels);
+	free(what);
+	free(hash);
 	for (size_t i = 0; i < nlabels; i++)
 		free(labels[i]);
 	free(labels);
