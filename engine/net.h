@@ -95,6 +95,13 @@ int net_port_is_ingress(const struct port *port);
 /* Whether stack network n is part of the overlay. */
 int net_is_overlay(const struct net_plan *p, const struct network *n);
 
+/* The endpoints of svc on network as observed (running, healthy where
+ * checked, on a usable host), sorted; *ips is to be freed. */
+size_t net_endpoints(const struct run *r, const struct stack *st, const struct service *svc,
+		     const char *network, char (**ips)[16]);
+/* The subnet of network net (index in p->nets) on fleet host h. */
+uint32_t net_host_subnet(const struct net_plan *p, size_t net, size_t h);
+
 /* What the overlay looks like per host (deploy --dry-run). */
 void net_print(const struct run *r, FILE *out);
 

@@ -18,12 +18,21 @@ static uint32_t host_block(const struct net_plan *p, const struct net_network *n
 	return nn->base + slot * ((uint32_t)1 << (32 - p->cfg.host_len));
 }
 
+uint32_t net_host_subnet(const struct net_plan *p, size_t net, size_t h)
+{
+	return host_block(p, &p->nets[net], p->hosts[h].slot);
+}
+
 /* --- endpoints ---------------------------------------------------------------- */
 
 struct endpoints {
 	char (*ip)[16];
 	size_t n, cap;
 };
+
+static void endpoints_of(const struct run *r, const struct converge *cv, int wave,
+			 const struct stack *st, const struct service *svc, const char *network,
+			 struct endpoints *e);
 
 static int stopping(const struct converge *cv, int wave, const char *task_id)
 {
@@ -45,6 +54,15 @@ static const char *addr_on(const struct observed *c, const char *network)
 static int by_ip(const void *a, const void *b)
 {
 	return strcmp(a, b);
+}
+
+size_t net_endpoints(const struct run *r, const struct stack *st, const struct service *svc,
+		     const char *network, char (**ips)[16])
+{
+	struct endpoints e = { 0 };
+	endpoints_of(r, NULL, -1, st, svc, network, &e);
+	*ips = e.ip;
+	return e.n;
 }
 
 /* Task IPs of svc on network, every usable host, sorted (stable rules). */

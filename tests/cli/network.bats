@@ -182,3 +182,21 @@ net_snapshot() {
 	[[ $output == *"too small"* ]]
 	[ -z "$(cluster_docker h1 ps -aq --filter name=bad_)" ]
 }
+
+@test "network: ls and inspect show subnets per host, VIPs and endpoints; deploy --dry-run the plan per host" {
+	run csw network ls
+	[ "$status" -eq 0 ]
+	[[ $output == *"shop_default"*"overlay"*"10.215."* ]]
+	run csw network inspect shop_default --format json
+	[ "$status" -eq 0 ]
+	python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+assert [h["host"] for h in d["hosts"]] == ["h1", "h2", "h3"], d
+api = [s for s in d["services"] if s["service"] == "api"][0]
+assert api["vip"].startswith("10.215.") and len(api["endpoints"]) == 2, api' "$output"
+	run csw network inspect nosuch
+	[ "$status" -ne 0 ]
+	run csw deploy --dry-run "$BATS_TEST_DIRNAME/stacks/net.yml"
+	[ "$status" -eq 0 ]
+	[[ $output == *"h2: overlay"*"network shop_default subnet 10.215."* ]]
+}
