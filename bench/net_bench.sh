@@ -80,7 +80,8 @@ services:
     deploy:
       placement: { constraints: ["node.hostname == h2"] }
 EOF
-cs deploy -i "$DIR/overlay" --prune "$DIR/stack.yml" >/dev/null
+cs stack rm -i "$DIR/overlay" bench >/dev/null
+cs deploy -i "$DIR/overlay" "$DIR/stack.yml" >/dev/null
 vip=$(cs network inspect -i "$DIR/overlay" bench_default --format json |
 	python3 -c 'import json,sys; print([s for s in json.load(sys.stdin)["services"] if s["service"]=="web"][0]["vip"])')
 task=$(cs network inspect -i "$DIR/overlay" bench_default --format json |

@@ -200,3 +200,30 @@ assert api["vip"].startswith("10.215.") and len(api["endpoints"]) == 2, api' "$o
 	[ "$status" -eq 0 ]
 	[[ $output == *"h2: overlay"*"network shop_default subnet 10.215."* ]]
 }
+
+@test "network: zero failed requests on the VIP and the mesh port during node drain and scale down" {
+	client 'rm -f /tmp/stop /tmp/log; (while [ ! -f /tmp/stop ]; do
+		if [ -n "$('"$(get api)"')" ]; then echo ok; else echo fail; fi
+		done >/tmp/log) >/dev/null 2>&1 &'
+	rm -f "$BATS_TEST_TMPDIR/stop"
+	(while [ ! -f "$BATS_TEST_TMPDIR/stop" ]; do
+		if curl -sf -m 5 -o /dev/null "http://$(cluster_addr h1):8080/"; then echo ok; else echo fail; fi
+	done >"$BATS_TEST_TMPDIR/mesh") 3>&- &
+	sleep 1
+	csw node drain h3 >/dev/null || true		# api: one task left (one per node)
+	[ -z "$(id_of api h3)" ]
+	csw node activate h3 >/dev/null
+	csw service scale shop_api=1 >/dev/null
+	csw service scale shop_api=2 >/dev/null
+	sleep 1
+	client 'touch /tmp/stop'
+	touch "$BATS_TEST_TMPDIR/stop"
+	sleep 6
+	run client 'cat /tmp/log'
+	echo "$output" | sort | uniq -c
+	[ "$(grep -c ok <<<"$output")" -gt 20 ]
+	[ "$(grep -c fail <<<"$output")" -eq 0 ]
+	sort "$BATS_TEST_TMPDIR/mesh" | uniq -c
+	[ "$(grep -c ok "$BATS_TEST_TMPDIR/mesh")" -gt 20 ]
+	[ "$(grep -c fail "$BATS_TEST_TMPDIR/mesh")" -eq 0 ]
+}
