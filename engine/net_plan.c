@@ -268,6 +268,11 @@ static int explicit_range(const struct net_plan *p, const struct stack *st, cons
 			p->cfg.host_len);
 		return -1;
 	}
+	if (out->len < p->cfg.pool_len || !overlaps(out->base, out->len, p->cfg.pool, p->cfg.pool_len)) {
+		sb_addf(err, "stack %s: network %s: subnet %s is outside cswarm_net_pool (the "
+			"isolation and NAT rules cover the pool)", st->name, n->key, n->subnets.v[0]);
+		return -1;
+	}
 	if (overlaps(out->base, out->len, p->cfg.pool, p->cfg.net_len)) {
 		sb_addf(err, "stack %s: network %s: subnet %s overlaps the vxlan addresses (%s's "
 			"first /%d)", st->name, n->key, n->subnets.v[0], "cswarm_net_pool", p->cfg.net_len);

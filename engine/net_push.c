@@ -51,6 +51,11 @@ static const char *addr_on(const struct observed *c, const char *network)
 	return NULL;
 }
 
+static int overlaps_pool(const struct net_plan *p, uint32_t addr)
+{
+	return p && (!p->cfg.pool_len || ((addr ^ p->cfg.pool) >> (32 - p->cfg.pool_len)) == 0);
+}
+
 static int by_ip(const void *a, const void *b)
 {
 	return strcmp(a, b);
@@ -78,13 +83,16 @@ static void endpoints_of(const struct run *r, const struct converge *cv, int wav
 		for (size_t i = 0; i < v->ncontainers; i++) {
 			const struct observed *c = &v->containers[i];
 			const char *ip = addr_on(c, network);
-			if (!ip || !c->stack || !c->service || !streq(c->stack, st->name) ||
+			uint32_t addr;
+			/* From a host: hostile until parsed (it goes into every
+			 * host's script); written back in canonical form. */
+			if (!ip || net_parse_cidr(ip, &addr, NULL) != 0 || !c->stack || !c->service || !streq(c->stack, st->name) ||
 			    !streq(c->service, svc->name) || !streq(c->state, "running") ||
 			    (c->health && !streq(c->health, "healthy")) || stopping(cv, wave, c->task_id) ||
-			    strlen(ip) >= sizeof(*e->ip))
+			    !overlaps_pool(r->net, addr))
 				continue;
 			GROW(e->ip, e->cap, e->n + 1);
-			strcpy(e->ip[e->n++], ip);
+			net_ip_str(addr, e->ip[e->n++]);
 		}
 	}
 	if (e->n)

@@ -54,8 +54,8 @@ vip() { client "nslookup $1" | awk '/^Address/ && !/:53$/ { print $2 }'; }
 
 # The body of http://HOST/PATH, fetched inside a container with nc: the
 # test image's busybox wget (static glibc) segfaults in these containers.
-get() {	# HOST [PATH]
-	echo "printf 'GET /${2:-} HTTP/1.0\r\n\r\n' | nc -w 10 $1 80 | sed '1,/^\r\?\$/d'"
+get() {	# HOST [PATH [PORT]]
+	echo "printf 'GET /${2:-} HTTP/1.0\r\n\r\n' | nc -w 10 $1 ${3:-80} | sed '1,/^\r\?\$/d'"
 }
 
 # What a second push must leave as it is, on every host.
@@ -117,7 +117,7 @@ net_snapshot() {
 	[ "$mtu" -eq $((up - 50)) ]
 }
 
-@test "network: another stack's network is unreachable across hosts, and its names unknown" {
+@test "network: another stack's (internal) network is unreachable across hosts, and its names unknown" {
 	csw deploy "$BATS_TEST_DIRNAME/stacks/net-other.yml" >/dev/null
 	ip=$(cluster_docker h2 inspect -f '{{(index .NetworkSettings.Networks "other_default").IPAddress}}' \
 		"$(id_of secret h2)")
@@ -129,6 +129,11 @@ net_snapshot() {
 	[[ $output != *secret* ]]
 	run client 'nslookup secret'
 	[[ $output != *"$ip"* ]]
+	# other_default is internal: its task reaches nothing outside it (the
+	# mesh port on h1 answers shop's client, not it).
+	mesh=$(get "$(cluster_addr h1)" "" 8080)
+	[ -n "$(client "$mesh")" ]
+	[ -z "$(cluster_docker h2 exec "$(id_of secret h2)" sh -c "$mesh" 2>/dev/null)" ]
 }
 
 @test "network: zero failed requests through the VIP during a rolling update" {
@@ -170,12 +175,12 @@ net_snapshot() {
 	run csw deploy "$BATS_TEST_TMPDIR/port.yml"
 	[ "$status" -ne 0 ]
 	[[ $output == *"8080/tcp"*"routing mesh"* ]]
-	printf 'name: bad\nservices:\n  a:\n    image: busybox:latest\n    networks: [n1, n2]\nnetworks:\n  n1:\n    ipam:\n      config: [{subnet: 10.216.0.0/20}]\n  n2:\n    ipam:\n      config: [{subnet: 10.216.8.0/21}]\n' \
+	printf 'name: bad\nservices:\n  a:\n    image: busybox:latest\n    networks: [n1, n2]\nnetworks:\n  n1:\n    ipam:\n      config: [{subnet: 10.215.128.0/20}]\n  n2:\n    ipam:\n      config: [{subnet: 10.215.136.0/21}]\n' \
 		>"$BATS_TEST_TMPDIR/overlap.yml"
 	run csw deploy "$BATS_TEST_TMPDIR/overlap.yml"
 	[ "$status" -ne 0 ]
 	[[ $output == *"overlaps another network"* ]]
-	printf 'name: bad\nservices:\n  a:\n    image: busybox:latest\nnetworks:\n  default:\n    ipam:\n      config: [{subnet: 10.216.0.0/25}]\n' \
+	printf 'name: bad\nservices:\n  a:\n    image: busybox:latest\nnetworks:\n  default:\n    ipam:\n      config: [{subnet: 10.215.128.0/25}]\n' \
 		>"$BATS_TEST_TMPDIR/small.yml"
 	run csw deploy "$BATS_TEST_TMPDIR/small.yml"
 	[ "$status" -ne 0 ]

@@ -163,17 +163,21 @@ static void test_bad_input(void **state)
 		  overlay_vars, shop, "cswarm_net_pool differs between hosts h1 and h2" },
 		{ three_hosts, overlay_vars,
 		  "name: shop\nservices:\n  a: { image: busybox }\nnetworks:\n  default:\n"
-		  "    ipam: { config: [{ subnet: 10.216.0.0/25 }] }\n",
-		  "subnet 10.216.0.0/25 is too small for 3 hosts" },
+		  "    ipam: { config: [{ subnet: 10.215.128.0/25 }] }\n",
+		  "subnet 10.215.128.0/25 is too small for 3 hosts" },
 		{ three_hosts, overlay_vars,
 		  "name: shop\nservices:\n  a: { image: busybox, networks: [n1, n2] }\nnetworks:\n"
-		  "  n1: { ipam: { config: [{ subnet: 10.216.0.0/20 }] } }\n"
-		  "  n2: { ipam: { config: [{ subnet: 10.216.8.0/21 }] } }\n",
-		  "network n2: subnet 10.216.8.0/21 overlaps another network" },
+		  "  n1: { ipam: { config: [{ subnet: 10.215.128.0/20 }] } }\n"
+		  "  n2: { ipam: { config: [{ subnet: 10.215.136.0/21 }] } }\n",
+		  "network n2: subnet 10.215.136.0/21 overlaps another network" },
 		{ three_hosts, overlay_vars,
 		  "name: shop\nservices:\n  a: { image: busybox }\nnetworks:\n  default:\n"
-		  "    ipam: { config: [{ subnet: 10.216.0.0/20, gateway: 10.216.0.1 }] }\n",
+		  "    ipam: { config: [{ subnet: 10.215.128.0/20, gateway: 10.215.128.1 }] }\n",
 		  "without gateway or ip_range" },
+		{ three_hosts, overlay_vars,
+		  "name: shop\nservices:\n  a: { image: busybox }\nnetworks:\n  default:\n"
+		  "    ipam: { config: [{ subnet: 10.216.0.0/20 }] }\n",
+		  "subnet 10.216.0.0/20 is outside cswarm_net_pool" },
 		{ three_hosts, overlay_vars,
 		  "name: shop\nservices:\n  a: { image: busybox, ports: [\"80:80\"] }\n"
 		  "  b: { image: busybox, ports: [{ target: 81, published: 80, mode: host }] }\n",
