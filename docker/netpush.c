@@ -106,7 +106,10 @@ void netpush_device(struct strbuf *sb, const char *dev, unsigned vni, unsigned p
 		sb_addf(&want_fdb, "%s%s", i ? " " : "", p->mac);
 	}
 	for (size_t i = 0; i < nroutes; i++) {
-		sb_addf(&ipb, "route replace %s via %s dev %s onlink\n", routes[i].dst, routes[i].via, dev);
+		if (routes[i].via)
+			sb_addf(&ipb, "route replace %s via %s dev %s onlink\n", routes[i].dst, routes[i].via, dev);
+		else
+			sb_addf(&ipb, "route replace %s dev %s\n", routes[i].dst, dev);
 		sb_addf(&want_routes, " %s", routes[i].dst);
 	}
 	sb_addf(sb, "ip -batch - <<'" HEREDOC_END "'\n%s" HEREDOC_END "\n", sb_str(&ipb));

@@ -29,7 +29,8 @@ struct netpush_peer {
 };
 
 struct netpush_route {
-	const char *dst, *via;			/* "10.1.2.0/24" via a peer's vtep */
+	const char *dst, *via;			/* "10.1.2.0/24" via a peer's vtep,
+						 * or via NULL: just the device */
 };
 
 /* The vxlan device (recreated when its id, port or local address differ),

@@ -99,6 +99,8 @@ int net_is_overlay(const struct net_plan *p, const struct network *n);
  * checked, on a usable host), sorted; *ips is to be freed. */
 size_t net_endpoints(const struct run *r, const struct stack *st, const struct service *svc,
 		     const char *network, char (**ips)[16]);
+/* The first address of a network's VIP block (its last host-sized block). */
+uint32_t net_vip_block(const struct net_plan *p, const struct net_network *nn);
 /* The subnet of network net (index in p->nets) on fleet host h. */
 uint32_t net_host_subnet(const struct net_plan *p, size_t net, size_t h);
 

@@ -372,7 +372,7 @@ static size_t find_net(const struct net_plan *p, const struct stack *st, const c
 	return (size_t)-1;
 }
 
-static uint32_t vip_block(const struct net_plan *p, const struct net_network *nn)
+uint32_t net_vip_block(const struct net_plan *p, const struct net_network *nn)
 {
 	return nn->base + ((1u << (p->cfg.host_len - nn->len)) - 1) * block_size(p->cfg.host_len);
 }
@@ -389,7 +389,7 @@ static int plan_vip(struct run *r, struct net_plan *p, const struct stack *st,
 		    const struct service *svc, size_t net, struct strbuf *err)
 {
 	const struct net_network *nn = &p->nets[net];
-	uint32_t lo = vip_block(p, nn) + 1, hi = vip_block(p, nn) + block_size(p->cfg.host_len) - 2, ip;
+	uint32_t lo = net_vip_block(p, nn) + 1, hi = net_vip_block(p, nn) + block_size(p->cfg.host_len) - 2, ip;
 	char *key = xasprintf("vip/%s_%s@%s", st->name, svc->name, nn->n->name), buf[16];
 	const char *old = state_net_get(&r->st, key);
 	int ret = 0;

@@ -302,9 +302,18 @@ static void device_script(const struct run *r, size_t h, struct strbuf *sb)
 	const struct net_host *me = &p->hosts[h];
 	struct netpush_peer *peers = xcalloc(r->fleet.n + 1, sizeof(*peers));
 	struct peer_text *txt = xcalloc(r->fleet.n + 1, sizeof(*txt));
-	struct netpush_route *routes = xcalloc(r->fleet.n * p->nnets + 1, sizeof(*routes));
-	char (*dst)[24] = xcalloc(r->fleet.n * p->nnets + 1, sizeof(*dst));
+	struct netpush_route *routes = xcalloc((r->fleet.n + 1) * p->nnets + 1, sizeof(*routes));
+	char (*dst)[24] = xcalloc((r->fleet.n + 1) * p->nnets + 1, sizeof(*dst));
 	size_t npeers = 0, nroutes = 0;
+	/* VIPs are DNATed before routing, except for the host's own
+	 * connections, which need a route to exist first. */
+	for (size_t n = 0; n < p->nnets; n++) {
+		char ip[16];
+		snprintf(dst[nroutes], sizeof(*dst), "%s/%d", net_ip_str(net_vip_block(p, &p->nets[n]), ip),
+			 p->cfg.host_len);
+		routes[nroutes] = (struct netpush_route){ dst[nroutes], NULL };
+		nroutes++;
+	}
 	for (size_t o = 0; o < r->fleet.n; o++) {
 		if (o == h)
 			continue;

@@ -91,10 +91,13 @@ net_snapshot() {
 	[[ $output != *10.215.31.* ]]			# no VIP: the VIP block is .31
 }
 
-@test "network: the mesh port answers on h1, which runs no api task" {
+@test "network: the mesh port answers on h1, which runs no api task; h1 reaches the VIP" {
 	[ -z "$(id_of api h1)" ]
 	run curl -sS -m 5 "http://$(cluster_addr h1):8080/"
 	[ "$status" -eq 0 ]
+	[[ $output == "$(id_of api h2 | cut -c1-12)" || $output == "$(id_of api h3 | cut -c1-12)" ]]
+	# The host itself reaches the VIP too (it needs a route to it).
+	run cluster_in_host h1 curl -sS -m 5 "http://$(vip api)/"
 	[[ $output == "$(id_of api h2 | cut -c1-12)" || $output == "$(id_of api h3 | cut -c1-12)" ]]
 }
 
