@@ -113,9 +113,9 @@ static int read_pool(struct net_config *c, const struct run *r, struct strbuf *e
 static int read_sizes(struct net_config *c, const struct run *r, struct strbuf *err)
 {
 	long net_len, host_len, port, vni;
-	unsigned long id = strtoul((char[7]){ r->st.cluster_id[0], r->st.cluster_id[1],
-		r->st.cluster_id[2], r->st.cluster_id[3], r->st.cluster_id[4], r->st.cluster_id[5], 0 },
-		NULL, 16);
+	char hex[7] = { 0 };	/* the VNI defaults to a number of the cluster id */
+	memcpy(hex, r->st.cluster_id, 6);
+	unsigned long id = strtoul(hex, NULL, 16);
 	if (number_setting(r, "cswarm_net_size", 8, 28, DEFAULT_NET_LEN, &net_len, err) ||
 	    number_setting(r, "cswarm_net_host_size", 9, 30, DEFAULT_HOST_LEN, &host_len, err) ||
 	    number_setting(r, "cswarm_vxlan_port", 1, 65535, DEFAULT_PORT, &port, err) ||
