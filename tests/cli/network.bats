@@ -35,6 +35,10 @@ setup() {
 	cli_setup
 }
 
+teardown() {
+	cluster_restore_all
+}
+
 csw() { "$CSWARM" "$@" -i "$INV" $OPTS; }
 
 id_of() {	# SERVICE HOST: id of the running container of shop_SERVICE there
@@ -234,4 +238,20 @@ assert api["vip"].startswith("10.215.") and len(api["endpoints"]) == 2, api' "$o
 	sort "$BATS_TEST_TMPDIR/mesh" | uniq -c
 	[ "$(grep -c ok "$BATS_TEST_TMPDIR/mesh")" -gt 20 ]
 	[ "$(grep -c fail "$BATS_TEST_TMPDIR/mesh")" -eq 0 ]
+}
+
+@test "network: a host that does not answer leaves every other host's rules and DNS" {
+	h3ip=$(task_ip api h3)
+	[[ $(client 'nslookup tasks.api') == *"$h3ip"* ]]
+	cluster_stop_sshd h3
+	run csw reconcile
+	[ "$status" -ne 0 ]				# unreachable (and api short of a task)
+	run client 'nslookup tasks.api'
+	[[ $output == *"$(task_ip api h2)"* ]]
+	[[ $output != *"$h3ip"* ]]
+	! cluster_in_host h1 iptables-save -t nat | grep -q -- "--to-destination $h3ip\b" || false
+	[ -n "$(client "$(get api)")" ]		# the VIP still answers, from h2
+	cluster_start_sshd h3
+	csw reconcile >/dev/null || true
+	[[ $(client 'nslookup tasks.api') == *"$h3ip"* ]]
 }
