@@ -308,5 +308,10 @@ void netpush_teardown(struct strbuf *sb, const char *cluster_id, const char *dev
 	sh_arg(sb, dev);
 	sb_adds(sb, " 2>/dev/null || true\n");
 	netpush_dns_prune(sb, cluster_id, NULL, 0);
+	char *dir = xasprintf("%s/%s", NETPUSH_DIR, cluster_id);
+	sb_adds(sb, "rm -rf");
+	sh_arg(sb, dir);
+	sb_addc(sb, '\n');
+	free(dir);
 	sb_free(&none);
 }
