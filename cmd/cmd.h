@@ -40,6 +40,7 @@ int cmd_lock(int argc, char **argv);
 int cmd_stack(int argc, char **argv);
 int cmd_service(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
+int cmd_network(int argc, char **argv);
 /* Listings shared by stack, service and node (cmd/service.c); argv[0] is
  * the subcommand. service ls (of_stack 0) or stack services NAME (1). */
 int service_ls_main(int argc, char **argv, int of_stack);

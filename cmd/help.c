@@ -142,6 +142,15 @@ const struct cmd cswarm_commands[] = {
 	  "  rm         stop every task of the stack, remove it from the state, remove its\n"
 	  "             networks, volumes and secret/config files on every reachable host\n"
 	  "Reading commands take no lock; rm does (--lock-wait DUR).\n" },
+	{ "network", cmd_network, "list stack networks; subnets per host, VIPs and endpoints",
+	  "usage: cswarm network ls -i INVENTORY [--format json]\n"
+	  "       cswarm network inspect -i INVENTORY NAME [--format json]\n"
+	  "\n"
+	  "  ls         NAME STACK DRIVER SUBNET INTERNAL of every stack network; DRIVER is\n"
+	  "             overlay (cswarm_network=overlay), bridge or external\n"
+	  "  inspect    the network's subnet and DNS server on each host, each service's\n"
+	  "             VIP and the task addresses behind it as the hosts run them now\n"
+	  "Reads only: no lock. See docs/networking.md.\n" },
 	{ "service", cmd_service, "list, inspect, update, roll back and scale services; tasks and logs",
 	  "usage: cswarm service ls -i INVENTORY [--format json]\n"
 	  "       cswarm service ps -i INVENTORY STACK_SERVICE... [--no-trunc] [--format json]\n"

@@ -589,7 +589,7 @@ static int converge_all(struct run *r, const struct change *ch)
 		sb_free(&err);
 		return EXIT_FAIL;
 	}
-	size_t failed = cv.nops ? converge_apply(r, &cv, r->wait_ms) : 0, started = 0, stopped = 0;
+	size_t failed = cv.nops || r->net ? converge_apply(r, &cv, r->wait_ms) : 0, started = 0, stopped = 0;
 	for (size_t i = 0; i < cv.nops; i++) {
 		started += cv.ops[i].kind == OP_START && cv.ops[i].done;
 		stopped += cv.ops[i].kind == OP_STOP && cv.ops[i].done;

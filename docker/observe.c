@@ -110,6 +110,23 @@ static void take_restart(const struct json *j, int tok, struct observed *o)
 		o->restart_count = (int)count;
 }
 
+/* NetworkSettings.Networks: {"shop_default": {"IPAddress": "10.0.1.2", ...}} */
+static void take_addrs(const struct json *j, int nets, struct observed *o)
+{
+	if (json_kind(j, nets) != JSON_OBJECT)
+		return;
+	int members = json_size(j, nets);
+	o->addrs = xcalloc((size_t)members + 1, sizeof(*o->addrs));
+	for (int m = 0, key = nets + 1; m < members; m++, key = json_skip(j, key + 1)) {
+		char *ip = str_at(j, key + 1, "IPAddress");
+		if (json_kind(j, key) != JSON_STRING || !ip) {
+			free(ip);
+			continue;
+		}
+		o->addrs[o->naddrs++] = (struct kv){ json_str(j, key), ip };
+	}
+}
+
 static int take_container(const struct json *j, int tok, struct observed *o, struct strbuf *err)
 {
 	memset(o, 0, sizeof(*o));
@@ -129,7 +146,9 @@ static int take_container(const struct json *j, int tok, struct observed *o, str
 	take_labels(j, config, o);
 	o->image = str_at(j, config, "Image");
 	take_state(j, json_get(j, tok, "State"), o);
-	take_ports(j, json_get(j, json_get(j, tok, "NetworkSettings"), "Ports"), o);
+	int settings = json_get(j, tok, "NetworkSettings");
+	take_ports(j, json_get(j, settings, "Ports"), o);
+	take_addrs(j, json_get(j, settings, "Networks"), o);
 	take_restart(j, tok, o);
 	return 0;
 }
@@ -195,6 +214,11 @@ void docker_observed_free(struct observed *o, size_t n)
 		for (size_t p = 0; p < o[i].nports; p++)
 			free(o[i].ports[p]);
 		free(o[i].ports);
+		for (size_t a = 0; a < o[i].naddrs; a++) {
+			free(o[i].addrs[a].key);
+			free(o[i].addrs[a].value);
+		}
+		free(o[i].addrs);
 	}
 	free(o);
 }

@@ -3,6 +3,7 @@
 #ifndef CSWARM_DOCKER_OBSERVE_H
 #define CSWARM_DOCKER_OBSERVE_H
 
+#include "util/kv.h"
 #include "util/strbuf.h"
 
 #include <stddef.h>
@@ -23,6 +24,8 @@ struct observed {
 	int restart_count;	/* restarts the engine made (RestartCount) */
 	char **ports;		/* "0.0.0.0:8080->80/tcp" */
 	size_t nports;
+	struct kv *addrs;	/* network name -> IPv4 address on it */
+	size_t naddrs;
 };
 
 /* Append the command to run on each host: it prints a JSON array of the

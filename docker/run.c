@@ -6,6 +6,7 @@
 #include "docker/secrets.h"
 #include "util/names.h"
 #include "docker/restart.h"
+#include "docker/netpush.h"
 #include "util/shell.h"
 #include "util/util.h"
 
@@ -178,12 +179,16 @@ static const struct network *find_network(const struct stack *st, const char *ke
 	return NULL;
 }
 
-/* --alias flags (run: --network-alias) and addresses of one attachment. */
-static void endpoint_flags(struct strbuf *sb, const struct service *svc,
-			   const struct service_network *sn, const char *alias_flag)
+/* --alias flags (run: --network-alias) and addresses of one attachment;
+ * on the overlay, names are its DNS server's, not Docker's. */
+static void endpoint_flags(struct strbuf *sb, const struct network *n, const struct service *svc,
+			   const struct service_network *sn, const struct task_ref *t,
+			   const char *alias_flag)
 {
-	flag(sb, alias_flag, svc->name);
-	flag_list(sb, alias_flag, &sn->aliases);
+	if (!t->dns || !netpush_is_overlay(n)) {
+		flag(sb, alias_flag, svc->name);
+		flag_list(sb, alias_flag, &sn->aliases);
+	}
 	if (sn->ipv4_address)
 		flag(sb, "--ip", sn->ipv4_address);
 	if (sn->ipv6_address)
@@ -204,7 +209,8 @@ static int check_networks(const struct stack *st, const struct service *svc, str
 	return 0;
 }
 
-static void first_network(struct strbuf *sb, const struct stack *st, const struct service *svc)
+static void first_network(struct strbuf *sb, const struct stack *st, const struct service *svc,
+			  const struct task_ref *t)
 {
 	if (svc->network_mode) {
 		flag(sb, "--network", svc->network_mode);
@@ -212,29 +218,36 @@ static void first_network(struct strbuf *sb, const struct stack *st, const struc
 	}
 	if (!svc->nnetworks)	/* not from compose_load, which adds "default" */
 		return;
-	flag(sb, "--network", find_network(st, svc->networks[0].name)->name);
-	endpoint_flags(sb, svc, &svc->networks[0], "--network-alias");
+	const struct network *n = find_network(st, svc->networks[0].name);
+	flag(sb, "--network", n->name);
+	endpoint_flags(sb, n, svc, &svc->networks[0], t, "--network-alias");
+	if (t->dns)
+		flag(sb, "--dns", t->dns);
 }
 
 static void connect_networks(struct strbuf *sb, const struct stack *st, const struct service *svc,
-			     const char *container)
+			     const struct task_ref *t, const char *container)
 {
 	for (size_t i = 1; i < svc->nnetworks; i++) {
+		const struct network *n = find_network(st, svc->networks[i].name);
 		sb_adds(sb, " &&\n");
 		sb_arg_raw(sb, "docker network connect");
-		endpoint_flags(sb, svc, &svc->networks[i], "--alias");
-		sh_arg(sb, find_network(st, svc->networks[i].name)->name);
+		endpoint_flags(sb, n, svc, &svc->networks[i], t, "--alias");
+		sh_arg(sb, n->name);
 		sh_arg(sb, container);
 	}
 }
 
 /* --- ports and mounts ---------------------------------------------------- */
 
-/* Both modes publish on the task's host: there is no routing mesh. */
-static void add_ports(struct strbuf *sb, const struct service *svc)
+/* Without the overlay both modes publish on the task's host; with it,
+ * ingress ports are the routing mesh's (engine/net.h), not Docker's. */
+static void add_ports(struct strbuf *sb, const struct service *svc, const struct task_ref *t)
 {
 	for (size_t i = 0; i < svc->nports; i++) {
 		const struct port *p = &svc->ports[i];
+		if (t->dns && p->published && (!p->mode || streq(p->mode, "ingress")))
+			continue;
 		struct strbuf spec = STRBUF_INIT;
 		if (p->host_ip)
 			sb_addf(&spec, strchr(p->host_ip, ':') ? "[%s]:" : "%s:", p->host_ip);
@@ -518,9 +531,9 @@ static int run_flags(struct strbuf *sb, const struct stack *st, const struct ser
 	sb_free(&restart);
 	if (add_labels(sb, svc, t, err) < 0)
 		return -1;
-	first_network(sb, st, svc);
+	first_network(sb, st, svc, t);
 	add_process(sb, svc);
-	add_ports(sb, svc);
+	add_ports(sb, svc, t);
 	if (add_mounts(sb, st, svc, t, files_dir, err) < 0)
 		return -1;
 	add_resources(sb, svc);
@@ -544,7 +557,7 @@ int docker_run_command(const struct stack *st, const struct service *svc,
 	sb_arg_raw(&sb, create ? "docker create" : "docker run -d");
 	int rc = run_flags(&sb, st, svc, t, files_dir ? files_dir : DOCKER_TASK_FILES, name.buf, err);
 	if (rc == 0 && create) {
-		connect_networks(&sb, st, svc, name.buf);
+		connect_networks(&sb, st, svc, t, name.buf);
 		sb_adds(&sb, " &&\ndocker start");
 		sh_arg(&sb, name.buf);
 		sb_adds(&sb, " >/dev/null");

@@ -43,6 +43,11 @@ struct task_ref {
 	const char *hash;	/* spec hash (compose_service_json) */
 	int slot;		/* replicated: 1..; 0 = global */
 	int restarts;		/* restarts the task already used (docker/restart.h) */
+	const char *dns;	/* the overlay's DNS server for this task, or NULL
+				 * (no overlay): set, the service's names and
+				 * aliases on overlay networks are the DNS server's
+				 * (not Docker's), and ingress ports are the routing
+				 * mesh's (no -p) */
 };
 
 /* "<stack>_<service>.<slot>.<task>" or, global, "<stack>_<service>.<node>.<task>". */

@@ -4,6 +4,7 @@
 #include "engine/converge.h"
 #include "engine/files.h"
 #include "docker/restart.h"
+#include "engine/net.h"
 #include "docker/run.h"
 #include "util/shell.h"
 #include "util/util.h"
@@ -61,11 +62,14 @@ static int prepare(struct run *r, struct host_script *hs, const struct op *op, s
 	return engine_files_script(r, op, block, err);
 }
 
-static struct task_ref ref_of(const struct run *r, const struct op *op)
+static struct task_ref ref_of(const struct run *r, const struct op *op, char dns[16])
 {
 	const struct state_task *t = &op->task;
-	return (struct task_ref){ r->st.cluster_id, t->stack, t->service, t->id, t->node, t->hash, t->slot,
-				 t->restarts };
+	struct task_ref ref = { r->st.cluster_id, t->stack, t->service, t->id, t->node, t->hash, t->slot,
+				t->restarts, NULL };
+	if (op->svc && net_task_dns(r, op->host, op->stack, op->svc, dns) == 0)
+		ref.dns = dns;
+	return ref;
 }
 
 static const char *verb(enum op_kind kind)
@@ -107,7 +111,8 @@ static int op_commands(struct run *r, const struct op *op, struct strbuf *out, s
 		restart_policy_command(op, out);
 		return 0;
 	}
-	struct task_ref ref = ref_of(r, op);
+	char dns[16];
+	struct task_ref ref = ref_of(r, op, dns);
 	const char *files_root = engine_files_root(r, op->host, err);
 	return files_root ? docker_run_command(op->stack, op->svc, &ref, files_root, out, err) : -1;
 }
@@ -556,7 +561,16 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 	}
 	sb_free(&err);
 	char *nonce = state_new_task_id();
+	/* The overlay first (a host that cannot take it stops everything), then
+	 * before each wave: new tasks join the endpoints once they run, tasks
+	 * leave them before they stop. */
+	if (net_push(r, cv, 0) != 0) {
+		free(nonce);
+		return cv->nops ? cv->nops : 1;
+	}
 	for (int wave = 0; wave < cv->nwaves; wave++) {
+		if (wave > 0 && net_push(r, cv, wave) != 0)
+			failed++;
 		struct host_script *hs = xcalloc(r->fleet.n ? r->fleet.n : 1, sizeof(*hs));
 		for (size_t h = 0; h < r->fleet.n; h++) {
 			hs[h].nonce = nonce;
@@ -592,6 +606,8 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 		if (wave >= WAVE_UPDATE && wave + 1 < cv->nwaves)
 			usleep((useconds_t)(update_delay_ms(cv, wave) * 1000));
 	}
+	if (cv->nwaves && net_push(r, cv, -1) != 0)
+		failed++;
 	clean_files(r, cv);
 	if (cv->nops && progress_enabled()) {
 		progress_draw(cv, cv->nwaves - 1);
@@ -624,4 +640,5 @@ void converge_print(struct run *r, const struct converge *cv, FILE *out)
 		}
 	}
 	fputs(sb_str(&cv->pending), out);
+	net_print(r, out);
 }

@@ -1,5 +1,6 @@
 /* Planning: state + observation -> scheduler input -> container operations. */
 #include "engine/converge.h"
+#include "engine/net.h"
 #include "engine/tasks.h"
 #include "docker/restart.h"
 #include "docker/run.h"
@@ -111,15 +112,16 @@ static void build_nodes(struct build *b)
 
 /* --- services ------------------------------------------------------------ */
 
-/* Without a routing mesh every published port is bound on the host that
- * runs the task, so each one is a host port for placement. */
-static struct sched_port *host_ports(const struct service *svc, size_t *n)
+/* Without the routing mesh every published port is bound on the host that
+ * runs the task, so each one is a host port for placement; with it, only
+ * mode: host ports are (ingress ones are checked cluster-wide by net_plan). */
+static struct sched_port *host_ports(const struct run *r, const struct service *svc, size_t *n)
 {
 	struct sched_port *p = xcalloc(svc->nports + 1, sizeof(*p));
 	*n = 0;
 	for (size_t i = 0; i < svc->nports; i++) {
 		const struct port *port = &svc->ports[i];
-		if (!port->published)
+		if (!port->published || (r->net && net_port_is_ingress(port)))
 			continue;
 		enum sched_proto proto = SCHED_TCP;
 		if (port->protocol && streq(port->protocol, "udp"))
@@ -150,7 +152,7 @@ static void add_service(struct build *b, const struct stack *st, const struct se
 	s->reserve_nano_cpus = d->reservations.nano_cpus;
 	s->reserve_memory = (int64_t)d->reservations.memory;
 	s->max_replicas_per_node = (uint32_t)d->max_replicas_per_node;
-	b->ports[k] = host_ports(svc, &s->nports);
+	b->ports[k] = host_ports(b->r, svc, &s->nports);
 	s->ports = b->ports[k];
 	s->spec_hash = b->refs[k].hash;
 }
@@ -300,7 +302,7 @@ static char *container_of(const char *cluster_id, const struct state_task *t)
 {
 	struct strbuf name = STRBUF_INIT;
 	struct task_ref ref = { cluster_id, t->stack, t->service, t->id, t->node, t->hash, t->slot,
-				 t->restarts };
+				 t->restarts, NULL };
 	docker_container_name(&ref, &name);
 	return sb_detach(&name);
 }
@@ -527,6 +529,8 @@ int converge_plan(struct run *r, const struct converge_opts *o, struct converge 
 
 	memset(cv, 0, sizeof(*cv));
 	sb_init(&cv->pending);
+	if (net_plan(r, err) != 0)
+		return -1;
 	build_nodes(&b);
 	build_services(&b);
 	build_tasks(&b, cv);

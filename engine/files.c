@@ -199,7 +199,7 @@ int engine_files_script(struct run *r, const struct op *op, struct strbuf *scrip
 {
 	const struct state_task *t = &op->task;
 	struct task_ref ref = { r->st.cluster_id, t->stack, t->service, t->id, t->node, t->hash, t->slot,
-				 t->restarts };
+				 t->restarts, NULL };
 	struct file_source src = { stored_value, r };
 	const char *root = engine_files_root(r, op->host, err);
 	return root ? docker_files_script(op->stack, op->svc, &ref, root, &src, script, err) : -1;

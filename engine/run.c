@@ -1,5 +1,6 @@
 #include "engine/converge.h"
 #include "engine/run.h"
+#include "engine/net.h"
 #include "state/lock.h"
 #include "state/objects.h"
 #include "util/util.h"
@@ -205,6 +206,7 @@ void run_close(struct run *r)
 		for (size_t i = 0; i < r->st.nstacks; i++)
 			stack_free(r->stacks[i]);
 	free(r->stacks);
+	net_plan_free(r->net);
 	if (r->views)
 		host_views_free(r->views, r->fleet.n);
 	if (r->cluster_opened)

@@ -49,6 +49,7 @@ struct run {
 	 * host is known to be unreachable: not connected to, reported down;
 	 * turning nonzero during the run abandons its commands there. */
 	const atomic_int *silent;
+	struct net_plan *net;		/* the overlay's plan (engine/net.h), or NULL */
 };
 
 void run_init(struct run *r);

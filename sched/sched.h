@@ -182,4 +182,12 @@ void sched_constraint_free(struct sched_constraint *c);
 int sched_platform_match(const struct sched_service *svc,
 			 const struct sched_node *node);
 
+/* The routing mesh publishes an ingress port on every node: one port (and
+ * protocol) belongs to one service cluster-wide, and no host-mode port of
+ * another service may use it. ports[i] is a published port of service
+ * owner[i], ingress[i] says its mode. Returns 0, or 1 with *a and *b set to
+ * the first two entries that conflict (*a < *b). */
+int sched_ingress_conflict(const struct sched_port *ports, const uint32_t *owner,
+			   const unsigned char *ingress, size_t n, size_t *a, size_t *b);
+
 #endif

@@ -100,6 +100,11 @@ void state_free(struct state *st)
 	free(st->services);
 	free(st->tasks);
 	free(st->nodes);
+	for (size_t i = 0; i < st->nnet; i++) {
+		free(st->net[i].key);
+		free(st->net[i].value);
+	}
+	free(st->net);
 	free(st->cluster);
 	free(st->cluster_id);
 	free(st->updated_at);
@@ -287,4 +292,34 @@ void state_node_set_label(struct state_node *n, const char *key, const char *val
 	n->labels[n->nlabels].key = xstrdup(key);
 	n->labels[n->nlabels].value = dup_or_null(value);
 	n->nlabels++;
+}
+
+const char *state_net_get(const struct state *st, const char *key)
+{
+	for (size_t i = 0; i < st->nnet; i++)
+		if (streq(st->net[i].key, key))
+			return st->net[i].value;
+	return NULL;
+}
+
+void state_net_set(struct state *st, const char *key, const char *value)
+{
+	for (size_t i = 0; i < st->nnet; i++) {
+		if (!streq(st->net[i].key, key))
+			continue;
+		free(st->net[i].value);
+		if (value) {
+			st->net[i].value = xstrdup(value);
+			return;
+		}
+		free(st->net[i].key);
+		st->net[i] = st->net[--st->nnet];
+		return;
+	}
+	if (!value)
+		return;
+	st->net = grow_one(st->net, st->nnet, sizeof(*st->net));
+	st->net[st->nnet].key = xstrdup(key);
+	st->net[st->nnet].value = xstrdup(value);
+	st->nnet++;
 }

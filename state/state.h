@@ -95,6 +95,8 @@ struct state {
 	size_t nsecrets, nconfigs;
 	char *key_id;		/* 16 hex: the cluster key that seals them; NULL: none yet */
 	int autolock;		/* the key is held by the operator, not the managers */
+	struct kv *net;		/* the overlay's address plan (engine/net.h), */
+	size_t nnet;		/* "slot/HOST" -> "3", "net/NAME" -> CIDR, ... */
 };
 
 /* Parse a state document. Strict: unknown keys, wrong types, missing
@@ -138,6 +140,11 @@ struct state_node *state_find_node(struct state *st, const char *name);
 struct state_node *state_node(struct state *st, const char *name);
 /* Set (value non-NULL) or mark removed (value NULL) a label override. */
 void state_node_set_label(struct state_node *n, const char *key, const char *value);
+
+/* The value of an address-plan key, or NULL. */
+const char *state_net_get(const struct state *st, const char *key);
+/* Set (value non-NULL) or remove (value NULL) an address-plan key. */
+void state_net_set(struct state *st, const char *key, const char *value);
 
 /* A new random task id: 12 lowercase hex chars (OpenSSL RAND_bytes);
  * dies if the random generator fails. */

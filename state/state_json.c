@@ -43,11 +43,16 @@ static void write_task(struct strbuf *out, const struct state_task *t)
 		t->created, t->restarts, t->last_restart);
 }
 
+static void write_kv(struct strbuf *out, const struct kv *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_member(out, kv[i].key, kv[i].value);
+}
+
 static void write_labels(struct strbuf *out, const struct kv *labels, size_t n)
 {
 	sb_adds(out, ",\"labels\":{");
-	for (size_t i = 0; i < n; i++)
-		json_member(out, labels[i].key, labels[i].value);
+	write_kv(out, labels, n);
 	sb_addc(out, '}');
 }
 
@@ -107,6 +112,11 @@ void state_write_json(const struct state *st, struct strbuf *out)
 		WRITE_LIST(out, "secrets", st->secrets, st->nsecrets, write_object);
 	if (st->nconfigs)
 		WRITE_LIST(out, "configs", st->configs, st->nconfigs, write_object);
+	if (st->nnet) {	/* absent until the overlay is used: older files stay byte-equal */
+		sb_adds(out, ",\n\"net\": {");
+		write_kv(out, st->net, st->nnet);
+		sb_addc(out, '}');
+	}
 	sb_adds(out, "\n}\n");
 }
 
@@ -329,29 +339,36 @@ static const char *const node_keys[] = { "name", "availability", "role", "labels
 static const char *const availability_words[] = { "active", "pause", "drain", NULL };
 static const char *const role_words[] = { "manager", "worker", NULL };
 
-static int read_labels(struct reader *r, int tok, const char *path, struct kv **labels,
-		       size_t *nlabels)
+/* An optional object of strings (null allowed when nulls) under key. */
+static int read_kv(struct reader *r, int tok, const char *path, const char *key, int nulls,
+		   struct kv **out, size_t *n)
 {
-	int v = json_get(&r->j, tok, "labels");
+	int v = json_get(&r->j, tok, key);
 	if (v < 0)
 		return 0;
 	if (json_kind(&r->j, v) != JSON_OBJECT)
-		return fail(r, path, "labels", "expected an object");
+		return fail(r, path, key, "expected an object");
 	int count = json_size(&r->j, v), k = v + 1;
-	*labels = xcalloc((size_t)count + 1, sizeof(**labels));
-	char *lpath = xasprintf("%s.labels", path);
+	*out = xcalloc((size_t)count + 1, sizeof(**out));
+	char *lpath = xasprintf("%s%s%s", path, *path ? "." : "", key);
 	int ret = 0;
 	for (int m = 0; m < count && ret == 0; m++, k = json_skip(&r->j, k + 1)) {
-		struct kv *l = &(*labels)[(*nlabels)++];
+		struct kv *l = &(*out)[(*n)++];
 		l->key = json_str(&r->j, k);
-		for (size_t e = 0; e + 1 < *nlabels && ret == 0; e++)
-			if (streq((*labels)[e].key, l->key))
+		for (size_t e = 0; e + 1 < *n && ret == 0; e++)
+			if (streq((*out)[e].key, l->key))
 				ret = fail(r, lpath, l->key, "duplicate key");
 		if (ret == 0)
-			ret = str_at(r, k + 1, lpath, l->key, OPTIONAL, &l->value);
+			ret = str_at(r, k + 1, lpath, l->key, nulls ? OPTIONAL : REQUIRED, &l->value);
 	}
 	free(lpath);
 	return ret;
+}
+
+static int read_labels(struct reader *r, int tok, const char *path, struct kv **labels,
+		       size_t *nlabels)
+{
+	return read_kv(r, tok, path, "labels", 1, labels, nlabels);
 }
 
 static int read_node(struct reader *r, int tok, const char *path, struct state_node *n)
@@ -533,7 +550,7 @@ static int check_unique(struct reader *r, const struct state *st)
 
 static const char *const root_keys[] = { "format", "version", "cluster", "cluster_id",
 	"updated_at", "updated_by", "change", "stacks", "services", "tasks", "nodes", "key", "secrets",
-	"configs", NULL };
+	"configs", "net", NULL };
 
 static int read_root(struct reader *r, struct state *st)
 {
@@ -565,6 +582,8 @@ static int read_root(struct reader *r, struct state *st)
 	read_objects(r, "configs", &st->configs, &st->nconfigs, &ret);
 	if (ret == 0)
 		ret = read_key(r, st);
+	if (ret == 0)
+		ret = read_kv(r, 0, "", "net", 0, &st->net, &st->nnet);
 	return ret == 0 ? check_unique(r, st) : -1;
 }
 

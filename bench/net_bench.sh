@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The overlay's cost, measured in one run on the local cluster:
+#  - push: a no-op `reconcile` (which pushes device, routes, bridges, DNS and
+#    all rules to every host) with 1, 100 and 1000 services, against the
+#    same reconcile with the overlay off; bytes of rules and hosts files that
+#    one host holds for that many services;
+#  - latency: mean request time from h1 through a VIP and through the mesh
+#    port, against the task's own address (all across hosts).
+# Services of the push part have no replicas (each still gets a VIP, a
+# chain and DNS names), so no container start blurs the figures.
+#
+# Usage: CSWARM_CLUSTER_NAME=net CSWARM_CLUSTER_NET=10.213.8 bench/net_bench.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-5}
+. "tests/cluster/run${CSWARM_CLUSTER_NAME:+-$CSWARM_CLUSTER_NAME}/env"
+CSWARM=${CSWARM:-./cswarm}
+DIR=$CSWARM_CLUSTER_DIR/netbench
+mkdir -p "$DIR"
+tests/cli/net_dns_image.sh cswarm-test/dnsmasq:1
+
+now() { date +%s%N; }
+
+median_ms() {	# command...: median wall time of RUNS runs, in ms
+	local i t0 times=()
+	for ((i = 0; i < RUNS; i++)); do
+		t0=$(now)
+		"$@" >/dev/null 2>&1 || true
+		times+=($(( ($(now) - t0) / 1000000 )))
+	done
+	printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
+}
+
+inventory() {	# MODE: overlay or bridge
+	cat "$CSWARM_INVENTORY"
+		# /22 host blocks: the VIP block of a network holds 1022 VIPs
+	printf 'cswarm_network=%s\ncswarm_net_pool=10.216.0.0/16\ncswarm_net_size=18\ncswarm_net_host_size=22\n' "$1"
+	printf 'cswarm_dns_image=cswarm-test/dnsmasq:1\ncswarm_state_dir=%s/state\n' "$DIR"
+}
+inventory overlay >"$DIR/overlay"
+inventory bridge >"$DIR/bridge"
+
+stack() {	# N: a stack of N services without replicas
+	echo "name: bench"; echo "services:"
+	for ((i = 0; i < $1; i++)); do
+		printf '  s%d:\n    image: busybox:latest\n    deploy: { replicas: 0 }\n' "$i"
+	done
+}
+
+cs() { "$CSWARM" "$@" --cluster netbench; }
+cs init -i "$DIR/overlay" >/dev/null
+
+host_bytes() {	# rules and hosts files on h1, in bytes
+	cluster_in() { nsenter --net="/var/run/netns/$CSWARM_CLUSTER_NAME-h1" "$@"; }
+	local rules files
+	rules=$(cluster_in iptables-save | grep 'CSW' | wc -c)
+	files=$(cat /var/lib/cswarm/net/*/h1/bench_default/hosts 2>/dev/null | wc -c)
+	echo "$((rules + files))"
+}
+
+echo "push (no-op reconcile, 3 hosts, median of $RUNS)"
+printf '%-9s %10s %10s %7s %12s\n' services overlay_ms bridge_ms ratio bytes/host
+for n in 1 100 1000; do
+	stack "$n" >"$DIR/stack.yml"
+	cs deploy -i "$DIR/overlay" "$DIR/stack.yml" >/dev/null
+	on=$(median_ms cs reconcile -i "$DIR/overlay")
+	off=$(median_ms cs reconcile -i "$DIR/bridge")
+	printf '%-9s %10s %10s %7s %12s\n' "$n" "$on" "$off" \
+		"$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.2f", a / (b ? b : 1) }')" "$(host_bytes)"
+done
+
+# Latency: one web task on h2, requests from h1's host namespace.
+cat >"$DIR/stack.yml" <<'EOF'
+name: bench
+services:
+  web:
+    image: busybox:latest
+    command: ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 80 -h /www"]
+    ports: ["8089:80"]
+    deploy:
+      placement: { constraints: ["node.hostname == h2"] }
+EOF
+cs stack rm -i "$DIR/overlay" bench >/dev/null
+cs deploy -i "$DIR/overlay" "$DIR/stack.yml" >/dev/null
+vip=$(cs network inspect -i "$DIR/overlay" bench_default --format json |
+	python3 -c 'import json,sys; print([s for s in json.load(sys.stdin)["services"] if s["service"]=="web"][0]["vip"])')
+task=$(cs network inspect -i "$DIR/overlay" bench_default --format json |
+	python3 -c 'import json,sys; print([s for s in json.load(sys.stdin)["services"] if s["service"]=="web"][0]["endpoints"][0])')
+in_h1() { nsenter --net="/var/run/netns/$CSWARM_CLUSTER_NAME-h1" "$@"; }
+mean_us() {	# URL: mean of 200 requests from h1, in microseconds ("failed" if one did)
+	in_h1 sh -c 'for i in $(seq 200); do curl -s -o /dev/null -w "%{http_code} %{time_total}\n" "$1" || :; done' sh "$1" |
+		awk '$1 != 200 { bad++ } { s += $2 } END { if (bad) print "failed"; else printf "%d", s / NR * 1000000 }'
+}
+for _ in $(seq 50); do	# the task answers (httpd up, endpoints pushed)
+	in_h1 curl -sf -m 2 -o /dev/null "http://$CLUSTER_ADDR_h1:8089/" && break
+	sleep 0.2
+done
+direct=$(mean_us "http://$task/")
+via_vip=$(mean_us "http://$vip/")
+mesh=$(mean_us "http://$CLUSTER_ADDR_h1:8089/")
+echo
+echo "latency from h1 to a task on h2 (mean of 200 requests)"
+printf '%-12s %8s %7s\n' path us ratio
+for row in "task-ip $direct" "vip $via_vip" "mesh $mesh"; do
+	set -- $row
+	printf '%-12s %8s %7s\n' "$1" "$2" "$(awk -v a="$2" -v b="$direct" 'BEGIN { printf "%.2f", a / b }')"
+done
+
+cs stack rm -i "$DIR/overlay" bench >/dev/null
+rm -rf "$DIR"

@@ -1,0 +1,317 @@
+/* The overlay's shell scripts: see docker/netpush.h. Lines run under
+ * `set -e` (engine/net_push.c starts the script with it). */
+#include "docker/netpush.h"
+#include "util/shell.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define HEREDOC_END "CSWARM_EOF"
+
+int netpush_is_overlay(const struct network *n)
+{
+	return !n->external && (!n->driver || streq(n->driver, "overlay") || streq(n->driver, "bridge"));
+}
+
+void netpush_check(struct strbuf *sb, const char *dev)
+{
+	sb_adds(sb, "csw_missing=\n"
+		"for csw_tool in ip bridge iptables iptables-restore docker; do\n"
+		"\tcommand -v \"$csw_tool\" >/dev/null 2>&1 || csw_missing=\"$csw_missing $csw_tool(command)\"\n"
+		"done\n"
+		"if ! ip link show");
+	sh_arg(sb, dev);
+	sb_adds(sb, " >/dev/null 2>&1; then\n"
+		"\tif ip link add cswprobe$$ type vxlan id 1 dstport 0 2>/dev/null; then ip link del cswprobe$$\n"
+		"\telse csw_missing=\"$csw_missing vxlan(kernel module)\"; fi\n"
+		"fi\n"
+		"iptables -t nat -N CSWPROBE$$ 2>/dev/null || true\n"
+		"for csw_m in 'statistic:-m statistic --mode random --probability 0.5 -j RETURN' "
+		"'addrtype:-m addrtype --dst-type LOCAL -j RETURN' "
+		"'conntrack:-m conntrack --ctstate DNAT -j RETURN' 'MASQUERADE:-p tcp -j MASQUERADE' "
+		"'DNAT:-p tcp -j DNAT --to-destination 127.0.0.1:1'; do\n"
+		"\t# shellcheck disable=SC2086\n"
+		"\tiptables -t nat -A CSWPROBE$$ ${csw_m#*:} 2>/dev/null ||"
+		" csw_missing=\"$csw_missing iptables-${csw_m%%:*}\"\n"
+		"done\n"
+		"iptables -t nat -F CSWPROBE$$ 2>/dev/null; iptables -t nat -X CSWPROBE$$ 2>/dev/null || true\n"
+		"[ -z \"$csw_missing\" ] || { echo \"cswarm: the overlay needs what this host lacks:"
+		"$csw_missing\" >&2; exit 1; }\n");
+}
+
+/* `... | while read -r csw_x csw_rest; do case ' keep ' in *" $csw_x "*) ;; *) del;; esac; done` */
+static void prune_lines(struct strbuf *sb, const char *list_cmd, const struct strbuf *keep,
+			const char *del_cmd)
+{
+	sb_addf(sb, "%s | while read -r csw_x csw_y csw_z csw_rest; do case", list_cmd);
+	struct strbuf padded = STRBUF_INIT;
+	sb_addf(&padded, " %s ", sb_str(keep));
+	sh_arg(sb, padded.buf);
+	sb_addf(sb, " in *\" $csw_x \"*) ;; *) %s ;; esac; done\n", del_cmd);
+	sb_free(&padded);
+}
+
+static void device_link(struct strbuf *sb, const char *dev, unsigned vni, unsigned port,
+			const char *local, const char *mac, const char *vtep)
+{
+	sb_adds(sb, "csw_uplink=$(ip -o -4 addr show | awk -v a=");
+	sh_quote(sb, local);
+	sb_adds(sb, " '{ split($4, p, \"/\"); if (p[1] == a) { print $2; exit } }')\n"
+		"[ -n \"$csw_uplink\" ] || { echo \"cswarm: no interface has the overlay address\"");
+	sh_arg(sb, local);
+	sb_adds(sb, "\" (cswarm_net_address)\" >&2; exit 1; }\n"
+		/* ip, not /sys: /sys may show another network namespace */
+		"csw_mtu=$(( $(ip -o link show dev \"$csw_uplink\" | sed 's/.* mtu \\([0-9]*\\).*/\\1/') - 50 ))\n"
+		"if ! ip -d link show");
+	sh_arg(sb, dev);
+	sb_adds(sb, " 2>/dev/null | grep -q");
+	char *want = xasprintf("vxlan id %u local %s .*dstport %u ", vni, local, port);
+	sh_arg(sb, want);
+	free(want);
+	sb_adds(sb, "; then\n\tip link del");
+	sh_arg(sb, dev);
+	sb_adds(sb, " 2>/dev/null || true\n\tip link add");
+	sh_arg(sb, dev);
+	sb_addf(sb, " address %s type vxlan id %u local", mac, vni);
+	sh_arg(sb, local);
+	sb_addf(sb, " dstport %u nolearning\nfi\nip link set", port);
+	sh_arg(sb, dev);
+	sb_addf(sb, " address %s mtu \"$csw_mtu\" up\n[ \"$(ip -o -4 addr show dev", mac);
+	sh_arg(sb, dev);
+	sb_addf(sb, " | awk '{ print $4 }')\" = %s/32 ] || { ip addr flush dev", vtep);
+	sh_arg(sb, dev);
+	sb_addf(sb, "; ip addr add %s/32 dev", vtep);
+	sh_arg(sb, dev);
+	sb_adds(sb, "; }\n");
+}
+
+void netpush_device(struct strbuf *sb, const char *dev, unsigned vni, unsigned port,
+		    const char *local, const char *mac, const char *vtep,
+		    const struct netpush_peer *peers, size_t npeers,
+		    const struct netpush_route *routes, size_t nroutes)
+{
+	struct strbuf ipb = STRBUF_INIT, fdb = STRBUF_INIT, want_routes = STRBUF_INIT,
+		      want_neigh = STRBUF_INIT, want_fdb = STRBUF_INIT;
+	device_link(sb, dev, vni, port, local, mac, vtep);
+	/* Addresses and MACs are ours (dotted quads, hex): no quoting needed
+	 * inside the batch files. */
+	for (size_t i = 0; i < npeers; i++) {
+		const struct netpush_peer *p = &peers[i];
+		sb_addf(&ipb, "neigh replace %s lladdr %s dev %s nud permanent\n", p->vtep, p->mac, dev);
+		sb_addf(&ipb, "route replace %s/32 dev %s\n", p->vtep, dev);
+		sb_addf(&fdb, "fdb replace %s dev %s dst %s self permanent\n", p->mac, dev, p->underlay);
+		sb_addf(&want_routes, "%s%s", i ? " " : "", p->vtep);
+		sb_addf(&want_neigh, "%s%s", i ? " " : "", p->vtep);
+		sb_addf(&want_fdb, "%s%s", i ? " " : "", p->mac);
+	}
+	for (size_t i = 0; i < nroutes; i++) {
+		if (routes[i].via)
+			sb_addf(&ipb, "route replace %s via %s dev %s onlink\n", routes[i].dst, routes[i].via, dev);
+		else
+			sb_addf(&ipb, "route replace %s dev %s\n", routes[i].dst, dev);
+		sb_addf(&want_routes, " %s", routes[i].dst);
+	}
+	sb_addf(sb, "ip -batch - <<'" HEREDOC_END "'\n%s" HEREDOC_END "\n", sb_str(&ipb));
+	sb_addf(sb, "bridge -batch - <<'" HEREDOC_END "'\n%s" HEREDOC_END "\n", sb_str(&fdb));
+	char *list = xasprintf("ip route show dev %s", dev), *del = xasprintf("ip route del \"$csw_x\" dev %s", dev);
+	prune_lines(sb, list, &want_routes, del);
+	free(list);
+	free(del);
+	list = xasprintf("ip neigh show dev %s", dev);
+	del = xasprintf("ip neigh del \"$csw_x\" dev %s", dev);
+	prune_lines(sb, list, &want_neigh, del);
+	free(list);
+	free(del);
+	list = xasprintf("bridge fdb show dev %s", dev);
+	del = xasprintf("bridge fdb del \"$csw_x\" dev %s ${csw_z:+dst \"$csw_z\"} self", dev);
+	prune_lines(sb, list, &want_fdb, del);
+	free(list);
+	free(del);
+	sb_free(&ipb);
+	sb_free(&fdb);
+	sb_free(&want_routes);
+	sb_free(&want_neigh);
+	sb_free(&want_fdb);
+}
+
+void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name, const char *bridge,
+		    const char *subnet, const char *gateway, const char *const *labels, size_t nlabels)
+{
+	sb_adds(sb, "csw_owner=$(docker network inspect -f '{{index .Labels \"cswarm.cluster\"}}'");
+	sh_arg(sb, name);
+	sb_adds(sb, " 2>/dev/null) || csw_owner=-\n"
+		"[ \"$csw_owner\" = - ] || [ \"$csw_owner\" =");
+	sh_arg(sb, cluster_id);
+	sb_adds(sb, " ] || { echo \"cswarm: network\"");
+	sh_arg(sb, name);
+	sb_adds(sb, "\" exists and was not created by this cluster\" >&2; exit 1; }\n"
+		"csw_sub=$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}'");
+	sh_arg(sb, name);
+	sb_adds(sb, " 2>/dev/null) || csw_sub=\nif [ -n \"$csw_sub\" ] && [ \"$csw_sub\" !=");
+	char *want = xasprintf("%s ", subnet);
+	sh_arg(sb, want);
+	free(want);
+	sb_adds(sb, " ]; then\n\tif [ -n \"$(docker network inspect -f '{{range $k, $v := .Containers}}{{$k}}{{end}}'");
+	sh_arg(sb, name);
+	sb_adds(sb, ")\" ]; then\n\t\techo \"cswarm: network\"");
+	sh_arg(sb, name);
+	sb_adds(sb, "\" has subnet $csw_sub here and the overlay gives it\"");
+	sh_arg(sb, subnet);
+	sb_adds(sb, "\": remove its containers (cswarm stack rm) and deploy again\" >&2\n\t\texit 1\n\tfi\n"
+		"\tdocker network rm");
+	sh_arg(sb, name);
+	sb_adds(sb, " >/dev/null\n\tcsw_sub=\nfi\nif [ -z \"$csw_sub\" ]; then\n"
+		"\tdocker network create --driver bridge --subnet");
+	sh_arg(sb, subnet);
+	sb_adds(sb, " --gateway");
+	sh_arg(sb, gateway);
+	sb_adds(sb, " --opt \"com.docker.network.driver.mtu=$csw_mtu\" --opt");
+	char *opt = xasprintf("com.docker.network.bridge.name=%s", bridge);
+	sh_arg(sb, opt);
+	free(opt);
+	for (size_t i = 0; i < nlabels; i++) {
+		sb_adds(sb, " --label");
+		sh_arg(sb, labels[i]);
+	}
+	sb_adds(sb, " --");
+	sh_arg(sb, name);
+	sb_adds(sb, " >/dev/null\nfi\n");
+	/* A task calling its own VIP is DNATed back to itself on the bridge
+	 * (br_netfilter): its port must send frames back where they came from. */
+	sb_adds(sb, "for csw_p in $(ip -o link show master");
+	sh_arg(sb, bridge);
+	sb_adds(sb, " | awk -F': ' '{ sub(/@.*/, \"\", $2); print $2 }'); do\n"
+		"\tbridge -d link show dev \"$csw_p\" | grep -q 'hairpin on' || bridge link set dev \"$csw_p\" hairpin on\n"
+		"done\n");
+}
+
+void netpush_dns(struct strbuf *sb, const char *cluster_id, const char *name, const char *image,
+		 const char *listen, const char *dir, const char *hosts)
+{
+	char *spec = xasprintf("%s %s", image, listen), *running = xasprintf("true %s", spec);
+	sb_adds(sb, "csw_d=");
+	sh_quote(sb, dir);
+	sb_addf(sb, "\nmkdir -p \"$csw_d\"\ncat >\"$csw_d/hosts.new\" <<'" HEREDOC_END "'\n%s" HEREDOC_END "\n"
+		"if cmp -s \"$csw_d/hosts.new\" \"$csw_d/hosts\"; then rm -f \"$csw_d/hosts.new\"; csw_hup=\n"
+		"else mv -f \"$csw_d/hosts.new\" \"$csw_d/hosts\"; csw_hup=1; fi\n"
+		"if [ \"$(docker inspect -f '{{.State.Running}} {{index .Config.Labels \"cswarm.net.spec\"}}'", hosts);
+	sh_arg(sb, name);
+	sb_adds(sb, " 2>/dev/null)\" !=");
+	sh_arg(sb, running);
+	sb_adds(sb, " ]; then\n\tdocker rm -f");
+	sh_arg(sb, name);
+	sb_adds(sb, " >/dev/null 2>&1 || true\n\tdocker run -d --name");
+	sh_arg(sb, name);
+	sb_adds(sb, " --restart always --network host --label");
+	char *label = xasprintf("cswarm.net.cluster=%s", cluster_id);
+	sh_arg(sb, label);
+	free(label);
+	label = xasprintf("cswarm.net.spec=%s", spec);
+	sb_adds(sb, " --label");
+	sh_arg(sb, label);
+	free(label);
+	sb_adds(sb, " -v \"$csw_d:/etc/cswarm:ro\" --entrypoint dnsmasq --");
+	sh_arg(sb, image);
+	sb_adds(sb, " --keep-in-foreground --log-facility=- --no-hosts --addn-hosts=/etc/cswarm/hosts"
+		" --bind-dynamic --local-ttl=1 --no-negcache --listen-address=");
+	sh_quote(sb, listen);
+	sb_adds(sb, " >/dev/null\nelif [ -n \"$csw_hup\" ]; then\n\tdocker kill -s HUP");
+	sh_arg(sb, name);
+	sb_adds(sb, " >/dev/null\nfi\n");
+	free(spec);
+	free(running);
+}
+
+static void cluster_dns_list(struct strbuf *sb, const char *cluster_id)
+{
+	char *filter = xasprintf("label=cswarm.net.cluster=%s", cluster_id);
+	sb_adds(sb, "docker ps -a --format '{{.Names}}' --filter");
+	sh_arg(sb, filter);
+	free(filter);
+}
+
+void netpush_dns_prune(struct strbuf *sb, const char *cluster_id, const char *const *keep,
+		       size_t nkeep)
+{
+	struct strbuf list = STRBUF_INIT, want = STRBUF_INIT;
+	cluster_dns_list(&list, cluster_id);
+	for (size_t i = 0; i < nkeep; i++)
+		sb_addf(&want, "%s%s", i ? " " : "", keep[i]);
+	prune_lines(sb, sb_str(&list), &want, "docker rm -f \"$csw_x\" >/dev/null");
+	sb_free(&list);
+	sb_free(&want);
+}
+
+/* The jumps into our chains, each kept first in its chain: Docker inserts
+ * its own rules at the top when it creates a network or restarts. */
+static void jumps(struct strbuf *sb, const char *prefix)
+{
+	sb_adds(sb, "csw_first() {\n"
+		"\t[ \"$(iptables -t \"$1\" -S \"$2\" | sed -n 2p)\" = \"-A $2 -j $3\" ] && return 0\n"
+		"\twhile iptables -t \"$1\" -D \"$2\" -j \"$3\" 2>/dev/null; do :; done\n"
+		"\tiptables -t \"$1\" -I \"$2\" 1 -j \"$3\"\n}\n");
+	sb_addf(sb, "csw_first nat PREROUTING %s-PRE\ncsw_first nat OUTPUT %s-OUT\n"
+		"csw_first nat POSTROUTING %s-POST\ncsw_fwd=FORWARD\n"
+		"iptables -S DOCKER-USER >/dev/null 2>&1 && csw_fwd=DOCKER-USER\n"
+		"csw_first filter \"$csw_fwd\" %s-FWD\n", prefix, prefix, prefix, prefix);
+}
+
+static void chains_of(const char *rules, struct strbuf *out)
+{
+	for (const char *line = rules; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (*line != ':')
+			continue;
+		size_t n = strcspn(line + 1, " \n");
+		sb_addf(out, "%s%.*s", out->len ? " " : "", (int)n, line + 1);
+	}
+}
+
+static void prune_chains(struct strbuf *sb, const char *prefix, const struct strbuf *keep)
+{
+	for (int t = 0; t < 2; t++) {
+		const char *table = t ? "filter" : "nat";
+		char *list = xasprintf("iptables -t %s -S | sed -n 's/^-N \\(%s-[A-Za-z0-9]*\\)$/\\1/p'", table, prefix);
+		char *del = xasprintf("iptables -t %s -F \"$csw_x\"; iptables -t %s -X \"$csw_x\"", table, table);
+		prune_lines(sb, list, keep, del);
+		free(list);
+		free(del);
+	}
+}
+
+void netpush_rules(struct strbuf *sb, const char *prefix, const char *rules)
+{
+	struct strbuf keep = STRBUF_INIT;
+	sb_addf(sb, "iptables-restore --noflush <<'" HEREDOC_END "'\n%s" HEREDOC_END "\n", rules);
+	jumps(sb, prefix);
+	chains_of(rules, &keep);
+	prune_chains(sb, prefix, &keep);
+	sb_free(&keep);
+}
+
+void netpush_teardown(struct strbuf *sb, const char *cluster_id, const char *dev, const char *prefix)
+{
+	static const char *const hooks[][3] = {
+		{ "nat", "PREROUTING", "PRE" }, { "nat", "OUTPUT", "OUT" }, { "nat", "POSTROUTING", "POST" },
+		{ "filter", "DOCKER-USER", "FWD" }, { "filter", "FORWARD", "FWD" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(hooks); i++)
+		sb_addf(sb, "while iptables -t %s -D %s -j %s-%s 2>/dev/null; do :; done\n",
+			hooks[i][0], hooks[i][1], prefix, hooks[i][2]);
+	struct strbuf none = STRBUF_INIT;
+	/* Flush all before deleting any: they jump to each other. */
+	for (int t = 0; t < 2; t++)
+		sb_addf(sb, "for csw_c in $(iptables -t %s -S | sed -n 's/^-N \\(%s-[A-Za-z0-9]*\\)$/\\1/p'); do "
+			"iptables -t %s -F \"$csw_c\"; done\n", t ? "filter" : "nat", prefix, t ? "filter" : "nat");
+	prune_chains(sb, prefix, &none);
+	sb_adds(sb, "ip link del");
+	sh_arg(sb, dev);
+	sb_adds(sb, " 2>/dev/null || true\n");
+	netpush_dns_prune(sb, cluster_id, NULL, 0);
+	char *dir = xasprintf("%s/%s", NETPUSH_DIR, cluster_id);
+	sb_adds(sb, "rm -rf");
+	sh_arg(sb, dir);
+	sb_addc(sb, '\n');
+	free(dir);
+	sb_free(&none);
+}

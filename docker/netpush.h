@@ -1,0 +1,74 @@
+/* The overlay's shell scripts (engine/net.h computes what goes in them).
+ * Every block is idempotent: it compares what the host has with what it
+ * should have and changes only the difference, so a second push changes
+ * nothing and a push after a reboot or a flushed firewall repairs all.
+ * Every word from a stack file or the inventory is shell-quoted. */
+#ifndef CSWARM_DOCKER_NETPUSH_H
+#define CSWARM_DOCKER_NETPUSH_H
+
+#include "compose/compose.h"
+#include "util/strbuf.h"
+
+#include <stddef.h>
+
+/* Whether a stack network becomes part of the overlay when it is on:
+ * not external, driver overlay or bridge (or none). */
+int netpush_is_overlay(const struct network *n);
+
+/* Where the DNS servers' hosts files live on the hosts. */
+#define NETPUSH_DIR "/var/lib/cswarm/net"
+
+/* Print "cswarm: this host lacks: ..." and fail when the kernel or the
+ * tools miss what the overlay needs (vxlan, iptables statistic, addrtype,
+ * conntrack and MASQUERADE, ip/bridge/iptables-restore). dev: the vxlan
+ * device, whose presence proves vxlan already. */
+void netpush_check(struct strbuf *sb, const char *dev);
+
+struct netpush_peer {
+	const char *underlay, *vtep, *mac;	/* dotted quads, "02:..." */
+};
+
+struct netpush_route {
+	const char *dst, *via;			/* "10.1.2.0/24" via a peer's vtep,
+						 * or via NULL: just the device */
+};
+
+/* The vxlan device (recreated when its id, port or local address differ),
+ * its MTU (uplink's - 50, left in $csw_mtu for the bridges), address and
+ * one neighbour, FDB entry and /32 route per peer plus the routes to the
+ * peers' subnets; entries that are not wanted any more are removed. */
+void netpush_device(struct strbuf *sb, const char *dev, unsigned vni, unsigned port,
+		    const char *local, const char *mac, const char *vtep,
+		    const struct netpush_peer *peers, size_t npeers,
+		    const struct netpush_route *routes, size_t nroutes);
+
+/* A stack network's bridge (Linux device `bridge`, hairpin mode on its
+ * ports) with this host's subnet and gateway, MTU $csw_mtu, labelled like cswarm's other networks; a bridge of that name
+ * with another subnet is replaced when no container uses it (else the
+ * script fails naming both subnets). labels: "k=v" words, n of them. */
+void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name, const char *bridge, const char *subnet, const char *gateway,
+		    const char *const *labels, size_t nlabels);
+
+/* A DNS server: container `name` (host network) running dnsmasq from
+ * image, answering on listen from the hosts file written at dir/hosts
+ * (replaced and reloaded with SIGHUP only when it changed). Containers are
+ * labelled cswarm.net.cluster=cluster_id (not cswarm.cluster: they are no
+ * tasks). */
+void netpush_dns(struct strbuf *sb, const char *cluster_id, const char *name, const char *image,
+		 const char *listen, const char *dir, const char *hosts);
+
+/* Remove this cluster's DNS containers whose names are not in keep. */
+void netpush_dns_prune(struct strbuf *sb, const char *cluster_id, const char *const *keep,
+		       size_t nkeep);
+
+/* Load rules (an iptables-restore --noflush document declaring every
+ * chain named PREFIX-*), make sure the jumps PREROUTING/OUTPUT/POSTROUTING
+ * -> PREFIX-PRE/-OUT/-POST (nat) and DOCKER-USER (or FORWARD) -> PREFIX-FWD
+ * exist, first in their chain, then delete PREFIX- chains that rules no
+ * longer declares. */
+void netpush_rules(struct strbuf *sb, const char *prefix, const char *rules);
+
+/* Take everything down: jumps, chains, the device, DNS containers. */
+void netpush_teardown(struct strbuf *sb, const char *cluster_id, const char *dev, const char *prefix);
+
+#endif
