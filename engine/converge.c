@@ -383,6 +383,18 @@ static size_t update_parallelism(const struct service *svc)
 	return p ? (size_t)p : SIZE_MAX;
 }
 
+/* Does a task of svc bind a port on its host? Ingress ports do not when
+ * the overlay's routing mesh carries them (as docker/run.c's add_ports). */
+static int binds_host_port(const struct service *svc, int mesh)
+{
+	for (size_t i = 0; i < svc->nports; i++) {
+		const struct port *p = &svc->ports[i];
+		if (!mesh || !p->published || (p->mode && !streq(p->mode, "ingress")))
+			return 1;
+	}
+	return 0;
+}
+
 static void rolling_update(struct build *b, struct converge *cv, const struct sched_item *it,
 			   size_t *per_service)
 {
@@ -393,7 +405,8 @@ static void rolling_update(struct build *b, struct converge *cv, const struct sc
 	const char *order = ref->svc->deploy.update_config.order;
 	/* The new copy starts on the old one's node, where a port published
 	 * on the host is still taken by the old copy: it must go first. */
-	int start_first = order && streq(order, "start-first") && !ref->svc->nports;
+	int start_first = order && streq(order, "start-first") &&
+			  !binds_host_port(ref->svc, b->r->net != NULL);
 
 	if (start_first)
 		start_task(b, cv, ref, it->slot, it->from, wave, old, "update");
