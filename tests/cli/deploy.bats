@@ -20,15 +20,7 @@ teardown() {
 	local id
 	id=$(cluster_ssh h1 cat "/var/lib/cswarm/$CLUSTER/state.json" 2>/dev/null |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["cluster_id"])' 2>/dev/null)
-	for h in $CLUSTER_HOSTS; do
-		[ -n "$id" ] || continue
-		cluster_docker "$h" ps -aq --filter "label=cswarm.cluster=$id" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" rm -f >/dev/null 2>&1
-		cluster_docker "$h" network ls -q --filter "label=cswarm.cluster=$id" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" network rm >/dev/null 2>&1
-		cluster_docker "$h" volume ls -q --filter "label=cswarm.cluster=$id" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" volume rm >/dev/null 2>&1
-	done
+	cluster_remove_objects "$id"
 	cluster_ssh h1 rm -rf "/var/lib/cswarm/$CLUSTER"
 }
 

@@ -342,13 +342,7 @@ teardown_file() {
 	local h id d=$CSWARM_CLUSTER_DIR
 	id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster_id"])' \
 		"$d/h1/secbats/state.json" 2>/dev/null)
-	for h in $CLUSTER_HOSTS; do
-		[ -n "$id" ] || continue
-		cluster_docker "$h" ps -aq --filter "label=cswarm.cluster=$id" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" rm -f >/dev/null 2>&1
-		cluster_docker "$h" network ls -q --filter "label=cswarm.cluster=$id" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" network rm >/dev/null 2>&1
-	done
+	cluster_remove_objects "$id"
 	cluster_docker h1 run --rm -v /dev/shm:/shm busybox:latest rm -rf /shm/cswarm-secbats >/dev/null 2>&1
 	rm -rf "$d/secbats-work" "$d/secbats.hosts" "$d/secbats.hosts.lock" /tmp/cswarm-sec-pwned
 	for h in h1 h2 h3; do

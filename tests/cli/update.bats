@@ -19,13 +19,7 @@ teardown() {
 	cluster_restore_all
 	local id
 	id=$(cluster_id)
-	for h in $CLUSTER_HOSTS; do
-		[ -n "$id" ] || continue
-		cluster_docker "$h" ps -aq --filter "label=cswarm.cluster=$id" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" rm -f >/dev/null 2>&1
-		cluster_docker "$h" network ls -q --filter "label=cswarm.cluster=$id" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" network rm >/dev/null 2>&1
-	done
+	cluster_remove_objects "$id"
 	cluster_ssh h1 rm -rf "/var/lib/cswarm/$CLUSTER"
 }
 

@@ -13,6 +13,8 @@
 #   cluster_env                    export CSWARM_INVENTORY, CLUSTER_HOSTS...
 #   cluster_require                fail (or skip in bats) unless the cluster is up
 #   cluster_restore_all            undo every fault injected above
+#   cluster_remove_objects ID      remove the containers, networks and volumes
+#                                  of cswarm cluster ID from every host
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
 
@@ -106,4 +108,19 @@ cluster_restore_all() {
 		cl_pid_alive "$(cl_hdir "$h")/sshd.pid" sshd || cluster_start_sshd "$h" || rc=1
 	done
 	return $rc
+}
+
+# Everything a test's cswarm cluster left on the hosts, whatever its state.
+cluster_remove_objects() {
+	local id=$1 h kind
+	[ -n "$id" ] || return 0
+	for h in $(cl_hosts); do
+		cluster_docker "$h" ps -aq --filter "label=cswarm.cluster=$id" |
+			xargs -r docker -H "unix://$(cl_sock "$h")" rm -f >/dev/null 2>&1
+		for kind in network volume; do
+			cluster_docker "$h" "$kind" ls -q --filter "label=cswarm.cluster=$id" |
+				xargs -r docker -H "unix://$(cl_sock "$h")" "$kind" rm >/dev/null 2>&1
+		done
+	done
+	return 0
 }

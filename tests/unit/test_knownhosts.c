@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "unit_helpers.h"
 
 #include "ssh/knownhosts.h"
 #include "util/util.h"
@@ -189,15 +190,10 @@ static enum ssh_fail decide(struct fixture *fx, const char *addr, const char *b6
 
 static char *file_text(const char *path)
 {
-	struct strbuf sb = STRBUF_INIT;
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_add(&sb, buf, n);
-	fclose(f);
-	return sb_detach(&sb);
+	size_t len;
+	char *text = read_file(path, &len);
+	assert_non_null(text);
+	return text;
 }
 
 /* --accept-new records an unknown key, but a changed key is refused under
