@@ -14,7 +14,7 @@
 #ifndef CSWARM_ENGINE_RUN_H
 #define CSWARM_ENGINE_RUN_H
 
-#include "cmd/common.h"
+#include "engine/hostopts.h"
 #include "compose/compose.h"
 #include "engine/observe.h"
 #include "state/cluster.h"
