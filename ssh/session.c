@@ -443,7 +443,7 @@ static int feed_stdin(struct pump *p)
 static int pump_once(struct pump *p)
 {
 	char buf[32768];
-	ssize_t n;
+	ssize_t n = 0;
 	int progressed = feed_stdin(p);
 
 	if (progressed < 0)
