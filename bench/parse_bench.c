@@ -1,0 +1,197 @@
+/* JSON parsing at fleet size (issue 16): a state of TASKS tasks on
+ * TASKS/10 nodes, and a `docker inspect` array of CONTAINERS containers
+ * (copies of the containers in tests/unit/data/docker_inspect.json, which
+ * came from a real dockerd). Each parse runs RUNS times, the best is kept.
+ * "before" tokenises the same text with jsmn as it was built before
+ * (bench/jsmn_before.c), "tokens" with jsmn as it is built now: their
+ * ratio is the gain on the tokenising itself; parse_ms is the whole
+ * parse (state_parse, docker_observe_parse).
+ *
+ *   parse_bench TASKS CONTAINERS BEFORE_CONTAINERS [inspect.json] */
+#include "bench/jsmn_before.h"
+#include "docker/observe.h"
+#include "state/state.h"
+#include "util/json.h"
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { RUNS = 3 };
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+typedef int (*parse_fn)(const char *text, size_t len);
+
+static double best_ms(parse_fn fn, const char *text, size_t len)
+{
+	double best = -1;
+	for (int i = 0; i < RUNS; i++) {
+		double t0 = now_ms();
+		if (fn(text, len) != 0)
+			die("bench: parse failed");
+		double t = now_ms() - t0;
+		if (best < 0 || t < best)
+			best = t;
+	}
+	return best;
+}
+
+static int before(const char *text, size_t len)
+{
+	return jsmn_before_tokens(text, len) > 0 ? 0 : -1;
+}
+
+static int tokens_now(const char *text, size_t len)
+{
+	struct json j;
+	struct strbuf err = STRBUF_INIT;
+	int ret = json_parse(&j, text, len, &err);
+	json_free(&j);
+	sb_free(&err);
+	return ret;
+}
+
+static int parse_state(const char *text, size_t len)
+{
+	struct state st;
+	struct strbuf err = STRBUF_INIT;
+	int ret = state_parse(text, len, &st, &err);
+	if (ret != 0)
+		fprintf(stderr, "%s\n", sb_str(&err));
+	else
+		state_free(&st);
+	sb_free(&err);
+	return ret;
+}
+
+static int parse_inspect(const char *text, size_t len)
+{
+	struct observed *o;
+	size_t n;
+	struct strbuf err = STRBUF_INIT;
+	int ret = docker_observe_parse(text, len, &o, &n, &err);
+	if (ret != 0)
+		fprintf(stderr, "%s\n", sb_str(&err));
+	else
+		docker_observed_free(o, n);
+	sb_free(&err);
+	return ret;
+}
+
+/* 10 services of one stack, ntasks tasks spread over ntasks/10 nodes. */
+static void make_state(size_t ntasks, struct strbuf *out)
+{
+	struct state st = { .version = 7 };
+	struct strbuf err = STRBUF_INIT;
+	st.cluster = xstrdup("bench");
+	st.cluster_id = xstrdup("0123456789abcdef0123456789abcdef");
+	state_set_stack(&st, "app", "{\"services\":{}}");
+	for (int s = 0; s < 10; s++) {
+		char name[16], spec[64];
+		snprintf(name, sizeof(name), "svc%d", s);
+		snprintf(spec, sizeof(spec), "{\"image\":\"nginx:1.%d\",\"replicas\":%zu}", s, ntasks / 10);
+		if (!state_set_service(&st, "app", name, spec, &err))
+			die("bench: %s", sb_str(&err));
+	}
+	size_t nnodes = ntasks / 10 ? ntasks / 10 : 1;
+	for (size_t n = 0; n < nnodes; n++) {
+		char node[32];
+		snprintf(node, sizeof(node), "h%zu", n);
+		state_node(&st, node)->availability = xstrdup("active");
+	}
+	for (size_t i = 0; i < ntasks; i++) {
+		char id[24], node[32], service[24];
+		snprintf(id, sizeof(id), "%012zx", i);
+		snprintf(node, sizeof(node), "h%zu", i % nnodes);
+		snprintf(service, sizeof(service), "svc%zu", i % 10);
+		struct state_task t = { .id = id, .stack = "app", .service = service,
+					.slot = (int)(i / 10 + 1), .node = node,
+					.hash = st.services[i % 10].hash, .desired = "running",
+					.created = 1764000000 };
+		state_add_task(&st, &t);
+	}
+	state_write_json(&st, out);
+	state_free(&st);
+	sb_free(&err);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	size_t n;
+	if (!f)
+		die("bench: %s: cannot open", path);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_add(&sb, buf, n);
+	fclose(f);
+	*len = sb.len;
+	return sb_detach(&sb);
+}
+
+/* An array of n containers, copies of those in the sample. */
+static void make_inspect(const char *sample_path, size_t n, struct strbuf *out)
+{
+	size_t len;
+	char *sample = slurp(sample_path, &len);
+	struct json j;
+	struct strbuf err = STRBUF_INIT;
+	if (json_parse(&j, sample, len, &err) != 0 || json_size(&j, 0) < 1)
+		die("bench: %s: %s", sample_path, sb_str(&err));
+	int count = json_size(&j, 0);
+	sb_addc(out, '[');
+	for (size_t i = 0, tok = 1; i < n; i++) {
+		size_t rlen;
+		const char *raw = json_raw(&j, (int)tok, &rlen);
+		sb_adds(out, i ? ",\n" : "\n");
+		sb_add(out, raw, rlen);
+		tok = (i + 1) % (size_t)count ? (size_t)json_skip(&j, (int)tok) : 1;
+	}
+	sb_adds(out, "\n]\n");
+	json_free(&j);
+	free(sample);
+	sb_free(&err);
+}
+
+static void report(const char *what, size_t n, const char *text, size_t len, parse_fn parse,
+		   int with_before)
+{
+	double now = best_ms(tokens_now, text, len);
+	double whole = best_ms(parse, text, len);
+	printf("parse: %s=%zu bytes=%zu parse_ms=%.1f tokens_ms=%.1f", what, n, len, whole, now);
+	if (with_before) {
+		double old = best_ms(before, text, len);
+		printf(" before_tokens_ms=%.1f before/after=%.1f", old, old / (now > 0.01 ? now : 0.01));
+	}
+	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t ntasks = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000;
+	size_t ncont = argc > 2 ? strtoul(argv[2], NULL, 10) : 100000;
+	size_t nbefore = argc > 3 ? strtoul(argv[3], NULL, 10) : 20000;
+	const char *sample = argc > 4 ? argv[4] : "tests/unit/data/docker_inspect.json";
+	struct strbuf text = STRBUF_INIT;
+
+	sb_init(&text);
+	make_state(ntasks, &text);
+	report("state_tasks", ntasks, text.buf, text.len, parse_state, 1);
+	sb_reset(&text);
+	make_inspect(sample, nbefore, &text);
+	report("containers", nbefore, text.buf, text.len, parse_inspect, 1);
+	sb_reset(&text);
+	make_inspect(sample, ncont, &text);
+	report("containers", ncont, text.buf, text.len, parse_inspect, 0);
+	sb_free(&text);
+	return 0;
+}
