@@ -1,13 +1,15 @@
-/* JSON parsing at fleet size (issue 16): a state of TASKS tasks on
- * TASKS/10 nodes, and a `docker inspect` array of CONTAINERS containers
- * (copies of the containers in tests/unit/data/docker_inspect.json, which
- * came from a real dockerd). Each parse runs RUNS times, the best is kept.
+/* JSON parsing at fleet size (issue 16), each parse the best of RUNS:
+ * - a state of TASKS tasks on TASKS/10 nodes (state_parse);
+ * - an array of CONTAINERS `docker ps --format '{{json .}}'` objects (a
+ *   line of a real docker 20.10), tokenised and read (ID, Names, Labels);
+ * - `docker inspect` of 10 containers (copies of those in
+ *   tests/unit/data/docker_inspect.json, from a real dockerd) parsed once
+ *   per host for TASKS/10 hosts (docker_observe_parse), as a reconcile does.
  * "before" tokenises the same text with jsmn as it was built before
- * (bench/jsmn_before.c), "tokens" with jsmn as it is built now: their
- * ratio is the gain on the tokenising itself; parse_ms is the whole
- * parse (state_parse, docker_observe_parse).
+ * (bench/jsmn_before.c, at BEFORE objects for the ps array: it is
+ * quadratic), "tokens" with jsmn as it is built now.
  *
- *   parse_bench TASKS CONTAINERS BEFORE_CONTAINERS [inspect.json] */
+ *   parse_bench TASKS CONTAINERS BEFORE [inspect.json] */
 #include "bench/jsmn_before.h"
 #include "docker/observe.h"
 #include "state/state.h"
@@ -30,10 +32,10 @@ static double now_ms(void)
 
 typedef int (*parse_fn)(const char *text, size_t len);
 
-static double best_ms(parse_fn fn, const char *text, size_t len)
+static double best_ms(parse_fn fn, const char *text, size_t len, int runs)
 {
 	double best = -1;
-	for (int i = 0; i < RUNS; i++) {
+	for (int i = 0; i < runs; i++) {
 		double t0 = now_ms();
 		if (fn(text, len) != 0)
 			die("bench: parse failed");
@@ -72,18 +74,62 @@ static int parse_state(const char *text, size_t len)
 	return ret;
 }
 
+static size_t inspect_hosts;
+
+/* One host's docker inspect, once per host. */
 static int parse_inspect(const char *text, size_t len)
 {
-	struct observed *o;
-	size_t n;
+	int ret = 0;
+	for (size_t h = 0; h < inspect_hosts && ret == 0; h++) {
+		struct observed *o;
+		size_t n;
+		struct strbuf err = STRBUF_INIT;
+		ret = docker_observe_parse(text, len, &o, &n, &err);
+		if (ret != 0)
+			fprintf(stderr, "%s\n", sb_str(&err));
+		else
+			docker_observed_free(o, n);
+		sb_free(&err);
+	}
+	return ret;
+}
+
+/* A docker ps array: every object's ID, Names and Labels read. */
+static int parse_ps(const char *text, size_t len)
+{
+	struct json j;
 	struct strbuf err = STRBUF_INIT;
-	int ret = docker_observe_parse(text, len, &o, &n, &err);
-	if (ret != 0)
-		fprintf(stderr, "%s\n", sb_str(&err));
-	else
-		docker_observed_free(o, n);
+	int ret = json_parse(&j, text, len, &err);
+	for (int i = 0, tok = 1; ret == 0 && i < json_size(&j, 0); i++, tok = json_skip(&j, tok)) {
+		const char *keys[] = { "ID", "Names", "Labels" };
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+			free(json_str(&j, json_get(&j, tok, keys[k])));
+	}
+	if (ret == 0)
+		json_free(&j);
 	sb_free(&err);
 	return ret;
+}
+
+/* A line of `docker ps --format '{{json .}}'` from docker 20.10. */
+static const char PS_LINE[] =
+	"{\"Command\":\"\\\"sleep 300\\\"\",\"CreatedAt\":\"2026-11-28 07:08:14 +0000 UTC\","
+	"\"ID\":\"%012zx\",\"Image\":\"busybox:latest\",\"Labels\":\"cswarm.cluster="
+	"0123456789abcdef0123456789abcdef,cswarm.hash=45e58c1e2e9a3a50,cswarm.node=h%zu,"
+	"cswarm.service=api,cswarm.slot=%zu,cswarm.stack=app,cswarm.task=%012zx\","
+	"\"LocalVolumes\":\"0\",\"Mounts\":\"\",\"Names\":\"app_api.%zu.%012zx\","
+	"\"Networks\":\"bridge\",\"Platform\":null,\"Ports\":\"0.0.0.0:8081-\\u003e80/tcp\","
+	"\"RunningFor\":\"1 second ago\",\"Size\":\"0B (virtual 1.98MB)\",\"State\":\"running\","
+	"\"Status\":\"Up Less than a second\"}";
+
+static void make_ps(size_t n, struct strbuf *out)
+{
+	sb_addc(out, '[');
+	for (size_t i = 0; i < n; i++) {
+		sb_adds(out, i ? ",\n" : "\n");
+		sb_addf(out, PS_LINE, i, i / 10, i + 1, i, i + 1, i);
+	}
+	sb_adds(out, "\n]\n");
 }
 
 /* 10 services of one stack, ntasks tasks spread over ntasks/10 nodes. */
@@ -165,11 +211,11 @@ static void make_inspect(const char *sample_path, size_t n, struct strbuf *out)
 static void report(const char *what, size_t n, const char *text, size_t len, parse_fn parse,
 		   int with_before)
 {
-	double now = best_ms(tokens_now, text, len);
-	double whole = best_ms(parse, text, len);
+	double now = best_ms(tokens_now, text, len, RUNS);
+	double whole = best_ms(parse, text, len, RUNS);
 	printf("parse: %s=%zu bytes=%zu parse_ms=%.1f tokens_ms=%.1f", what, n, len, whole, now);
 	if (with_before) {
-		double old = best_ms(before, text, len);
+		double old = best_ms(before, text, len, 1);	/* slow: once */
 		printf(" before_tokens_ms=%.1f before/after=%.1f", old, old / (now > 0.01 ? now : 0.01));
 	}
 	printf("\n");
@@ -187,11 +233,15 @@ int main(int argc, char **argv)
 	make_state(ntasks, &text);
 	report("state_tasks", ntasks, text.buf, text.len, parse_state, 1);
 	sb_reset(&text);
-	make_inspect(sample, nbefore, &text);
-	report("containers", nbefore, text.buf, text.len, parse_inspect, 1);
+	make_ps(nbefore, &text);
+	report("ps_containers", nbefore, text.buf, text.len, parse_ps, 1);
 	sb_reset(&text);
-	make_inspect(sample, ncont, &text);
-	report("containers", ncont, text.buf, text.len, parse_inspect, 0);
+	make_ps(ncont, &text);
+	report("ps_containers", ncont, text.buf, text.len, parse_ps, 0);
+	sb_reset(&text);
+	inspect_hosts = ntasks / 10 ? ntasks / 10 : 1;
+	make_inspect(sample, 10, &text);
+	report("inspect_10_containers_x_hosts", inspect_hosts, text.buf, text.len, parse_inspect, 0);
 	sb_free(&text);
 	return 0;
 }

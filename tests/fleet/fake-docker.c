@@ -343,39 +343,108 @@ static void listing_free(struct listing *l)
 	free(l->c);
 }
 
-/* docker ps --format '{{json .}}': one object per line, all strings. */
-static void ps_json(const struct ctr *c, struct strbuf *out)
+static int by_string(const void *a, const void *b)
 {
-	struct strbuf labels = STRBUF_INIT, cmd = STRBUF_INIT;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "k=v,k=v" sorted by key, as docker ps prints Labels. */
+static void ps_labels(const struct ctr *c, struct strbuf *out)
+{
 	int tok = json_get(&c->j, 0, "labels"), n = json_size(&c->j, tok);
+	char **kv = xcalloc((size_t)n + 1, sizeof(*kv));
 	for (int m = 0, k = tok + 1; m < n; m++, k = json_skip(&c->j, k + 1)) {
 		char *key = json_str(&c->j, k), *v = json_str(&c->j, k + 1);
-		sb_addf(&labels, "%s%s=%s", m ? "," : "", key, v);
+		kv[m] = xasprintf("%s=%s", key, v);
 		free(key);
 		free(v);
 	}
+	qsort(kv, (size_t)n, sizeof(*kv), by_string);
+	for (int m = 0; m < n; m++) {
+		sb_addf(out, "%s%s", m ? "," : "", kv[m]);
+		free(kv[m]);
+	}
+	free(kv);
+}
+
+/* "0.0.0.0:8080->80/tcp, ..." */
+static void ps_ports(const struct ctr *c, struct strbuf *out)
+{
+	int tok = json_get(&c->j, 0, "ports"), n = json_size(&c->j, tok);
+	for (int m = 0, k = tok + 1; m < n; m++, k = json_skip(&c->j, k + 1)) {
+		int b = k + 2;	/* the first binding of [{HostIp, HostPort}] */
+		char *target = json_str(&c->j, k);
+		char *ip = json_str(&c->j, json_get(&c->j, b, "HostIp"));
+		char *port = json_str(&c->j, json_get(&c->j, b, "HostPort"));
+		sb_addf(out, "%s%s:%s->%s", m ? ", " : "", ip ? ip : "", port ? port : "", target);
+		free(target);
+		free(ip);
+		free(port);
+	}
+}
+
+/* "2026-11-28T07:08:14.123Z" -> "2026-11-28 07:08:14 +0000 UTC" */
+static char *ps_time(const char *iso)
+{
+	return xasprintf("%.10s %.8s +0000 UTC", iso, strlen(iso) > 11 ? iso + 11 : "");
+}
+
+/* Go's encoding/json writes <, > and & as \u003c, \u003e and \u0026;
+ * outside strings a JSON line has none of them. */
+static void go_escape(struct strbuf *out, size_t from)
+{
+	struct strbuf tail = STRBUF_INIT;
+	sb_init(&tail);
+	for (size_t i = from; i < out->len; i++) {
+		char ch = out->buf[i];
+		if (ch == '<' || ch == '>' || ch == '&')
+			sb_addf(&tail, "\\u%04x", (unsigned)ch);
+		else
+			sb_addc(&tail, ch);
+	}
+	out->len = from;
+	sb_add(out, tail.buf, tail.len);
+	sb_free(&tail);
+}
+
+/* docker ps --format '{{json .}}': one object per line, all strings. */
+static void ps_json(const struct ctr *c, struct strbuf *out)
+{
+	struct strbuf labels = STRBUF_INIT, cmd = STRBUF_INIT, ports = STRBUF_INIT;
+	ps_labels(c, &labels);
+	ps_ports(c, &ports);
 	int args = json_get(&c->j, 0, "args"), na = json_size(&c->j, args);
 	for (int m = 0, t = args + 1; m < na; m++, t = json_skip(&c->j, t)) {
 		char *a = json_str(&c->j, t);
 		sb_addf(&cmd, "%s%s", m ? " " : "", a);
 		free(a);
 	}
-	sb_adds(out, "{");
+	size_t start = out->len;
 	char id[13];
 	snprintf(id, sizeof(id), "%.12s", c->id);
-	char *quoted_cmd = xasprintf("\"%.17s%s\"", cmd.buf ? cmd.buf : "", cmd.len > 17 ? "…" : "");
+	char *quoted_cmd = xasprintf("\"%.17s%s\"", sb_str(&cmd), cmd.len > 17 ? "…" : "");
+	char *created = ps_time(c->created);
 	const char *keys[] = { "Command", "CreatedAt", "ID", "Image", "Labels", "LocalVolumes",
-			       "Mounts", "Names", "Networks", "Ports", "RunningFor", "Size", "State",
-			       "Status" };
-	const char *vals[] = { quoted_cmd, c->created, id, c->image, sb_str(&labels), "0", "",
-			       c->name, "bridge", "", "About a minute ago", "0B", c->status,
-			       streq(c->status, "running") ? "Up About a minute" : "Exited (0) About a minute ago" };
+			       "Mounts", "Names", "Networks" };
+	const char *vals[] = { quoted_cmd, created, id, c->image, sb_str(&labels), "0", "",
+			       c->name, "bridge" };
+	sb_adds(out, "{");
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		json_member(out, keys[i], vals[i]);
+	sb_adds(out, ",\"Platform\":null");
+	json_member(out, "Ports", sb_str(&ports));
+	json_member(out, "RunningFor", "About a minute ago");
+	json_member(out, "Size", "0B (virtual 1.98MB)");
+	json_member(out, "State", c->status);
+	json_member(out, "Status", streq(c->status, "running") ? "Up About a minute" :
+		    "Exited (0) About a minute ago");
 	sb_adds(out, "}\n");
+	go_escape(out, start);
 	free(quoted_cmd);
+	free(created);
 	sb_free(&labels);
 	sb_free(&cmd);
+	sb_free(&ports);
 }
 
 static int cmd_ps(int argc, char **argv)
@@ -787,6 +856,8 @@ static int object_create(const char *kind, int argc, char **argv)
 	}
 	char now[40];
 	now_iso(now);
+	if (!streq(kind, "network"))
+		strcpy(now + 19, "Z");	/* volumes: whole seconds */
 	sb_adds(&out, "{");
 	json_member(&out, "Name", name);
 	if (streq(kind, "network"))
@@ -794,10 +865,13 @@ static int object_create(const char *kind, int argc, char **argv)
 	json_member(&out, streq(kind, "network") ? "Created" : "CreatedAt", now);
 	json_member(&out, "Driver", driver);
 	if (streq(kind, "network"))
-		sb_adds(&out, ",\"Scope\":\"local\",\"EnableIPv6\":false,\"Internal\":false,\"Containers\":{}");
+		sb_addf(&out, ",\"Scope\":\"local\",\"EnableIPv6\":false,\"IPAM\":{\"Driver\":\"default\","
+			"\"Options\":{},\"Config\":[]},\"Internal\":false,\"Attachable\":false,"
+			"\"Ingress\":false,\"ConfigFrom\":{\"Network\":\"\"},\"ConfigOnly\":false,"
+			"\"Containers\":{},\"Options\":{},\"Labels\":{%s}}\n", sb_str(&scratch.labels));
 	else
-		sb_addf(&out, ",\"Mountpoint\":\"/var/lib/docker/volumes/%s/_data\",\"Scope\":\"local\"", name);
-	sb_addf(&out, ",\"Labels\":{%s},\"Options\":{}}\n", sb_str(&scratch.labels));
+		sb_addf(&out, ",\"Labels\":{%s},\"Mountpoint\":\"/var/lib/docker/volumes/%s/_data\","
+			"\"Options\":null,\"Scope\":\"local\"}\n", sb_str(&scratch.labels), name);
 	write_file(path, out.buf);
 	printf("%s\n", streq(kind, "network") ? id : name);
 	free(path);
