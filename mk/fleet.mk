@@ -25,3 +25,10 @@ bench: parse-bench
 build/fleet/fake-docker: tests/fleet/fake-docker.c $(BUILD)/libcswarm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(WARN) $(BENCH_CFLAGS) -o $@ tests/fleet/fake-docker.c $(BUILD)/libcswarm.a $(LIBS)
+
+# make bench-fleet [FLEET=N]: N simulated hosts (default 200), ~10 tasks
+# each; bench/fleet_bench.sh prints the fleet: lines. Root only.
+FLEET ?= 200
+.PHONY: bench-fleet
+bench-fleet: cswarm build/fleet/fake-docker
+	bench/fleet_bench.sh $(FLEET)
