@@ -29,6 +29,10 @@ build/fleet/fake-docker: tests/fleet/fake-docker.c $(BUILD)/libcswarm.a
 # make bench-fleet [FLEET=N]: N simulated hosts (default 200), ~10 tasks
 # each; bench/fleet_bench.sh prints the fleet: lines. Root only.
 FLEET ?= 200
-.PHONY: bench-fleet
+.PHONY: bench-fleet bench-fleet-1000
 bench-fleet: cswarm build/fleet/fake-docker
 	bench/fleet_bench.sh $(FLEET)
+
+# At 1000 hosts the default-kex floor alone takes minutes: skipped.
+bench-fleet-1000:
+	RUNS=1 FLOOR_DEFAULT_KEX=0 $(MAKE) bench-fleet FLEET=1000
