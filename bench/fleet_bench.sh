@@ -11,11 +11,15 @@
 # changes one service, node drain, with their own RSS and CPU. No verdict.
 #
 #   bench/fleet_bench.sh [N]     (default 200; root; uses ./cswarm)
-#   RUNS=3 (medians of), FORKS=64, FLOOR_DEFAULT_KEX=0 skips the slow floor
+#   RUNS=3 (medians of), FORKS=64, TIMEOUT=60s, FLOOR_DEFAULT_KEX=0 skips
+#   the slow floor
 set -euo pipefail
 N=${1:-200}
 RUNS=${RUNS:-3}
 FORKS=${FORKS:-64}
+# Logins queue behind each other on a small machine: a host that takes more
+# than the default 10 s to log in would count as down and its tasks move.
+TIMEOUT=${TIMEOUT:-60s}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${CSWARM_BIN:-$ROOT/cswarm}
 export CSWARM_FLEET_NAME=${CSWARM_FLEET_NAME:-fbench}
@@ -52,23 +56,23 @@ median() {	# FILE COL
 # picks the post-quantum sntrup761x25519 key exchange, which costs about
 # 60 ms of CPU per login on each side; libssh2 (cswarm) does curve25519:
 # the floor is given both ways, the ratio against the same key exchange.
-FLOOR="awk '{ print \$2 }' '$FDIR/hosts' | xargs -P $FORKS -I{} ssh -F '$FLEET_SSH_CONFIG' {} docker ps >/dev/null"
-FLOOR_KEX="awk '{ print \$2 }' '$FDIR/hosts' | xargs -P $FORKS -I{} ssh -F '$FLEET_SSH_CONFIG' -o KexAlgorithms=curve25519-sha256 {} docker ps >/dev/null"
+FLOOR="awk '{ print \$2 }' '$FDIR/hosts' | xargs -P $FORKS -I{} ssh -F '$FLEET_SSH_CONFIG' -o ConnectTimeout=${TIMEOUT%s} {} docker ps >/dev/null"
+FLOOR_KEX="awk '{ print \$2 }' '$FDIR/hosts' | xargs -P $FORKS -I{} ssh -F '$FLEET_SSH_CONFIG' -o ConnectTimeout=${TIMEOUT%s} -o KexAlgorithms=curve25519-sha256 {} docker ps >/dev/null"
 
 line() {	# NAME FILE
 	printf 'fleet: hosts=%d %s_ms=%d rss_kb=%d cpu_ms=%d\n' "$N" "$1" \
 		"$(median "$2" 1)" "$(median "$2" 2)" "$(median "$2" 3)"
 }
 
-measure "$TMP/init" "$BIN" init --forks "$FORKS"
-measure "$TMP/deploy" "$BIN" deploy "$ROOT/tests/fleet/stack.yml" --forks "$FORKS"
+measure "$TMP/init" "$BIN" init --forks "$FORKS" --timeout "$TIMEOUT"
+measure "$TMP/deploy" "$BIN" deploy "$ROOT/tests/fleet/stack.yml" --forks "$FORKS" --timeout "$TIMEOUT"
 line first_deploy "$TMP/deploy"
 tasks=$(cat "$FDIR"/h*/docker/c/*.json | wc -l)
 state_bytes=$(wc -c <"$FDIR/state/state.json")
 
 # Alternate the two so that a drift of the shared machine hits both.
 for i in $(seq 1 "$RUNS"); do
-	measure "$TMP/reconcile" "$BIN" reconcile --forks "$FORKS"
+	measure "$TMP/reconcile" "$BIN" reconcile --forks "$FORKS" --timeout "$TIMEOUT"
 	measure "$TMP/floor_kex" sh -c "$FLOOR_KEX"
 done
 # Once, and not at all with FLOOR_DEFAULT_KEX=0: the heaviest on the machine.
@@ -80,9 +84,9 @@ printf 'fleet: hosts=%d reconcile_ms=%d floor_ms=%d ratio=%s rss_kb=%d cpu_ms=%d
 printf 'fleet: hosts=%d floor_default_kex_ms=%d floor_default_kex_cpu_ms=%d tasks=%d state_bytes=%d\n' \
 	"$N" "$(median "$TMP/floor" 1)" "$(median "$TMP/floor" 3)" "$tasks" "$state_bytes"
 
-for i in $(seq 1 "$RUNS"); do measure "$TMP/nodels" "$BIN" node ls --forks "$FORKS"; done
+for i in $(seq 1 "$RUNS"); do measure "$TMP/nodels" "$BIN" node ls --forks "$FORKS" --timeout "$TIMEOUT"; done
 line node_ls "$TMP/nodels"
-CACHE_VERSION=2 measure "$TMP/change" "$BIN" deploy "$ROOT/tests/fleet/stack.yml" --forks "$FORKS"
+CACHE_VERSION=2 measure "$TMP/change" "$BIN" deploy "$ROOT/tests/fleet/stack.yml" --forks "$FORKS" --timeout "$TIMEOUT"
 line deploy_one_service "$TMP/change"
-measure "$TMP/drain" "$BIN" node drain h2 --forks "$FORKS"
+measure "$TMP/drain" "$BIN" node drain h2 --forks "$FORKS" --timeout "$TIMEOUT"
 line node_drain "$TMP/drain"
