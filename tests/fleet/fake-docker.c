@@ -76,8 +76,8 @@ static void log_call(int argc, char **argv)
 	char *path = xasprintf("%s/calls.log", dir);
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
 	if (fd >= 0) {
-		if (write(fd, line.buf, line.len) < 0)
-			(void)0;	/* the log is best effort */
+		ssize_t written = write(fd, line.buf, line.len);
+		(void)written;	/* the log is best effort */
 		close(fd);
 	}
 	free(path);
@@ -281,17 +281,17 @@ static void inspect_json(const struct ctr *c, struct strbuf *out)
 	sb_adds(out, "}}}");
 }
 
-/* --filter label=K or label=K=V on a record; other filters match all. */
-static int matches(const struct ctr *c, char **filters, size_t n)
+/* --filter label=K or label=K=V against the labels object at token
+ * labels of j; other filters match all. */
+static int labels_match(const struct json *j, int labels, char **filters, size_t n)
 {
-	int labels = json_get(&c->j, 0, "labels");
 	for (size_t i = 0; i < n; i++) {
 		if (!starts_with(filters[i], "label="))
 			continue;
 		char *key = xstrdup(filters[i] + 6), *eq = strchr(key, '=');
 		if (eq)
 			*eq++ = '\0';
-		char *v = json_str(&c->j, json_get(&c->j, labels, key));
+		char *v = json_str(j, json_get(j, labels, key));
 		int ok = v && (!eq || streq(v, eq));
 		free(v);
 		free(key);
@@ -299,6 +299,11 @@ static int matches(const struct ctr *c, char **filters, size_t n)
 			return 0;
 	}
 	return 1;
+}
+
+static int matches(const struct ctr *c, char **filters, size_t n)
+{
+	return labels_match(&c->j, json_get(&c->j, 0, "labels"), filters, n);
 }
 
 struct listing {
@@ -900,20 +905,7 @@ static int object_ls(const char *kind, int argc, char **argv)
 		char *path = xasprintf("%s/%s", odir, e->d_name);
 		struct strbuf err = STRBUF_INIT;
 		if (read_file(path, &c.json) == 0 && json_parse(&c.j, c.json.buf, c.json.len, &err) == 0) {
-			/* matches() reads "labels": the files say "Labels". */
-			int labels = json_get(&c.j, 0, "Labels");
-			int ok = 1;
-			for (size_t f = 0; f < nf && ok; f++) {
-				if (!starts_with(filters[f], "label="))
-					continue;
-				char *key = xstrdup(filters[f] + 6), *eq = strchr(key, '=');
-				if (eq)
-					*eq++ = '\0';
-				char *val = json_str(&c.j, json_get(&c.j, labels, key));
-				ok = val && (!eq || streq(val, eq));
-				free(val);
-				free(key);
-			}
+			int ok = labels_match(&c.j, json_get(&c.j, 0, "Labels"), filters, nf);
 			char *out = json_str(&c.j, json_get(&c.j, 0, streq(kind, "network") ? "Id" : "Name"));
 			if (ok)	/* network ids are cut to 12, as docker does */
 				printf("%.*s\n", streq(kind, "network") ? 12 : (int)strlen(out), out);
