@@ -550,6 +550,23 @@ static const char *after_update_wave(const struct converge *cv, int wave, size_t
 	return update_failure_action(cv, wave);
 }
 
+/* The hosts of the wave as their scripts saw them at the end; those whose
+ * script did not run or whose observation failed are observed again. */
+static void observe_after_wave(struct run *r, const struct host_script *hs)
+{
+	unsigned char *want = xcalloc(r->fleet.n ? r->fleet.n : 1, 1);
+	size_t again = 0;
+	for (size_t h = 0; h < r->fleet.n; h++) {
+		want[h] = hs[h].nops > 0 &&
+			  (!hs[h].ran || engine_view_from_script(&r->views[h], r->fleet.hosts[h].target.name,
+								  r->st.cluster_id, sb_str(&hs[h].res.out)) != 0);
+		again += want[h];
+	}
+	if (again)
+		engine_reobserve(&r->fleet, r->st.cluster_id, r->opts.timeout_ms, r->views, want);
+	free(want);
+}
+
 size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 {
 	size_t failed = 0, update_failed = 0;
@@ -580,13 +597,12 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 		size_t wave_failed = 0;
 		if (build_wave(r, cv, wave, hs, &wave_failed)) {
 			struct wave_job job = { hs, r->opts.timeout_ms };
+			for (size_t h = 0; h < r->fleet.n; h++)
+				if (hs[h].nops)
+					engine_observe_append(r->st.cluster_id, &hs[h].text);
 			fleet_each(&r->fleet, run_script, &job);
 			wave_failed += collect(r, cv, hs);
-			unsigned char *want = xcalloc(r->fleet.n ? r->fleet.n : 1, 1);
-			for (size_t h = 0; h < r->fleet.n; h++)
-				want[h] = hs[h].nops > 0;
-			engine_reobserve(&r->fleet, r->st.cluster_id, r->opts.timeout_ms, r->views, want);
-			free(want);
+			observe_after_wave(r, hs);
 			wave_failed += wait_wave(r, cv, wave, wait_ms);
 			if (wave >= WAVE_UPDATE && !wave_failed)
 				wave_failed += monitor_wave(r, cv, wave);

@@ -3,6 +3,7 @@
 #include "engine/net.h"
 #include "engine/tasks.h"
 #include "docker/restart.h"
+#include "inventory/strmap.h"
 #include "docker/run.h"
 #include "sched/sched.h"
 #include "util/util.h"
@@ -498,13 +499,18 @@ static void item_ops(struct build *b, struct converge *cv, const struct sched_pl
 static void orphan_ops(struct build *b, struct converge *cv)
 {
 	struct run *r = b->r;
+	/* Every container is looked up: by hash, not through the task list. */
+	struct strmap tasks = STRMAP_INIT;
+	for (size_t i = 0; i < r->st.ntasks; i++)
+		strmap_put(&tasks, r->st.tasks[i].id, i);
 	for (size_t h = 0; h < r->fleet.n; h++) {
 		const struct host_view *v = &r->views[h];
 		for (size_t i = 0; i < v->ncontainers; i++) {
 			const struct observed *c = &v->containers[i];
 			if (b->o->stack && (!c->stack || !streq(c->stack, b->o->stack)))
 				continue;
-			const struct state_task *t = c->task_id ? state_find_task(&r->st, c->task_id) : NULL;
+			size_t at = c->task_id ? strmap_get(&tasks, c->task_id) : (size_t)-1;
+			const struct state_task *t = at == (size_t)-1 ? NULL : &r->st.tasks[at];
 			if (t && streq(t->node, r->fleet.hosts[h].target.name))
 				continue;
 			struct op *op = add_op(cv, OP_STOP, WAVE_FIRST, h, NULL, t ? "stale copy" : "orphan");
@@ -512,6 +518,7 @@ static void orphan_ops(struct build *b, struct converge *cv)
 			op->task.id = xstrdup(c->task_id ? c->task_id : "");
 		}
 	}
+	strmap_free(&tasks);
 }
 
 static void build_free(struct build *b)

@@ -109,6 +109,46 @@ static void observe_one(struct fleet_host *h, size_t i, void *ctx)
 	sb_free(&cmd);
 }
 
+/* Around the observation at the end of a script: the script's own output
+ * comes first, and the observation's exit status closes it. */
+#define SCRIPT_MARK "@@cswarm-observe-script@@"
+#define SCRIPT_RC_WORD "@@cswarm-observe-rc "
+#define SCRIPT_RC "\n" SCRIPT_RC_WORD
+
+void engine_observe_append(const char *cluster_id, struct strbuf *script)
+{
+	sb_adds(script, "echo '" SCRIPT_MARK "'\n(\n");
+	observe_command(cluster_id, script);
+	sb_adds(script, "\n)\ncswarm_rc=$?; echo; echo \"" SCRIPT_RC_WORD "$cswarm_rc\"\n");
+}
+
+/* The last occurrence of needle in s, or NULL. */
+static const char *last_of(const char *s, const char *needle)
+{
+	const char *found = NULL;
+	for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+		found = p;
+	return found;
+}
+
+int engine_view_from_script(struct host_view *v, const char *name, const char *cluster_id,
+			    const char *out)
+{
+	const char *rc = last_of(out, SCRIPT_RC);
+	const char *start = rc ? last_of(out, SCRIPT_MARK "\n") : NULL;
+	if (!start || start > rc)
+		return -1;
+	start += strlen(SCRIPT_MARK "\n");
+	struct ssh_result res;
+	ssh_result_init(&res);
+	sb_add(&res.out, start, (size_t)(rc - start));
+	res.exit_status = atoi(rc + strlen(SCRIPT_RC));
+	view_reset(v);
+	int ret = observe_parse_output(v, name, &res, cluster_id != NULL);
+	ssh_result_free(&res);
+	return ret;
+}
+
 static void settle(struct fleet *f, struct host_view *views, const unsigned char *want)
 {
 	for (size_t i = 0; i < f->n; i++) {

@@ -31,6 +31,15 @@ void host_views_free(struct host_view *views, size_t n);
 int observe_parse_output(struct host_view *v, const char *name, const struct ssh_result *res,
 			 int with_containers);
 
+/* The observation folded into a script that changes the host (a wave of
+ * starts and stops): appended at its end, so that the host is seen again
+ * in the same round trip instead of one more. */
+void engine_observe_append(const char *cluster_id, struct strbuf *script);
+/* The view of host name from the output of such a script; 0, or -1 (the
+ * observation is missing or failed: observe the host again). */
+int engine_view_from_script(struct host_view *v, const char *name, const char *cluster_id,
+			    const char *out);
+
 /* The container of task id on that host, or NULL. */
 const struct observed *view_find_task(const struct host_view *v, const char *task_id);
 

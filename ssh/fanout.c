@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 struct job {
 	struct fleet *fleet;
@@ -31,8 +32,26 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Every host's connection stays open for the whole run (one handshake per
+ * host), each a socket and, through a ProxyJump, a socket pair more: at a
+ * thousand hosts that passes the usual soft limit of 1024 descriptors.
+ * Raise it towards the hard limit, once, as far as this fleet needs. */
+static void room_for_connections(size_t hosts)
+{
+	static atomic_int warned;
+	struct rlimit rl;
+	rlim_t need = (rlim_t)hosts * 3 + 64;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+	if ((setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < need) && !atomic_exchange(&warned, 1))
+		warning("%zu hosts may need %llu file descriptors; the limit is %llu (ulimit -n)",
+			hosts, (unsigned long long)need, (unsigned long long)rl.rlim_cur);
+}
+
 void fleet_each(struct fleet *f, fleet_fn fn, void *ctx)
 {
+	room_for_connections(f->n);
 	struct job j = { .fleet = f, .fn = fn, .ctx = ctx };
 	size_t nthreads = f->forks > 0 ? (size_t)f->forks : 1;
 	if (nthreads > f->n)

@@ -2,11 +2,13 @@
  * the key path it is about ("tasks[2].slot: ..."). */
 #include "state/objects.h"
 #include "state/state.h"
+#include "inventory/strmap.h"
 #include "util/json.h"
 #include "util/jsonw.h"
 #include "util/names.h"
 #include "util/util.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -502,50 +504,64 @@ static void read_objects(struct reader *r, const char *key, struct state_object 
 		*arr = read_list(r, key, n, sizeof(**arr), read_object_v, ret);
 }
 
-static int unique_objects(struct reader *r, const char *key, const struct state_object *o, size_t n)
+/* The index of the first of n names (the char * at offset in each of n
+ * records of stride bytes from base) equal to an earlier one, with that
+ * earlier one's in *first; -1 if all differ. One hash lookup each: states
+ * hold thousands of tasks. */
+static long first_duplicate(const void *base, size_t n, size_t stride, size_t offset,
+			    size_t *first)
 {
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < i; k++)
-			if (streq(o[i].name, o[k].name)) {
-				sb_addf(r->err, "%s[%zu].name: %s also at %s[%zu]", key, i, o[i].name, key, k);
-				return -1;
-			}
-	return 0;
+	struct strmap seen = STRMAP_INIT;
+	long dup = -1;
+	for (size_t i = 0; i < n && dup < 0; i++) {
+		const char *name = *(char *const *)((const char *)base + i * stride + offset);
+		if ((*first = strmap_get(&seen, name)) != (size_t)-1)
+			dup = (long)i;
+		else
+			strmap_put(&seen, name, i);
+	}
+	strmap_free(&seen);
+	return dup;
+}
+
+#define FIRST_DUPLICATE(arr, n, field, first) \
+	first_duplicate((arr), (n), sizeof(*(arr)), offsetof(__typeof__(*(arr)), field), (first))
+
+/* A service is identified by (stack, name): one key that no other pair
+ * gives, the stack's length first. */
+static long first_duplicate_service(const struct state *st, size_t *first)
+{
+	char **keys = xcalloc(st->nservices + 1, sizeof(*keys));
+	for (size_t i = 0; i < st->nservices; i++)
+		keys[i] = xasprintf("%zu:%s/%s", strlen(st->services[i].stack),
+				    st->services[i].stack, st->services[i].name);
+	long dup = first_duplicate(keys, st->nservices, sizeof(*keys), 0, first);
+	for (size_t i = 0; i < st->nservices; i++)
+		free(keys[i]);
+	free(keys);
+	return dup;
 }
 
 /* Stacks, services, tasks and nodes are identified by name, (stack, name),
  * id and name. */
 static int check_unique(struct reader *r, const struct state *st)
 {
-	for (size_t i = 0; i < st->nstacks; i++)
-		for (size_t k = 0; k < i; k++)
-			if (streq(st->stacks[i].name, st->stacks[k].name)) {
-				sb_addf(r->err, "stacks[%zu].name: %s also at stacks[%zu]",
-					i, st->stacks[i].name, k);
-				return -1;
-			}
-	for (size_t i = 0; i < st->nservices; i++)
-		for (size_t k = 0; k < i; k++)
-			if (streq(st->services[i].stack, st->services[k].stack) &&
-			    streq(st->services[i].name, st->services[k].name)) {
-				sb_addf(r->err, "services[%zu]: service %s/%s also at services[%zu]",
-					i, st->services[i].stack, st->services[i].name, k);
-				return -1;
-			}
-	for (size_t i = 0; i < st->ntasks; i++)
-		for (size_t k = 0; k < i; k++)
-			if (streq(st->tasks[i].id, st->tasks[k].id)) {
-				sb_addf(r->err, "tasks[%zu].id: %s also at tasks[%zu]", i, st->tasks[i].id, k);
-				return -1;
-			}
-	for (size_t i = 0; i < st->nnodes; i++)
-		for (size_t k = 0; k < i; k++)
-			if (streq(st->nodes[i].name, st->nodes[k].name)) {
-				sb_addf(r->err, "nodes[%zu].name: %s also at nodes[%zu]", i, st->nodes[i].name, k);
-				return -1;
-			}
-	return unique_objects(r, "secrets", st->secrets, st->nsecrets) ||
-	       unique_objects(r, "configs", st->configs, st->nconfigs) ? -1 : 0;
+	size_t k;
+	long i;
+	if ((i = FIRST_DUPLICATE(st->stacks, st->nstacks, name, &k)) >= 0)
+		sb_addf(r->err, "stacks[%ld].name: %s also at stacks[%zu]", i, st->stacks[i].name, k);
+	else if ((i = first_duplicate_service(st, &k)) >= 0)
+		sb_addf(r->err, "services[%ld]: service %s/%s also at services[%zu]",
+			i, st->services[i].stack, st->services[i].name, k);
+	else if ((i = FIRST_DUPLICATE(st->tasks, st->ntasks, id, &k)) >= 0)
+		sb_addf(r->err, "tasks[%ld].id: %s also at tasks[%zu]", i, st->tasks[i].id, k);
+	else if ((i = FIRST_DUPLICATE(st->nodes, st->nnodes, name, &k)) >= 0)
+		sb_addf(r->err, "nodes[%ld].name: %s also at nodes[%zu]", i, st->nodes[i].name, k);
+	else if ((i = FIRST_DUPLICATE(st->secrets, st->nsecrets, name, &k)) >= 0)
+		sb_addf(r->err, "secrets[%ld].name: %s also at secrets[%zu]", i, st->secrets[i].name, k);
+	else if ((i = FIRST_DUPLICATE(st->configs, st->nconfigs, name, &k)) >= 0)
+		sb_addf(r->err, "configs[%ld].name: %s also at configs[%zu]", i, st->configs[i].name, k);
+	return i >= 0 ? -1 : 0;
 }
 
 static const char *const root_keys[] = { "format", "version", "cluster", "cluster_id",

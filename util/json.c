@@ -1,8 +1,5 @@
-#define JSMN_STATIC
-#define JSMN_STRICT
-#include <jsmn.h>
-
 #include "util/json.h"
+#include "util/jsmn_config.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -42,6 +39,14 @@ static int check_value(const jsmntok_t *t, int n, int tok, int depth)
 	}
 }
 
+static const char *parse_error(int n)
+{
+	return n == 0 ? "empty JSON document" :
+	       n == JSMN_ERROR_PART ? "truncated JSON" : "invalid JSON";
+}
+
+/* One pass: tokens start at a guess from the length and double when jsmn
+ * runs out (it resumes where it stopped). */
 int json_parse(struct json *j, const char *text, size_t len, struct strbuf *err)
 {
 	jsmn_parser p;
@@ -53,20 +58,20 @@ int json_parse(struct json *j, const char *text, size_t len, struct strbuf *err)
 	j->text = text;
 	j->len = len;
 	jsmn_init(&p);
-	int n = jsmn_parse(&p, text, len, NULL, 0);
+	size_t cap = len / 8 + 16;
+	jsmntok_t *tokens = xcalloc(cap, sizeof(*tokens));
+	int n;
+	while ((n = jsmn_parse(&p, text, len, tokens, (unsigned)cap)) == JSMN_ERROR_NOMEM) {
+		tokens = xrealloc(tokens, 2 * cap * sizeof(*tokens));
+		cap *= 2;
+	}
 	if (n <= 0) {
-		sb_addf(err, "%s", n == 0 ? "empty JSON document" :
-			n == JSMN_ERROR_PART ? "truncated JSON" : "invalid JSON");
+		sb_adds(err, parse_error(n));
+		free(tokens);
 		return -1;
 	}
-	j->tokens = xcalloc((size_t)n, sizeof(jsmntok_t));
-	jsmn_init(&p);
-	j->ntokens = jsmn_parse(&p, text, len, j->tokens, (unsigned)n);
-	if (j->ntokens != n) {
-		sb_adds(err, "invalid JSON");
-		json_free(j);
-		return -1;
-	}
+	j->tokens = tokens;
+	j->ntokens = n;
 	int end = check_value(j->tokens, n, 0, 0);
 	if (end != n) {
 		sb_adds(err, end < 0 ? "invalid JSON (a key without a value, or nested deeper than 256)" :

@@ -29,7 +29,7 @@
 #include "compose/compose.h"
 #include "util/util.h"
 
-#include <jsmn.h>
+#include "util/jsmn_config.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -155,7 +155,11 @@ static void test_errors_name_the_key(void **unused)
 	expect_error("\"version\":7", "\"version\":0", "version: expected an integer from 1");
 	expect_error("\"format\":1", "\"format\":2", "format: 2 is newer");
 	expect_error("\"cluster\":\"prod\",", "", "cluster: missing");
-	expect_error("\"tasks\": [", "\"tasks\": {\"x\":[", "invalid JSON");
+	/* The root object is left open: its last '}' closes {"x":...}. */
+	expect_error("\"tasks\": [", "\"tasks\": {\"x\":[", "truncated JSON");
+	expect_error("\"tasks\": [", "\"tasks\": [}", "invalid JSON");
+	expect_error("\"nodes\": [", "\"nodes\": [{\"name\":\"h2\"},", "nodes[1].name: h2 also at nodes[0]");
+	expect_error("\"name\":\"db\"", "\"name\":\"api\"", "services[1]: service web/api also at services[0]");
 	expect_error("\"id\":\"0000000000ff\"", "\"id\":\"a1b2c3d4e5f6\"", "tasks[1].id: a1b2c3d4e5f6 also at tasks[0]");
 	expect_error("\"nodes\": [", "\"nodes\": 3, \"x\": [", "x: unknown key");
 	expect_error("\n}\n", "\n} {}\n", "more than one JSON value");
