@@ -53,11 +53,15 @@ timed() {	# KEY COMMAND...: run COMMAND as a step, add its seconds to KEY
 
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+host_var() {	# NAME HOST: the cluster env's CLUSTER_NAME_HOST
+	local v=CLUSTER_$1_$2
+	echo "${!v}"
+}
+
 host_docker() {	# HOST ARGS...: docker against HOST's daemon, from here
-	local h=$1 v
+	local h=$1
 	shift
-	v=CLUSTER_DOCKER_HOST_$h
-	DOCKER_HOST=${!v} docker "$@"
+	DOCKER_HOST=$(host_var DOCKER_HOST "$h") docker "$@"
 }
 
 # Wait until no host has a container with LABEL (filter label=...), at
@@ -107,14 +111,14 @@ swarm_leave() {
 }
 
 swarm_up() {
-	local h addr token
+	local h token
 	swarm_leave >/dev/null 2>&1 || true	# what a killed run left
 	host_docker h1 swarm init --advertise-addr "$CLUSTER_ADDR_h1"
 	token=$(host_docker h1 swarm join-token -q worker)
 	for h in $CLUSTER_HOSTS; do
 		[ "$h" = h1 ] && continue
-		addr=CLUSTER_ADDR_$h
-		host_docker "$h" swarm join --token "$token" --advertise-addr "${!addr}" "$CLUSTER_ADDR_h1:2377"
+		host_docker "$h" swarm join --token "$token" --advertise-addr "$(host_var ADDR "$h")" \
+			"$CLUSTER_ADDR_h1:2377"
 	done
 }
 
@@ -139,15 +143,21 @@ cluster_is_up() {
 	for h in $(cl_hosts); do cl_daemons_alive "$h" || return 1; done
 }
 
+# Each tool's own removal first (a stack's swarm service would restart its
+# containers), then whatever a failed step left, by label.
 cleanup() {
+	local h
 	set +e
 	echo "+ cleanup" >>"$LOG"
 	{
 		cs_rm
-		playbook -e state=absent
-		host_docker h1 stack rm sw
-		wait_no_containers com.docker.stack.namespace=sw
+		host_docker h1 stack rm sw && wait_no_containers com.docker.stack.namespace=sw
 		swarm_leave
+		for h in $CLUSTER_HOSTS; do
+			host_docker "$h" ps -aq --filter label=cswarm.bench=ansible |
+				xargs -r env "DOCKER_HOST=$(host_var DOCKER_HOST "$h")" docker rm -f
+			host_docker "$h" network rm docker_gwbridge	# swarm's, left by leave
+		done
 		cluster_ssh h1 rm -rf "/var/lib/cswarm/$CLUSTER"
 	} >>"$LOG" 2>&1
 	[ "$STARTED_CLUSTER" = 0 ] || tests/cluster/down >>"$LOG" 2>&1
