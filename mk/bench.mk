@@ -12,3 +12,9 @@ sched-bench: build/bench/sched_bench
 	bench/sched_bench.sh build/bench/sched_bench
 
 bench: sched-bench
+
+# cswarm vs Ansible vs Docker Swarm on the local cluster (root; starts and
+# stops cluster `ub` unless it is up). Not part of `make bench`: minutes long.
+.PHONY: bench-update
+bench-update: cswarm
+	bench/update_bench.sh $(BENCH_RUNS)
