@@ -17,9 +17,11 @@ teardown() {
 	no_sanitizer_report
 	[ "${#lines[@]}" -eq 4 ]
 	[[ "${lines[0]}" == NAME*ADDRESS*ROLE*STATUS*AVAILABILITY*ENGINE*CPUS*MEMORY* ]]
-	[[ "${lines[1]}" =~ ^h1\ +10\.213\.0\.11\ +manager\ +Ready\ +active\ +[0-9]+\.[0-9]+ ]]
-	[[ "${lines[2]}" =~ ^h2\ +10\.213\.0\.12\ +worker\ +Ready ]]
-	[[ "${lines[3]}" =~ ^h3\ +10\.213\.0\.13\ +worker\ +Ready ]]
+	local a1 a2 a3
+	a1=$(cluster_addr h1) a2=$(cluster_addr h2) a3=$(cluster_addr h3)
+	[[ "${lines[1]}" =~ ^h1\ +${a1//./\\.}\ +manager\ +Ready\ +active\ +[0-9]+\.[0-9]+ ]]
+	[[ "${lines[2]}" =~ ^h2\ +${a2//./\\.}\ +worker\ +Ready ]]
+	[[ "${lines[3]}" =~ ^h3\ +${a3//./\\.}\ +worker\ +Ready ]]
 }
 
 @test "node ls --format json is machine readable" {
