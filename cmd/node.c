@@ -659,7 +659,7 @@ static int node_change(struct change *ch, int argc, char **argv)
 		goto out;
 	}
 	ret = converge_all(&r, ch);
-	if (ch->role && streq(ch->role, "worker")) {
+	if (ch->role && streq(ch->role, "worker") && !r.stop) {
 		struct strbuf err = STRBUF_INIT;
 		if (cluster_drop_copy(&r.cluster, ch->node, &err) != 0) {
 			error("%s", sb_str(&err));

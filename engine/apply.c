@@ -304,10 +304,25 @@ static const char *update_failure_action(const struct converge *cv, int wave)
 	return verdict;
 }
 
+/* Operations left undone when the run stops (lock lost, state not written). */
+static size_t undone(const struct converge *cv)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cv->nops; i++)
+		n += !cv->ops[i].done;
+	return n;
+}
+
 size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 {
 	size_t failed = 0;
+	/* The plan reaches a majority of the managers before any host
+	 * changes, and the lock is checked before every wave. */
+	if (run_write_intent(r, cv) != EXIT_OK)
+		return undone(cv);
 	for (int wave = 0; wave < cv->nwaves; wave++) {
+		if (run_check_lock(r) != EXIT_OK)
+			return undone(cv);
 		struct host_script *hs = xcalloc(r->fleet.n ? r->fleet.n : 1, sizeof(*hs));
 		for (size_t h = 0; h < r->fleet.n; h++) {
 			sb_init(&hs[h].text);
@@ -326,6 +341,7 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 			wave_failed += wait_wave(r, cv, wave, wait_ms);
 		}
 		record_wave(r, cv, wave);
+		run_fault_point("after-wave");
 		scripts_free(hs, r->fleet.n);
 		failed += wave_failed;
 		const char *action = wave >= WAVE_UPDATE && wave_failed ?
