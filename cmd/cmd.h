@@ -12,6 +12,12 @@ int cmd_deploy(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 /* deploy FILE... (stack_form 0) or stack deploy -c FILE... NAME (1) */
 int deploy_main(int argc, char **argv, int stack_form);
+/* `node rm [--force] NODE...` (cmd/node_rm.c); argv[0] is "rm". */
+int node_rm_main(int argc, char **argv);
+/* Converge the whole cluster as `cswarm reconcile` does, on an open,
+ * locked run (cmd/reconcile.c): its exit code. */
+struct run;
+int reconcile_run(struct run *r, long wait_ms, int rebalance, int json);
 int cmd_init(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_stack(int argc, char **argv);

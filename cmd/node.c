@@ -724,10 +724,11 @@ int cmd_node(int argc, char **argv)
 		{ "activate", node_activate, NULL, NULL },
 		{ "promote", node_promote, NULL, NULL },
 		{ "demote", node_demote, NULL, NULL },
+		{ "rm", node_rm_main, NULL, NULL },
 		{ NULL, NULL, NULL, NULL },
 	};
 	if (argc < 2)
-		return usage_error("cswarm node ls|inspect|ps|update|drain|pause|activate|promote|demote "
+		return usage_error("cswarm node ls|inspect|ps|update|drain|pause|activate|promote|demote|rm "
 				   "(see 'cswarm help node')");
 	for (const struct cmd *s = subcommands; s->name; s++)
 		if (streq(argv[1], s->name))

@@ -63,7 +63,7 @@ static void report_unreachable(const struct run *r)
 			warning("%s (%s)", sb_str(&r->views[i].detail), r->views[i].down);
 }
 
-static int reconcile(struct run *r, long wait_ms, int rebalance, int json)
+int reconcile_run(struct run *r, long wait_ms, int rebalance, int json)
 {
 	struct converge cv;
 	struct strbuf err = STRBUF_INIT;
@@ -129,7 +129,7 @@ int cmd_reconcile(int argc, char **argv)
 		return usage_error("reconcile: unexpected argument '%s'", argv[optind]);
 	ret = run_open(&r, RUN_LOCK | RUN_OBSERVE | RUN_STACKS, argc, argv);
 	if (ret == EXIT_OK)
-		ret = reconcile(&r, wait_ms, rebalance, streq(r.opts.format, "json"));
+		ret = reconcile_run(&r, wait_ms, rebalance, streq(r.opts.format, "json"));
 	run_close(&r);
 	return ret;
 }
