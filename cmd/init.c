@@ -25,7 +25,7 @@ static size_t managers_with(const struct cluster_ctx *c, enum state_copy_kind ki
 	return n;
 }
 
-/* Why init must not write, or NULL. */
+/* EXIT_OK when init may write; else the exit code, with why printed. */
 static int refuse(struct cluster_ctx *c, enum state_read_result got, const struct strbuf *err)
 {
 	struct strbuf names = STRBUF_INIT;
