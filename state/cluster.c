@@ -122,11 +122,13 @@ static void explain_no_majority(const struct cluster_ctx *c, const char *what,
 				const struct strbuf *whys, struct strbuf *err)
 {
 	size_t listed = 0;
-	sb_addf(err, "%s needs a majority of the %zu managers (%zu), held on %zu:", what,
-		c->ninventory, state_write_quorum(c->ninventory), locks_held(c));
+	sb_addf(err, "%s needs a majority of the %zu managers (%zu), held on", what,
+		c->ninventory, state_write_quorum(c->ninventory));
 	for (size_t i = 0; i < c->ninventory; i++)
 		if (c->locks[i])
 			sb_addf(err, "%s %s", listed++ ? "," : "", c->managers.hosts[i].target.name);
+	if (!listed)
+		sb_adds(err, " none");
 	for (size_t i = 0; i < c->ninventory; i++)
 		if (!c->locks[i])
 			sb_addf(err, "; %s: %s", c->managers.hosts[i].target.name, sb_str(&whys[i]));
@@ -148,17 +150,22 @@ static void free_whys(struct strbuf *w, size_t n)
 	free(w);
 }
 
+/* A lock held on some manager does not stop the run while the majority
+ * can still be had: that holder may be a run that died while cut off from
+ * that manager (whose sshd has not noticed yet). Only one run can get a
+ * majority; the others release what they took. */
 int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, struct strbuf *err)
 {
 	struct strbuf *why = new_whys(c->ninventory);
 	int ret = 0, unreachable = 0;
-	for (size_t i = 0; i < c->ninventory && ret != EXIT_LOCKED; i++) {
+	size_t held_elsewhere = 0, need = state_write_quorum(c->ninventory);
+	for (size_t i = 0; i < c->ninventory && c->ninventory - held_elsewhere >= need; i++) {
 		struct fleet_host *h = &c->managers.hosts[i];
 		int got = lock_acquire(&h->target, c->dirs[i], holder_line, wait_ms, c->timeout_ms,
 				       &c->locks[i], &why[i]);
 		if (got == EXIT_LOCKED) {
-			sb_adds(err, sb_str(&why[i]));
-			ret = EXIT_LOCKED;
+			if (!held_elsewhere++)
+				sb_adds(err, sb_str(&why[i]));
 		} else if (got == EXIT_UNREACHABLE) {
 			warning("manager %s unreachable for the lock: %s", h->target.name, sb_str(&why[i]));
 			/* Do not wait for it a second time when reading the state. */
@@ -170,7 +177,16 @@ int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, s
 			warning("manager %s: %s", h->target.name, sb_str(&why[i]));
 		}
 	}
-	if (ret == 0 && locks_held(c) < state_write_quorum(c->ninventory)) {
+	if (locks_held(c) >= need) {
+		for (size_t i = 0; i < c->ninventory; i++)
+			if (held_elsewhere && !c->locks[i] && starts_with(sb_str(&why[i]), "lock held"))
+				warning("manager %s: %s (a run that died cut off from it?): going on "
+					"with the majority", c->managers.hosts[i].target.name,
+					sb_str(&why[i]));
+		sb_reset(err);
+	} else if (held_elsewhere) {
+		ret = EXIT_LOCKED;
+	} else {
 		explain_no_majority(c, "the cluster lock", why, err);
 		ret = unreachable ? EXIT_UNREACHABLE : EXIT_FAIL;
 	}

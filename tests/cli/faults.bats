@@ -75,7 +75,7 @@ stack() {
 }
 
 cs() {
-	"$CSWARM" "$@" -i "$INV" --cluster "$CLUSTER" --connect-timeout 2s --timeout 30s
+	"$CSWARM" "$@" -i "$INV" --cluster "$CLUSTER" --connect-timeout 2s --timeout 90s
 }
 
 # Start cswarm in the background with CSWARM_FAULT=$1 (PHASE:sigstop) and
@@ -83,7 +83,7 @@ cs() {
 stopped_at() {
 	local fault=$1; shift
 	CSWARM_FAULT=$fault "$CSWARM" "$@" -i "$INV" --cluster "$CLUSTER" --connect-timeout 2s \
-		--timeout 30s >"$BATS_TEST_TMPDIR/bg.out" 2>&1 3>&- &
+		--timeout 90s >"$BATS_TEST_TMPDIR/bg.out" 2>&1 3>&- &
 	BG=$!
 	echo "$BG" >"$BATS_TEST_TMPDIR/bg.pid"
 	for _ in $(seq 300); do
