@@ -147,15 +147,20 @@ int run_open(struct run *r, int flags, int argc, char **argv)
 
 /* Test hook, documented in docs/reliability.md: CSWARM_FAULT=PHASE:sigkill
  * kills this process with SIGKILL when the run reaches PHASE (after-lock,
- * after-intent, after-wave, before-commit), as a crash would. */
+ * after-intent, after-wave, before-commit), as a crash would;
+ * PHASE:sigstop stops it there until SIGCONT, so that a test injects a
+ * fault at that exact point without timing. */
 void run_fault_point(const char *phase)
 {
 	const char *f = getenv("CSWARM_FAULT");
 	size_t n = strlen(phase);
-	if (f && strncmp(f, phase, n) == 0 && streq(f + n, ":sigkill")) {
-		fflush(NULL);
+	if (!f || strncmp(f, phase, n) != 0 || f[n] != ':')
+		return;
+	fflush(NULL);
+	if (streq(f + n + 1, "sigkill"))
 		raise(SIGKILL);
-	}
+	else if (streq(f + n + 1, "sigstop"))
+		raise(SIGSTOP);
 }
 
 int run_check_lock(struct run *r)
