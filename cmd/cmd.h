@@ -34,6 +34,11 @@ int cmd_unlock_key(int argc, char **argv);
 struct cluster_key;
 /* How init --autolock and unlock-key --rotate hand the key to the operator. */
 void print_unlock_key(const struct cluster_key *k);
+/* `node rm [--force] NODE...` (cmd/node_rm.c); argv[0] is "rm". */
+int node_rm_main(int argc, char **argv);
+/* Converge the whole cluster as `cswarm reconcile` does, on an open,
+ * locked run (cmd/reconcile.c): its exit code. */
+int reconcile_run(struct run *r, long wait_ms, int rebalance, int json);
 int cmd_init(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
 int cmd_lock(int argc, char **argv);

@@ -202,8 +202,9 @@ static int deploy(struct run *r, const struct deploy_args *a, struct stack *file
 	if (!a->dry_run && failed >= 0) {
 		char *change = xasprintf("deploy %s (%zu services)%s", file_st->name,
 					 file_st->nservices, outcome);
-		if (run_commit(r, change) != EXIT_OK)
-			ret = EXIT_FAIL;
+		int written = run_commit(r, change);
+		if (written != EXIT_OK)
+			ret = written;
 		free(change);
 	}
 	converge_free(&cv);

@@ -17,6 +17,7 @@ const struct cmd cswarm_commands[] = {
 	  "                          [--label-rm K]... [--rebalance] NODE\n"
 	  "       cswarm node drain|pause|activate [--rebalance] NODE\n"
 	  "       cswarm node promote|demote NODE\n"
+	  "       cswarm node rm [--force] NODE...\n"
 	  "\n"
 	  "  ls        one row per host: NAME ADDRESS ROLE STATUS AVAILABILITY ENGINE CPUS\n"
 	  "            MEMORY MANAGER STATUS TASKS. STATUS is Ready, or Down with the reason\n"
@@ -30,6 +31,9 @@ const struct cmd cswarm_commands[] = {
 	  "  activate  takes new tasks; --rebalance moves the fewest tasks to even out load\n"
 	  "  promote   the host keeps a copy of the cluster state from now on\n"
 	  "  demote    removes that copy (an inventory manager is never demoted)\n"
+	  "  rm        a node no longer in the inventory leaves the cluster; until then its\n"
+	  "            tasks are kept and reported, never moved. --force when it still has\n"
+	  "            tasks: they are forgotten and start on the other nodes\n"
 	  "\n"
 	  "Changes take the cluster lock, converge every stack and are recorded in the\n"
 	  "state history. --wait DUR bounds the wait for started tasks (default 2m).\n" },

@@ -1,4 +1,8 @@
-/* cswarm init: create the cluster state on the managers. */
+/* cswarm init: create the cluster state on the managers, or copy it to
+ * managers of the inventory that have none. Nothing is written unless
+ * every manager answers and they agree: a manager that does not answer may
+ * hold the cluster's state, and a new cluster id would start a second
+ * cluster beside it. */
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 #include "engine/run.h"
@@ -9,6 +13,8 @@
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+enum { OPT_AUTOLOCK = 256 };
 
 void print_unlock_key(const struct cluster_key *k)
 {
@@ -21,51 +27,93 @@ void print_unlock_key(const struct cluster_key *k)
 	sb_free(&text);
 }
 
-/* Under the lock: create the state unless a manager already has one. */
-static int init_state(struct cluster_ctx *c, int autolock)
+/* Managers (of the inventory) whose copy was of the given kind, as " h2 h3". */
+static size_t managers_with(const struct cluster_ctx *c, enum state_copy_kind kind, struct strbuf *names)
 {
-	struct cluster_key key;
-	struct strbuf err = STRBUF_INIT;
-	struct state st;
-	int ret = EXIT_FAIL;
+	size_t n = 0;
+	for (size_t i = 0; i < c->ninventory; i++)
+		if (c->store.kinds[i] == kind) {
+			sb_addf(names, " %s", c->managers.hosts[i].target.name);
+			if (kind == COPY_UNREACHABLE)
+				sb_addf(names, " (%s)", sb_str(&c->managers.hosts[i].error));
+			n++;
+		}
+	return n;
+}
 
-	switch (cluster_read_state(c, &st, &err)) {
-	case STATE_READ_OK:
-		printf("cluster %s already initialised (id %s, version %lld): nothing to do\n",
-		       st.cluster, st.cluster_id, st.version);
-		ret = EXIT_OK;
-		goto out;
-	case STATE_READ_FAIL:
-		error("%s", sb_str(&err));
-		ret = fleet_unreachable(&c->managers) == c->managers.n ? EXIT_UNREACHABLE : EXIT_FAIL;
-		goto out;
-	case STATE_READ_MISSING:
-		break;
+/* EXIT_OK when init may write; else the exit code, with why printed. */
+static int refuse(struct cluster_ctx *c, enum state_read_result got, const struct strbuf *err)
+{
+	struct strbuf names = STRBUF_INIT;
+	int ret = EXIT_OK;
+	if (managers_with(c, COPY_UNREACHABLE, &names)) {
+		error("init needs every manager of the inventory, and%s did not answer: it may hold "
+		      "the cluster's state; nothing written (bring it back, or remove it from the "
+		      "inventory if it left for good)", sb_str(&names));
+		ret = EXIT_UNREACHABLE;
+	} else if (got == STATE_READ_FAIL) {
+		error("%s; nothing written", sb_str(err));
+		ret = EXIT_FAIL;
+	} else if (got == STATE_READ_OK && c->store.verdict == VERDICT_CONFLICT) {
+		error("the managers disagree, nothing written: %s", sb_str(&c->store.unproven));
+		ret = EXIT_FAIL;
+	} else if (got == STATE_READ_OK && !c->store.current &&
+		   managers_with(c, COPY_BAD, &names)) {
+		error("too few good copies of the state to repair%s; nothing written: %s",
+		      sb_str(&names), sb_str(&c->store.unproven));
+		ret = EXIT_FAIL;
 	}
-	sb_reset(&err);
-	st.cluster = xstrdup(c->name);
-	st.cluster_id = state_new_cluster_id();
-	if (autolock) {
-		cluster_key_new(&key);
-		st.key_id = xstrdup(key.id);
-		st.autolock = 1;
-	}
-	if (cluster_write_state(c, &st, autolock ? "init --autolock" : "init", &err) != 0) {
-		error("%s", sb_str(&err));
-		goto out;
-	}
-	printf("cluster %s initialised (id %s, version %lld) on", st.cluster, st.cluster_id, st.version);
+	sb_free(&names);
+	return ret;
+}
+
+static void print_done(const struct cluster_ctx *c, const struct state *st, const char *what)
+{
+	printf("cluster %s %s (id %s, version %lld) on", st->cluster, what, st->cluster_id, st->version);
 	for (size_t i = 0; i < c->managers.n; i++)
 		if (c->managers.hosts[i].fail == SSH_OK)
 			printf(" %s", c->managers.hosts[i].target.name);
 	printf("\n");
-	if (autolock)
-		print_unlock_key(&key);
-	ret = fleet_unreachable(&c->managers) ? EXIT_UNREACHABLE : EXIT_OK;
+}
+
+/* Under the lock: create the state, or copy it where it is missing. */
+static int init_state(struct run *r, int autolock)
+{
+	struct cluster_key key;
+	struct cluster_ctx *c = &r->cluster;
+	struct strbuf err = STRBUF_INIT, missing = STRBUF_INIT;
+	struct state *st = &r->st;
+	enum state_read_result got = cluster_read_state(c, st, &err);
+	int ret = refuse(c, got, &err);
+
+	if (ret != EXIT_OK)
+		goto out;
+	if (got == STATE_READ_MISSING) {
+		st->cluster = xstrdup(c->name);
+		st->cluster_id = state_new_cluster_id();
+		if (autolock) {
+			cluster_key_new(&key);
+			st->key_id = xstrdup(key.id);
+			st->autolock = 1;
+		}
+		if ((ret = run_commit(r, autolock ? "init --autolock" : "init")) == EXIT_OK) {
+			print_done(c, st, "initialised");
+			if (autolock)
+				print_unlock_key(&key);
+		}
+		OPENSSL_cleanse(&key, sizeof(key));
+	} else if (managers_with(c, COPY_MISSING, &missing)) {
+		char *change = xasprintf("init: copy to%s", sb_str(&missing));
+		if ((ret = run_commit(r, change)) == EXIT_OK)
+			print_done(c, st, "copied to the managers without a state");
+		free(change);
+	} else {
+		printf("cluster %s already initialised (id %s, version %lld): nothing to do\n",
+		       st->cluster, st->cluster_id, st->version);
+	}
 out:
-	OPENSSL_cleanse(&key, sizeof(key));
-	state_free(&st);
 	sb_free(&err);
+	sb_free(&missing);
 	return ret;
 }
 
@@ -75,14 +123,15 @@ int cmd_init(int argc, char **argv)
 	int ret;
 
 	static const struct option longopts[] = {
-		{ "autolock", no_argument, NULL, 'A' },
+		{ "autolock", no_argument, NULL, OPT_AUTOLOCK },
 		RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, autolock = 0;
+
 	run_init(&r);
 	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == 'A')
+		if (c == OPT_AUTOLOCK)
 			autolock = 1;
 		else if (run_opt(&r, c, optarg) != 1)
 			return EXIT_USAGE;
@@ -91,7 +140,7 @@ int cmd_init(int argc, char **argv)
 		return usage_error("init: unexpected argument '%s'", argv[optind]);
 	ret = run_open(&r, RUN_LOCK | RUN_NO_STATE, argc, argv);
 	if (ret == EXIT_OK)
-		ret = init_state(&r.cluster, autolock);
+		ret = init_state(&r, autolock);
 	run_close(&r);
 	return ret;
 }

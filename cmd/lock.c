@@ -7,35 +7,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The lock lives on the first reachable manager (as cluster_lock takes it). */
+/* The lock is taken on every reachable manager (a majority must hold it):
+ * one line per manager that answers. */
 static int show_status(struct cluster_ctx *c)
 {
 	struct strbuf err = STRBUF_INIT;
-	char *holder = NULL;
-	int ret = EXIT_UNREACHABLE;
+	size_t answered = 0;
+	int ret = EXIT_OK;
 
 	fleet_each(&c->managers, NULL, NULL);
-	for (size_t i = 0; i < c->managers.n; i++) {
+	for (size_t i = 0; i < c->ninventory; i++) {
 		struct fleet_host *h = &c->managers.hosts[i];
+		char *holder = NULL;
+		sb_reset(&err);
 		if (h->fail != SSH_OK) {
 			warning("manager %s unreachable: %s", h->target.name, sb_str(&h->error));
 			continue;
 		}
+		answered++;
 		if (lock_status(h->conn, c->dirs[i], c->timeout_ms, &holder, &err) != 0) {
 			error("%s: %s", h->target.name, sb_str(&err));
 			ret = EXIT_FAIL;
 		} else if (holder) {
 			printf("locked on %s by %s\n", h->target.name, holder);
-			ret = EXIT_OK;
 		} else {
 			printf("unlocked (%s)\n", h->target.name);
-			ret = EXIT_OK;
 		}
-		break;
+		free(holder);
 	}
-	if (ret == EXIT_UNREACHABLE)
+	if (!answered) {
 		error("no manager reachable");
-	free(holder);
+		ret = EXIT_UNREACHABLE;
+	}
 	sb_free(&err);
 	return ret;
 }

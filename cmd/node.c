@@ -627,7 +627,7 @@ static int node_change(struct change *ch, int argc, char **argv)
 		goto out;
 	}
 	ret = converge_all(&r, ch);
-	if (ch->role && streq(ch->role, "worker")) {
+	if (ch->role && streq(ch->role, "worker") && !r.stop) {
 		struct strbuf err = STRBUF_INIT;
 		if (cluster_drop_copy(&r.cluster, ch->node, &err) != 0) {
 			error("%s", sb_str(&err));
@@ -692,10 +692,11 @@ int cmd_node(int argc, char **argv)
 		{ "activate", node_activate, NULL, NULL },
 		{ "promote", node_promote, NULL, NULL },
 		{ "demote", node_demote, NULL, NULL },
+		{ "rm", node_rm_main, NULL, NULL },
 		{ NULL, NULL, NULL, NULL },
 	};
 	if (argc < 2)
-		return usage_error("cswarm node ls|inspect|ps|update|drain|pause|activate|promote|demote "
+		return usage_error("cswarm node ls|inspect|ps|update|drain|pause|activate|promote|demote|rm "
 				   "(see 'cswarm help node')");
 	for (const struct cmd *s = subcommands; s->name; s++)
 		if (streq(argv[1], s->name))

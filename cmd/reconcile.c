@@ -61,7 +61,7 @@ static size_t unreachable(const struct run *r)
 }
 
 
-static int reconcile(struct run *r, long wait_ms, int rebalance, int json)
+int reconcile_run(struct run *r, long wait_ms, int rebalance, int json)
 {
 	struct converge cv;
 	struct strbuf err = STRBUF_INIT;
@@ -139,7 +139,7 @@ int cmd_reconcile(int argc, char **argv)
 	}
 	ret = run_open(&r, RUN_LOCK | RUN_OBSERVE | RUN_STACKS, argc, argv);
 	if (ret == EXIT_OK)
-		ret = reconcile(&r, r.wait_ms, rebalance, streq(r.opts.format, "json"));
+		ret = reconcile_run(&r, r.wait_ms, rebalance, streq(r.opts.format, "json"));
 	run_close(&r);
 	return ret;
 }

@@ -168,7 +168,7 @@ static int remove_stack(struct run *r, const char *name)
 		left += streq(r->st.tasks[i].stack, name);
 	if (!known && !cv.nops)
 		printf("Nothing found in stack: %s\n", name);
-	int dirty = cleanup_hosts(r, name) != 0;
+	int dirty = !r->stop && cleanup_hosts(r, name) != 0;
 	char *change = xasprintf("stack rm %s", name);
 	ret = known || cv.nops ? run_commit(r, change) : EXIT_OK;
 	free(change);

@@ -567,6 +567,15 @@ static void observe_after_wave(struct run *r, const struct host_script *hs)
 	free(want);
 }
 
+/* Operations left undone when the run stops (lock lost, state not written). */
+static size_t undone(const struct converge *cv)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cv->nops; i++)
+		n += !cv->ops[i].done;
+	return n;
+}
+
 size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 {
 	size_t failed = 0, update_failed = 0;
@@ -577,6 +586,10 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 		return cv->nops;
 	}
 	sb_free(&err);
+	/* The plan reaches a majority of the managers before any host
+	 * changes, and the lock is checked before every wave. */
+	if (run_write_intent(r, cv) != EXIT_OK)
+		return undone(cv);
 	char *nonce = state_new_task_id();
 	/* The overlay first (a host that cannot take it stops everything), then
 	 * before each wave: new tasks join the endpoints once they run, tasks
@@ -586,6 +599,10 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 		return cv->nops ? cv->nops : 1;
 	}
 	for (int wave = 0; wave < cv->nwaves; wave++) {
+		if (run_check_lock(r) != EXIT_OK) {
+			free(nonce);
+			return undone(cv);
+		}
 		if (wave > 0 && net_push(r, cv, wave) != 0)
 			failed++;
 		struct host_script *hs = xcalloc(r->fleet.n ? r->fleet.n : 1, sizeof(*hs));
@@ -609,6 +626,7 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 		}
 		record_wave(r, cv, wave);
 		progress_draw(cv, wave);
+		run_fault_point("after-wave");
 		scripts_free(hs, r->fleet.n);
 		failed += wave_failed;
 		const char *action = after_update_wave(cv, wave, wave_failed, &update_failed);

@@ -239,6 +239,22 @@ static enum sched_task_state observed_state(struct build *b, const struct state_
 	return SCHED_TASK_RUNNING;	/* complete: stays, is not replaced */
 }
 
+/* A task on a node the inventory does not list (a typo, a partial
+ * inventory): the node is still in the cluster until `cswarm node rm`, so
+ * its service is left alone in this run (nothing started, stopped or
+ * moved) and the task is reported. */
+static void hold_absent(struct build *b, struct converge *cv, const struct state_task *t,
+			uint32_t service)
+{
+	if (service == SCHED_NONE || !b->refs[service].in_scope)
+		return;
+	b->refs[service].in_scope = 0;
+	sb_addf(&cv->pending, "%s_%s: left as it is: task %d is on %s, which is not in the inventory "
+		"(fix the inventory, or `cswarm node rm %s` if it left the cluster)\n",
+		t->stack, t->service, t->slot, t->node, t->node);
+	cv->npending++;
+}
+
 static void build_tasks(struct build *b, struct converge *cv)
 {
 	struct run *r = b->r;
@@ -255,7 +271,8 @@ static void build_tasks(struct build *b, struct converge *cv)
 		s->node = host < 0 ? SCHED_NONE : (uint32_t)host;
 		const struct service *svc = s->service == SCHED_NONE ? NULL : b->refs[s->service].svc;
 		if (host < 0) {
-			s->state = SCHED_TASK_PENDING;	/* its host left the inventory */
+			s->state = SCHED_TASK_PENDING;
+			hold_absent(b, cv, t, s->service);
 		} else if (r->views[host].down) {
 			s->state = SCHED_TASK_RUNNING;	/* the scheduler moves it: node not ready */
 			cv->lost++;

@@ -1,11 +1,13 @@
 #include "engine/converge.h"
 #include "engine/run.h"
 #include "engine/net.h"
+#include "engine/converge.h"
 #include "state/lock.h"
 #include "state/objects.h"
 #include "util/util.h"
 
 #include <openssl/crypto.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,12 +43,29 @@ int run_parse_options(struct run *r, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int read_state(struct run *r)
+/* A run that changes the cluster needs the last written state; one that
+ * only shows it may use the best it found. */
+static int check_current(struct run *r, int flags)
+{
+	const struct state_store *s = &r->cluster.store;
+	if (s->current)
+		return EXIT_OK;
+	if (!(flags & RUN_LOCK)) {
+		warning("the state shown may not be the latest: %s", sb_str(&s->unproven));
+		return EXIT_OK;
+	}
+	error("refusing to change the cluster: the state cannot be proven current "
+	      "(nothing is removed or moved on a state that may be stale): %s", sb_str(&s->unproven));
+	return fleet_unreachable(&r->cluster.managers) ? EXIT_UNREACHABLE : EXIT_FAIL;
+}
+
+static int read_state(struct run *r, int flags)
 {
 	struct strbuf err = STRBUF_INIT;
 	int ret = EXIT_OK;
 	switch (cluster_read_state(&r->cluster, &r->st, &err)) {
 	case STATE_READ_OK:
+		ret = check_current(r, flags);
 		break;
 	case STATE_READ_MISSING:
 		error("%s", sb_str(&err));
@@ -175,9 +194,12 @@ int run_open(struct run *r, int flags, int argc, char **argv)
 		return ret;
 	if ((flags & RUN_LOCK) && (ret = take_lock(r, argc, argv)) != EXIT_OK)
 		return ret;
+	r->locked = (flags & RUN_LOCK) != 0;
+	if (r->locked)
+		run_fault_point("after-lock");
 	if (flags & RUN_NO_STATE)
 		return EXIT_OK;
-	if ((ret = read_state(r)) != EXIT_OK)
+	if ((ret = read_state(r, flags)) != EXIT_OK)
 		return ret;
 	if ((flags & RUN_STACKS) && (ret = load_stacks(r)) != EXIT_OK)
 		return ret;
@@ -188,16 +210,94 @@ int run_open(struct run *r, int flags, int argc, char **argv)
 	return EXIT_OK;
 }
 
-int run_commit(struct run *r, const char *change)
+/* Test hook, documented in docs/reliability.md: CSWARM_FAULT=PHASE:sigkill
+ * kills this process with SIGKILL when the run reaches PHASE (after-lock,
+ * after-intent, after-wave, before-commit), as a crash would;
+ * PHASE:sigstop stops it there until SIGCONT, so that a test injects a
+ * fault at that exact point without timing. */
+void run_fault_point(const char *phase)
+{
+	const char *f = getenv("CSWARM_FAULT");
+	size_t n = strlen(phase);
+	if (!f || strncmp(f, phase, n) != 0 || f[n] != ':')
+		return;
+	fflush(NULL);
+	if (streq(f + n + 1, "sigkill"))
+		raise(SIGKILL);
+	else if (streq(f + n + 1, "sigstop"))
+		raise(SIGSTOP);
+}
+
+int run_check_lock(struct run *r)
 {
 	struct strbuf err = STRBUF_INIT;
-	int ret = EXIT_OK;
-	if (cluster_write_state(&r->cluster, &r->st, change, &err) != 0) {
-		error("writing the cluster state: %s", sb_str(&err));
-		ret = EXIT_FAIL;
+	if (r->stop || !r->locked)
+		return r->stop;
+	if (cluster_lock_check(&r->cluster, &err) != 0) {
+		error("%s: stopped before changing more hosts; run cswarm reconcile once the "
+		      "managers answer", sb_str(&err));
+		r->stop = EXIT_LOCK_LOST;
 	}
 	sb_free(&err);
-	return ret;
+	return r->stop;
+}
+
+/* Write st under the lock; sets and returns r->stop on failure. */
+static int write_state(struct run *r, struct state *st, const char *change, const char *what)
+{
+	struct strbuf err = STRBUF_INIT;
+	int fenced = 0;
+	if (run_check_lock(r) != EXIT_OK)
+		return r->stop;
+	if (cluster_write_state(&r->cluster, st, change, &fenced, &err) != 0) {
+		error("writing the cluster state%s: %s", what, sb_str(&err));
+		r->stop = fenced ? EXIT_LOCK_LOST :
+			  fleet_unreachable(&r->cluster.managers) ? EXIT_UNREACHABLE : EXIT_FAIL;
+	}
+	sb_free(&err);
+	return r->stop;
+}
+
+int run_write_intent(struct run *r, const struct converge *cv)
+{
+	struct strbuf json = STRBUF_INIT, err = STRBUF_INIT;
+	struct state next;
+	size_t changes = 0;
+
+	if (r->stop)
+		return r->stop;
+	for (size_t i = 0; i < cv->nops; i++)
+		changes += !cv->ops[i].done;
+	if (!changes)
+		return EXIT_OK;
+	state_write_json(&r->st, &json);
+	if (state_parse(json.buf, json.len, &next, &err) != 0)
+		die("state copy: %s", sb_str(&err));
+	for (size_t i = 0; i < cv->nops; i++) {
+		const struct op *op = &cv->ops[i];
+		if (op->kind == OP_START)
+			state_add_task(&next, &op->task);
+		else if (op->kind == OP_STOP && op->task.id && *op->task.id)
+			state_remove_task(&next, op->task.id);
+	}
+	char *change = xasprintf("plan: %zu operations (the run applies them next)", changes);
+	if (write_state(r, &next, change, " before changing any host") == EXIT_OK) {
+		r->st.version = next.version;
+		run_fault_point("after-intent");
+	}
+	free(change);
+	state_free(&next);
+	sb_free(&json);
+	sb_free(&err);
+	return r->stop;
+}
+
+int run_commit(struct run *r, const char *change)
+{
+	if (r->stop)
+		return r->stop;
+	run_fault_point("before-commit");
+	return write_state(r, &r->st, change, "");
 }
 
 void run_close(struct run *r)

@@ -50,6 +50,9 @@ struct run {
 	 * turning nonzero during the run abandons its commands there. */
 	const atomic_int *silent;
 	struct net_plan *net;		/* the overlay's plan (engine/net.h), or NULL */
+	int locked;			/* RUN_LOCK: the lock is held on a majority */
+	int stop;			/* not EXIT_OK: the run must change nothing more
+					 * (lock lost, a state write failed); its exit code */
 };
 
 void run_init(struct run *r);
@@ -61,8 +64,24 @@ int run_opt(struct run *r, int c, const char *arg);
 int run_parse_options(struct run *r, int argc, char **argv);
 /* Open the run; returns EXIT_OK or the exit code to return (error printed). */
 int run_open(struct run *r, int flags, int argc, char **argv);
-/* Write r->st as the next version; EXIT_OK or EXIT_FAIL (error printed). */
+/* Write r->st as the next version, after checking the lock is still held;
+ * EXIT_OK, or the exit code (error printed): EXIT_LOCK_LOST when the lock
+ * was lost or another run wrote meanwhile, EXIT_UNREACHABLE when too few
+ * managers took it, EXIT_FAIL. Returns r->stop when set (nothing written). */
 int run_commit(struct run *r, const char *change);
+/* Before changing hosts (each wave): EXIT_OK while the lock is held on a
+ * majority; else sets and returns r->stop (EXIT_LOCK_LOST, error printed). */
+int run_check_lock(struct run *r);
+/* Write-ahead: before the first host changes, the state as it will be once
+ * every operation of cv succeeded (new tasks added, stopped ones removed)
+ * is written to a majority, so that a run killed mid-way leaves a state
+ * that owns every container it started, and a write that fails leaves the
+ * hosts untouched. Sets r->st.version to the version written (the fence of
+ * run_commit). EXIT_OK, or sets and returns r->stop. */
+struct converge;
+/* Test hook (CSWARM_FAULT=PHASE:sigkill, see docs/reliability.md). */
+void run_fault_point(const char *phase);
+int run_write_intent(struct run *r, const struct converge *cv);
 void run_close(struct run *r);
 
 /* A stack document as the state keeps it (canonical JSON, values final:

@@ -404,6 +404,7 @@ static int lock_pass(struct watch *w, struct run *r)
 	struct strbuf err = STRBUF_INIT;
 	char *holder = lock_holder_line(w->argc, w->argv);
 	int ret = cluster_lock(&r->cluster, holder, 0, &err);
+	r->locked = ret == 0;	/* so the run checks it before each wave and write */
 	if (ret == EXIT_LOCKED && !w->lock_busy)
 		wlog(w, NULL, "lock_busy", "%s: retrying", sb_str(&err));
 	else if (ret != 0 && ret != EXIT_LOCKED)

@@ -318,7 +318,14 @@ void ssh_close(struct ssh_conn *c)
 		libssh2_session_set_blocking(c->session, 1);
 		libssh2_session_set_timeout(c->session, 2000);
 		libssh2_session_disconnect(c->session, "bye");
-		libssh2_session_free(c->session);
+		if (libssh2_session_free(c->session) != 0 && c->fd >= 0) {
+			/* A peer that stopped answering (a link cut mid-run):
+			 * libssh2 waited in vain for its channels to close and
+			 * kept the session. Cut the socket: the second free
+			 * fails fast on it and frees everything. */
+			shutdown(c->fd, SHUT_RDWR);
+			libssh2_session_free(c->session);
+		}
 	}
 	if (c->fd >= 0)
 		close(c->fd);

@@ -118,7 +118,10 @@ int cluster_open(struct cluster_ctx *c, const struct inventory *inv, const struc
 		if (inv->hosts[i].is_manager && add_manager(c, i, t, err) != 0)
 			goto fail;
 	c->ninventory = c->managers.n;
-	c->store = (struct state_store){ &c->managers, c->dirs, timeout_ms };
+	c->store = (struct state_store){ .managers = &c->managers, .dirs = c->dirs,
+					 .timeout_ms = timeout_ms, .voters = c->ninventory };
+	sb_init(&c->store.unproven);
+	c->locks = xcalloc(c->ninventory, sizeof(*c->locks));
 	if (check_dirs(c, err) == 0)
 		return 0;
 fail:
@@ -126,26 +129,124 @@ fail:
 	return -1;
 }
 
+static void release_locks(struct cluster_ctx *c)
+{
+	for (size_t i = 0; c->locks && i < c->ninventory; i++) {
+		lock_release(c->locks[i]);
+		c->locks[i] = NULL;
+	}
+}
+
+static size_t locks_held(const struct cluster_ctx *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->ninventory; i++)
+		n += c->locks[i] != NULL;
+	return n;
+}
+
+/* "the cluster lock needs 2 of 3 managers, got h1; h2: why; h3: why". */
+static void explain_no_majority(const struct cluster_ctx *c, const char *what,
+				const struct strbuf *whys, struct strbuf *err)
+{
+	size_t listed = 0;
+	sb_addf(err, "%s needs a majority of the %zu managers (%zu), held on", what,
+		c->ninventory, state_write_quorum(c->ninventory));
+	for (size_t i = 0; i < c->ninventory; i++)
+		if (c->locks[i])
+			sb_addf(err, "%s %s", listed++ ? "," : "", c->managers.hosts[i].target.name);
+	if (!listed)
+		sb_adds(err, " none");
+	for (size_t i = 0; i < c->ninventory; i++)
+		if (!c->locks[i])
+			sb_addf(err, "; %s: %s", c->managers.hosts[i].target.name, sb_str(&whys[i]));
+	sb_adds(err, ". Bring the managers back, or fix the inventory if they left the cluster");
+}
+
+static struct strbuf *new_whys(size_t n)
+{
+	struct strbuf *w = xcalloc(n ? n : 1, sizeof(*w));
+	for (size_t i = 0; i < n; i++)
+		sb_init(&w[i]);
+	return w;
+}
+
+static void free_whys(struct strbuf *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sb_free(&w[i]);
+	free(w);
+}
+
+/* A lock held on some manager does not stop the run while the majority
+ * can still be had: that holder may be a run that died while cut off from
+ * that manager (whose sshd has not noticed yet). Only one run can get a
+ * majority; the others release what they took. */
 int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, struct strbuf *err)
 {
-	struct strbuf why = STRBUF_INIT;
-	for (size_t i = 0; i < c->managers.n; i++) {
-		const struct ssh_target *t = &c->managers.hosts[i].target;
-		sb_reset(&why);
-		int ret = lock_acquire(t, c->dirs[i], holder_line, wait_ms, c->timeout_ms, &c->lock, &why);
-		if (ret != EXIT_UNREACHABLE) {
-			sb_adds(err, sb_str(&why));
-			sb_free(&why);
-			return ret;
+	struct strbuf *why = new_whys(c->ninventory);
+	int ret = 0, unreachable = 0;
+	size_t held_elsewhere = 0, need = state_write_quorum(c->ninventory);
+	for (size_t i = 0; i < c->ninventory && c->ninventory - held_elsewhere >= need; i++) {
+		struct fleet_host *h = &c->managers.hosts[i];
+		int got = lock_acquire(&h->target, c->dirs[i], holder_line, wait_ms, c->timeout_ms,
+				       &c->locks[i], &why[i]);
+		if (got == EXIT_LOCKED) {
+			if (!held_elsewhere++)
+				sb_adds(err, sb_str(&why[i]));
+		} else if (got == EXIT_UNREACHABLE) {
+			warning("manager %s unreachable for the lock: %s", h->target.name, sb_str(&why[i]));
+			/* Do not wait for it a second time when reading the state. */
+			h->fail = SSH_FAIL_UNREACHABLE;
+			sb_reset(&h->error);
+			sb_adds(&h->error, sb_str(&why[i]));
+			unreachable = 1;
+		} else if (got != 0) {
+			warning("manager %s: %s", h->target.name, sb_str(&why[i]));
 		}
-		warning("manager %s unreachable for the lock: %s", t->name, sb_str(&why));
-		/* Do not wait for it a second time when reading the state. */
-		c->managers.hosts[i].fail = SSH_FAIL_UNREACHABLE;
-		sb_adds(&c->managers.hosts[i].error, sb_str(&why));
 	}
-	sb_free(&why);
-	sb_adds(err, "no manager reachable: not taking the cluster lock");
-	return EXIT_UNREACHABLE;
+	if (locks_held(c) >= need) {
+		for (size_t i = 0; i < c->ninventory; i++)
+			if (held_elsewhere && !c->locks[i] && starts_with(sb_str(&why[i]), "lock held"))
+				warning("manager %s: %s (a run that died cut off from it?): going on "
+					"with the majority", c->managers.hosts[i].target.name,
+					sb_str(&why[i]));
+		sb_reset(err);
+	} else if (held_elsewhere) {
+		ret = EXIT_LOCKED;
+	} else {
+		explain_no_majority(c, "the cluster lock", why, err);
+		ret = unreachable ? EXIT_UNREACHABLE : EXIT_FAIL;
+	}
+	if (ret != 0)
+		release_locks(c);
+	free_whys(why, c->ninventory);
+	return ret;
+}
+
+int cluster_lock_check(struct cluster_ctx *c, struct strbuf *err)
+{
+	struct strbuf *why = new_whys(c->ninventory);
+	size_t lost = 0;
+	for (size_t i = 0; i < c->ninventory; i++) {
+		if (!c->locks[i] || lock_alive(c->locks[i], c->timeout_ms, &why[i]) == 0)
+			continue;
+		warning("lost the cluster lock on manager %s: %s", c->managers.hosts[i].target.name,
+			sb_str(&why[i]));
+		lock_release(c->locks[i]);
+		c->locks[i] = NULL;
+		lost++;
+	}
+	for (size_t i = 0; i < c->ninventory; i++)
+		if (!c->locks[i] && !why[i].len)
+			sb_adds(&why[i], "not locked at the start of the run");
+	int ret = 0;
+	if (lost && locks_held(c) < state_write_quorum(c->ninventory)) {
+		explain_no_majority(c, "lost the cluster lock: it", why, err);
+		ret = -1;
+	}
+	free_whys(why, c->ninventory);
+	return ret;
 }
 
 enum state_read_result cluster_read_state(struct cluster_ctx *c, struct state *st, struct strbuf *err)
@@ -275,15 +376,17 @@ int cluster_drop_copy(struct cluster_ctx *c, const char *host, struct strbuf *er
 	return ret;
 }
 
-int cluster_write_state(struct cluster_ctx *c, struct state *st, const char *change, struct strbuf *err)
+int cluster_write_state(struct cluster_ctx *c, struct state *st, const char *change, int *fenced,
+			struct strbuf *err)
 {
-	return state_write(&c->store, st, change, err);
+	return state_write(&c->store, st, change, fenced, err);
 }
 
 void cluster_close(struct cluster_ctx *c)
 {
-	lock_release(c->lock);
-	c->lock = NULL;
+	release_locks(c);
+	free(c->locks);
+	state_store_free(&c->store);
 	if (c->dirs)
 		for (size_t i = 0; i < c->managers.n; i++)
 			free(c->dirs[i]);

@@ -13,9 +13,13 @@
  * The managers are every host of the inventory's `managers` group (or with
  * cswarm_role=manager), whatever --limit says, with connections of their
  * own. The state's role overrides add to them: a host promoted in the state
- * (cswarm node promote) gets a copy on every write, but the lock and the
- * read stay with the inventory's managers, so one of those must be
- * reachable; a promoted host is an extra copy. */
+ * (cswarm node promote) gets a copy on every write, but the lock, the read
+ * and the write quorums stay with the inventory's managers: a promoted
+ * host is an extra copy.
+ *
+ * Quorums (see state/store.h): the lock is taken on a majority of the
+ * inventory's managers, so two runs never both hold it; a write must reach
+ * a majority; a read is current once it saw enough good copies. */
 #ifndef CSWARM_CLUSTER_H
 #define CSWARM_CLUSTER_H
 
@@ -54,7 +58,7 @@ struct cluster_ctx {
 	size_t *manager_index;		/* managers position -> inventory host index */
 	char **dirs;			/* state directory of each manager */
 	struct state_store store;
-	struct cluster_lock *lock;	/* NULL until cluster_lock */
+	struct cluster_lock **locks;	/* per inventory manager: held there, or NULL */
 	long timeout_ms;
 	const struct target_opts *topts;	/* borrowed, to add promoted hosts */
 	size_t ninventory;		/* managers[0..ninventory) come from the inventory */
@@ -65,10 +69,15 @@ struct cluster_ctx {
  * nothing yet. 0, or -1 with err (no managers, bad cluster name). */
 int cluster_open(struct cluster_ctx *c, const struct inventory *inv, const struct target_opts *t,
 		 const char *name, int forks, long timeout_ms, struct strbuf *err);
-/* Take the cluster lock on the first reachable manager (see state/lock.h).
- * Returns 0, EXIT_LOCKED (err names the holder), EXIT_UNREACHABLE (no
- * manager reachable) or EXIT_FAIL. */
+/* Take the cluster lock (see state/lock.h) on every reachable manager of
+ * the inventory, in inventory order; it counts when a majority holds it.
+ * Returns 0, EXIT_LOCKED (err names the holder; nothing stays locked),
+ * EXIT_UNREACHABLE (no majority reachable: err names the managers missing)
+ * or EXIT_FAIL. Managers found unreachable are marked so in c->managers. */
 int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, struct strbuf *err);
+/* Is the lock still held on a majority? Probes every lock held (see
+ * lock_alive) and drops the ones lost. 0, or -1 with err naming them. */
+int cluster_lock_check(struct cluster_ctx *c, struct strbuf *err);
 /* state_read on the inventory's managers, then cluster_add_promoted. */
 enum state_read_result cluster_read_state(struct cluster_ctx *c, struct state *st, struct strbuf *err);
 /* Hosts whose role override in st is "manager" join the managers (the next
@@ -82,8 +91,9 @@ long cluster_manager(const struct cluster_ctx *c, const char *host);
  * unless a remaining manager sees the same directory (a shared filesystem),
  * in which case only a warning says so. 0, or -1 with err. */
 int cluster_drop_copy(struct cluster_ctx *c, const char *host, struct strbuf *err);
-/* state_write on the managers; the lock must be held. */
-int cluster_write_state(struct cluster_ctx *c, struct state *st, const char *change, struct strbuf *err);
+/* state_write on the managers; the lock must be held. *fenced as there. */
+int cluster_write_state(struct cluster_ctx *c, struct state *st, const char *change, int *fenced,
+			struct strbuf *err);
 /* Release the lock, close connections, free. */
 void cluster_close(struct cluster_ctx *c);
 

@@ -28,7 +28,7 @@ static const char lock_script[] =
 	"  printf 'held '; cat \"$d/lock.holder\" 2>/dev/null || echo unknown; exit 4; }\n"
 	"IFS= read -r holder\n"
 	"printf '%s\\n' \"$holder\" >\"$d/lock.holder\"\n"
-	"echo locked\n"
+	"echo \"locked $$\"\n"
 	"exec cat >/dev/null\n";
 
 /* $1 = directory. Prints "unlocked", or "held " and the holder line. */
@@ -42,6 +42,7 @@ static const char status_script[] =
 struct cluster_lock {
 	struct ssh_conn *conn;
 	struct ssh_hold *hold;
+	long pid;		/* of the remote process holding the flock */
 };
 
 static void build_command(struct strbuf *cmd, const char *script, const char *dir, const char *arg)
@@ -92,6 +93,7 @@ int lock_acquire(const struct ssh_target *t, const char *dir, const char *comman
 		*out = xcalloc(1, sizeof(**out));
 		(*out)->conn = conn;
 		(*out)->hold = hold;
+		(*out)->pid = strtol(sb_str(&res.out) + strlen("locked"), NULL, 10);
 		conn = NULL;
 		hold = NULL;
 		ret = 0;
@@ -118,6 +120,28 @@ void lock_release(struct cluster_lock *l)
 	ssh_release(l->hold);
 	ssh_close(l->conn);
 	free(l);
+}
+
+int lock_alive(struct cluster_lock *l, long timeout_ms, struct strbuf *err)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	struct ssh_result res;
+	int ret = -1;
+
+	sb_addf(&cmd, "kill -0 %ld", l->pid);
+	struct ssh_exec x = { .command = cmd.buf, .timeout_ms = timeout_ms };
+	ssh_result_init(&res);
+	if (l->pid <= 0)
+		sb_adds(err, "the lock process did not say its pid");
+	else if (ssh_exec(l->conn, &x, &res, err) != SSH_OK)
+		;
+	else if (res.exit_status != 0)
+		sb_addf(err, "the process holding the lock (pid %ld) is gone", l->pid);
+	else
+		ret = 0;
+	ssh_result_free(&res);
+	sb_free(&cmd);
+	return ret;
 }
 
 int lock_status(struct ssh_conn *conn, const char *dir, long timeout_ms, char **holder,

@@ -23,6 +23,10 @@ struct cluster_lock;
  * EXIT_FAIL, each with err filled. */
 int lock_acquire(const struct ssh_target *t, const char *dir, const char *command_line,
 		 long wait_ms, long timeout_ms, struct cluster_lock **out, struct strbuf *err);
+/* Is the lock still held? Asks, over the lock's own connection, whether
+ * the remote process holding it lives: 0, or -1 with err (the connection
+ * dropped or timed out, the process is gone). */
+int lock_alive(struct cluster_lock *l, long timeout_ms, struct strbuf *err);
 /* Release and close; the lock is free once this returns. NULL is ignored. */
 void lock_release(struct cluster_lock *l);
 

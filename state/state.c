@@ -267,6 +267,18 @@ struct state_node *state_find_node(struct state *st, const char *name)
 	return NULL;
 }
 
+int state_remove_node(struct state *st, const char *name)
+{
+	struct state_node *n = state_find_node(st, name);
+	if (!n)
+		return -1;
+	node_free(n);
+	size_t i = (size_t)(n - st->nodes);
+	memmove(n, n + 1, (st->nnodes - i - 1) * sizeof(*n));
+	st->nnodes--;
+	return 0;
+}
+
 struct state_node *state_node(struct state *st, const char *name)
 {
 	struct state_node *n = state_find_node(st, name);

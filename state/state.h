@@ -136,6 +136,8 @@ struct state_task *state_add_task(struct state *st, const struct state_task *t);
 int state_remove_task(struct state *st, const char *id);
 
 struct state_node *state_find_node(struct state *st, const char *name);
+/* Remove a node's override record; 0 if removed, -1 if absent. */
+int state_remove_node(struct state *st, const char *name);
 /* The override record of node name, created empty if absent. */
 struct state_node *state_node(struct state *st, const char *name);
 /* Set (value non-NULL) or mark removed (value NULL) a label override. */

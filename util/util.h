@@ -16,6 +16,8 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_UNREACHABLE = 3,	/* some hosts could not be reached */
 	EXIT_LOCKED = 4,	/* the leader lock is held by another run */
+	EXIT_LOCK_LOST = 5,	/* the run lost the lock, or another run wrote the
+				 * state meanwhile: it stopped changing hosts */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

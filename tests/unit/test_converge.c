@@ -440,6 +440,31 @@ static void test_planning_twice_keeps_engine_labels(void **state)
 	world_free(r);
 }
 
+/* Issue 15.11: a node the inventory does not list (a typo, a partial
+ * inventory) is not unreachable: its tasks stay, their service is left as
+ * it is, and the plan says why. */
+static void test_node_missing_from_inventory_keeps_its_tasks(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	struct converge cv;
+	deployed(r);
+	struct state_task *t = task_of(r, "web");
+	free(t->node);
+	t->node = xstrdup("h9");
+	plan(r, &cv);
+	/* Nothing starts in its place; only its container on the host the
+	 * record no longer names goes, as a stale copy. */
+	assert_int_equal(count(&cv, OP_START, NULL), 0);
+	assert_int_equal(count(&cv, OP_STOP, NULL), 1);
+	assert_int_equal(count(&cv, OP_STOP, "stale copy"), 1);
+	assert_int_equal(cv.npending, 1);
+	assert_non_null(strstr(sb_str(&cv.pending), "is on h9, which is not in the inventory"));
+	assert_non_null(state_find_task(&r->st, t->id));
+	converge_free(&cv);
+	world_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_unreachable_host_moves_replicated_tasks),
 		cmocka_unit_test(test_changed_spec_rolls_one_by_one),
 		cmocka_unit_test(test_planning_twice_keeps_engine_labels),
+		cmocka_unit_test(test_node_missing_from_inventory_keeps_its_tasks),
 	};
 	return cmocka_run_group_tests_name("converge", tests, NULL, NULL);
 }

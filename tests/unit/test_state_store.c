@@ -1,6 +1,7 @@
 /* The command state_write runs on each manager, run here with /bin/sh:
  * atomic replace, history and its pruning, refusal of short input and of
- * older versions, hostile directory names. */
+ * writes fenced by a newer version, hostile directory names. And the
+ * quorum choice of a read among the managers' copies (state_choose). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,16 +65,17 @@ static char *slurp(const char *path)
 	return sb_detach(&sb);
 }
 
-/* Write version v of a small state to dir; the script's exit status.
- * cut > 0 sends that many bytes fewer than announced. */
-static int write_version(const char *dir, long long v, size_t cut, char **doc)
+/* Write version v of a small state to dir, as a run that read version
+ * read_v would; the script's exit status. cut > 0 sends that many bytes
+ * fewer than announced. */
+static int write_fenced(const char *dir, long long v, long long read_v, size_t cut, char **doc)
 {
 	struct state st = { .version = v, .cluster = "t", .cluster_id = "0123456789abcdef0123456789abcdef" };
 	struct strbuf json = STRBUF_INIT, input = STRBUF_INIT, cmd = STRBUF_INIT;
 	state_write_json(&st, &json);
 	sb_addf(&input, "%lld\t2026-11-25T10:00:00Z\tme@here\tchange %lld\n", v, v);
 	sb_add(&input, json.buf, json.len - cut);
-	state_write_command(&cmd, dir, v, json.len);
+	state_write_command(&cmd, dir, v, read_v, json.len);
 	int rc = run_sh(cmd.buf, input.buf, input.len);
 	if (doc)
 		*doc = sb_detach(&json);
@@ -81,6 +83,12 @@ static int write_version(const char *dir, long long v, size_t cut, char **doc)
 	sb_free(&input);
 	sb_free(&cmd);
 	return rc;
+}
+
+/* Write version v as the next one after v - 1. */
+static int write_version(const char *dir, long long v, size_t cut, char **doc)
+{
+	return write_fenced(dir, v, v - 1, cut, doc);
 }
 
 static size_t count_files(const char *dir)
@@ -151,6 +159,41 @@ static void test_older_version_is_refused(void **unused)
 	free(got); free(p); free(doc); free(dir);
 }
 
+/* A run that read version 4 cannot overwrite the 5 another run wrote
+ * since: the fence that stops a run which lost the lock. */
+static void test_write_fenced_by_a_newer_version(void **unused)
+{
+	(void)unused;
+	char *dir = xasprintf("%s/fenced", base), *doc;
+	assert_int_equal(write_version(dir, 5, 0, &doc), 0);
+	assert_int_equal(write_fenced(dir, 5, 4, 0, NULL), STATE_FENCED);
+	assert_int_equal(write_fenced(dir, 6, 4, 0, NULL), STATE_FENCED);
+	char *p = path_in(dir, "state.json"), *got = slurp(p);
+	assert_string_equal(got, doc);
+	free(got); free(p); free(doc); free(dir);
+}
+
+/* A manager behind (it missed writes), or with a broken file, catches up. */
+static void test_write_brings_a_manager_behind_up(void **unused)
+{
+	(void)unused;
+	char *dir = xasprintf("%s/behind", base), *doc;
+	assert_int_equal(write_version(dir, 2, 0, NULL), 0);
+	assert_int_equal(write_fenced(dir, 9, 8, 0, &doc), 0);
+	char *p = path_in(dir, "state.json"), *got = slurp(p);
+	assert_string_equal(got, doc);
+	free(got);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("{\"format\":1,\n\"vers", f);
+	fclose(f);
+	free(doc);
+	assert_int_equal(write_fenced(dir, 10, 9, 0, &doc), 0);
+	got = slurp(p);
+	assert_string_equal(got, doc);
+	free(got); free(p); free(doc); free(dir);
+}
+
 static void test_history_keeps_the_last_50(void **unused)
 {
 	(void)unused;
@@ -171,6 +214,120 @@ static void test_history_keeps_the_last_50(void **unused)
 	free(h); free(h10); free(h11); free(h60); free(log); free(lines); free(dir);
 }
 
+/* --- state_choose ---------------------------------------------------------- */
+
+#define ID_A "0123456789abcdef0123456789abcdef"
+#define ID_B "fedcba9876543210fedcba9876543210"
+#define OK(v, id, doc) { COPY_OK, v, id, doc }
+#define DOWN { COPY_UNREACHABLE, 0, NULL, NULL }
+#define NONE { COPY_MISSING, 0, NULL, NULL }
+#define BAD { COPY_BAD, 0, NULL, NULL }
+
+static struct state_choice choose(const struct state_copy *c, size_t n)
+{
+	struct state_choice ch;
+	state_choose(c, n, &ch);
+	return ch;
+}
+
+static void test_quorum_sizes(void **unused)
+{
+	(void)unused;
+	static const size_t w[] = { 1, 1, 2, 2, 3, 3, 4 }, r[] = { 0, 1, 1, 2, 2, 3, 3 };
+	for (size_t n = 1; n <= 6; n++) {
+		assert_int_equal(state_write_quorum(n), w[n]);
+		assert_int_equal(state_read_quorum(n), r[n]);
+		/* Every read quorum meets every write quorum. */
+		assert_true(state_read_quorum(n) + state_write_quorum(n) > n);
+		assert_true(2 * state_write_quorum(n) > n);
+	}
+}
+
+static void test_choose_highest_version(void **unused)
+{
+	(void)unused;
+	const struct state_copy c[] = { OK(3, ID_A, "v3"), OK(5, ID_A, "v5"), OK(4, ID_A, "v4") };
+	struct state_choice ch = choose(c, 3);
+	assert_int_equal(ch.verdict, VERDICT_CURRENT);
+	assert_int_equal(ch.best, 1);
+	assert_int_equal(ch.good, 3);
+	/* The highest wins wherever it is, and whatever the order. */
+	const struct state_copy d[] = { OK(7, ID_A, "v7"), OK(5, ID_A, "v5"), DOWN };
+	ch = choose(d, 3);
+	assert_int_equal(ch.verdict, VERDICT_CURRENT);
+	assert_int_equal(ch.best, 0);
+}
+
+/* Issue 15's stale manager: of three, only one answers with an old
+ * version. It is shown (best), never trusted (UNPROVEN). */
+static void test_choose_needs_a_read_quorum(void **unused)
+{
+	(void)unused;
+	const struct state_copy c[] = { DOWN, OK(1, ID_A, "old"), DOWN };
+	struct state_choice ch = choose(c, 3);
+	assert_int_equal(ch.verdict, VERDICT_UNPROVEN);
+	assert_int_equal(ch.best, 1);
+	/* Missing and broken copies do not count either. */
+	const struct state_copy d[] = { NONE, OK(2, ID_A, "x"), BAD };
+	assert_int_equal(choose(d, 3).verdict, VERDICT_UNPROVEN);
+	/* Two of three are enough; one of two too (a write needs both). */
+	const struct state_copy e[] = { OK(2, ID_A, "x"), DOWN, OK(2, ID_A, "x") };
+	assert_int_equal(choose(e, 3).verdict, VERDICT_CURRENT);
+	const struct state_copy f[] = { DOWN, OK(2, ID_A, "x") };
+	assert_int_equal(choose(f, 2).verdict, VERDICT_CURRENT);
+	/* Of four, two. */
+	const struct state_copy g[] = { DOWN, OK(2, ID_A, "x"), DOWN, DOWN };
+	assert_int_equal(choose(g, 4).verdict, VERDICT_UNPROVEN);
+	const struct state_copy h[] = { DOWN, OK(2, ID_A, "x"), DOWN, OK(1, ID_A, "y") };
+	assert_int_equal(choose(h, 4).verdict, VERDICT_CURRENT);
+	assert_int_equal(choose(h, 4).best, 1);
+	const struct state_copy one[] = { OK(1, ID_A, "x") };
+	assert_int_equal(choose(one, 1).verdict, VERDICT_CURRENT);
+}
+
+/* Two contents at one version (a write that reached a minority, then
+ * another run's write): the side more managers hold wins; a tie cannot be
+ * decided. */
+static void test_choose_equal_versions(void **unused)
+{
+	(void)unused;
+	const struct state_copy c[] = { OK(6, ID_A, "lost"), OK(6, ID_A, "won"), OK(6, ID_A, "won") };
+	struct state_choice ch = choose(c, 3);
+	assert_int_equal(ch.verdict, VERDICT_CURRENT);
+	assert_int_equal(ch.best, 1);
+	const struct state_copy d[] = { OK(6, ID_A, "lost"), OK(6, ID_A, "won"), DOWN };
+	ch = choose(d, 3);
+	assert_int_equal(ch.verdict, VERDICT_CONFLICT);
+	assert_int_equal(ch.best, 0);
+	assert_int_equal(ch.other, 1);
+	/* Equal content is no conflict; a lower version does not vote. */
+	const struct state_copy e[] = { OK(6, ID_A, "x"), OK(5, ID_A, "y"), OK(6, ID_A, "x") };
+	assert_int_equal(choose(e, 3).verdict, VERDICT_CURRENT);
+	assert_int_equal(choose(e, 3).other, -1);
+}
+
+static void test_choose_two_clusters(void **unused)
+{
+	(void)unused;
+	const struct state_copy c[] = { OK(9, ID_A, "a"), OK(1, ID_B, "b"), OK(9, ID_A, "a") };
+	struct state_choice ch = choose(c, 3);
+	assert_int_equal(ch.verdict, VERDICT_SPLIT);
+	assert_int_equal(ch.best, 0);
+	assert_int_equal(ch.other, 1);
+}
+
+static void test_choose_nothing_usable(void **unused)
+{
+	(void)unused;
+	const struct state_copy none[] = { NONE, DOWN, NONE };
+	assert_int_equal(choose(none, 3).verdict, VERDICT_MISSING);
+	assert_int_equal(choose(none, 3).best, -1);
+	const struct state_copy bad[] = { NONE, BAD, DOWN };
+	assert_int_equal(choose(bad, 3).verdict, VERDICT_NONE);
+	const struct state_copy down[] = { DOWN, DOWN };
+	assert_int_equal(choose(down, 2).verdict, VERDICT_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +335,14 @@ int main(void)
 		cmocka_unit_test(test_short_input_is_not_installed),
 		cmocka_unit_test(test_older_version_is_refused),
 		cmocka_unit_test(test_history_keeps_the_last_50),
+		cmocka_unit_test(test_write_fenced_by_a_newer_version),
+		cmocka_unit_test(test_write_brings_a_manager_behind_up),
+		cmocka_unit_test(test_quorum_sizes),
+		cmocka_unit_test(test_choose_highest_version),
+		cmocka_unit_test(test_choose_needs_a_read_quorum),
+		cmocka_unit_test(test_choose_equal_versions),
+		cmocka_unit_test(test_choose_two_clusters),
+		cmocka_unit_test(test_choose_nothing_usable),
 	};
 	strcpy(base, "/tmp/cswarm-test-store.XXXXXX");
 	if (!mkdtemp(base))
