@@ -27,6 +27,7 @@ static const char *dir;	/* $FAKE_DOCKER_DIR */
 /* A container as kept in c/<id>.json (our own compact schema). */
 struct ctr {
 	char *id, *name, *image, *created, *status, *started, *finished;
+	char *restart;		/* --restart as given ("no", "on-failure:3", ...) */
 	long long exit_code;
 	struct strbuf labels;	/* JSON object members, already escaped */
 	struct strbuf args;	/* JSON array elements */
@@ -111,7 +112,8 @@ static char *random_id(void)
 
 static void ctr_free(struct ctr *c)
 {
-	char *s[] = { c->id, c->name, c->image, c->created, c->status, c->started, c->finished };
+	char *s[] = { c->id, c->name, c->image, c->created, c->status, c->started, c->finished,
+		      c->restart };
 	for (size_t i = 0; i < ARRAY_SIZE(s); i++)
 		free(s[i]);
 	sb_free(&c->labels);
@@ -155,8 +157,9 @@ static int ctr_load(const char *id, struct ctr *c)
 	}
 	sb_free(&err);
 	c->id = xstrdup(id);
-	const char *keys[] = { "name", "image", "created", "status", "started", "finished" };
-	char **vals[] = { &c->name, &c->image, &c->created, &c->status, &c->started, &c->finished };
+	const char *keys[] = { "name", "image", "created", "status", "started", "finished", "restart" };
+	char **vals[] = { &c->name, &c->image, &c->created, &c->status, &c->started, &c->finished,
+			  &c->restart };
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		*vals[i] = json_str(&c->j, json_get(&c->j, 0, keys[i]));
 	json_int(&c->j, json_get(&c->j, 0, "exit"), &c->exit_code);
@@ -171,8 +174,9 @@ static void ctr_save(const struct ctr *c)
 {
 	struct strbuf out = STRBUF_INIT;
 	sb_adds(&out, "{");
-	const char *keys[] = { "name", "image", "created", "status", "started", "finished" };
-	const char *vals[] = { c->name, c->image, c->created, c->status, c->started, c->finished };
+	const char *keys[] = { "name", "image", "created", "status", "started", "finished", "restart" };
+	const char *vals[] = { c->name, c->image, c->created, c->status, c->started, c->finished,
+			       c->restart ? c->restart : "no" };
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		json_member(&out, keys[i], vals[i]);
 	sb_addf(&out, ",\"exit\":%lld,\"labels\":{%s},\"args\":[%s],\"ports\":{%s},\"networks\":[%s]}\n",
@@ -269,11 +273,13 @@ static void inspect_json(const struct ctr *c, struct strbuf *out)
 	char *slash_name = xasprintf("/%s", c->name);
 	json_member(out, "Name", slash_name);
 	free(slash_name);
+	const char *policy = c->restart ? c->restart : "no", *colon = strchr(policy, ':');
 	sb_addf(out, ",\"RestartCount\":0,\"Driver\":\"overlay2\",\"Platform\":\"linux\","
 		"\"HostConfig\":{\"NetworkMode\":\"default\",\"PortBindings\":{%s},"
-		"\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0}},"
-		"\"Config\":{\"Hostname\":\"%.12s\",\"Cmd\":[%s],", sb_str(&c->ports), c->id,
-		sb_str(&c->args));
+		"\"RestartPolicy\":{\"Name\":\"%.*s\",\"MaximumRetryCount\":%ld}},"
+		"\"Config\":{\"Hostname\":\"%.12s\",\"Cmd\":[%s],", sb_str(&c->ports),
+		colon ? (int)(colon - policy) : (int)strlen(policy), policy,
+		colon ? strtol(colon + 1, NULL, 10) : 0L, c->id, sb_str(&c->args));
 	json_member(out, "Image", c->image);
 	sb_addf(out, ",\"Labels\":{%s}},\"NetworkSettings\":{\"Ports\":{%s},\"Networks\":{",
 		sb_str(&c->labels), sb_str(&c->ports));
@@ -718,6 +724,8 @@ static int parse_run(int argc, char **argv, struct ctr *c)
 			add_label(c, v);
 		else if ((v = opt_value(argc, argv, &i, "--publish")) || (v = opt_value(argc, argv, &i, "-p")))
 			add_port(c, v);
+		else if ((v = opt_value(argc, argv, &i, "--restart")))
+			c->restart = xstrdup(v);
 		else if ((v = opt_value(argc, argv, &i, "--network")) || (v = opt_value(argc, argv, &i, "--net")))
 			add_word(&c->networks, v);
 		else if (!is_bool_flag(a) && !strchr(a, '='))
@@ -779,6 +787,36 @@ static int cmd_run(int start, int argc, char **argv)
 	printf("%s\n", c.id);
 	ctr_free(&c);
 	return 0;
+}
+
+/* update --restart POLICY NAME...: the only update cswarm sends. */
+static int cmd_update(int argc, char **argv)
+{
+	const char *policy = NULL;
+	int i = 0, status = 0;
+	for (; i < argc && argv[i][0] == '-'; i++)
+		if (!(policy = opt_value(argc, argv, &i, "--restart"))) {
+			fprintf(stderr, "fake-docker: docker update %s: not simulated\n", argv[i]);
+			return 125;
+		}
+	for (; i < argc; i++) {
+		char *id = resolve(argv[i]);
+		struct ctr c;
+		if (!id || ctr_load(id, &c) != 0) {
+			free(id);
+			status = no_such("container", argv[i]);
+			continue;
+		}
+		if (policy) {
+			free(c.restart);
+			c.restart = xstrdup(policy);
+		}
+		ctr_save(&c);
+		printf("%s\n", argv[i]);
+		ctr_free(&c);
+		free(id);
+	}
+	return status;
 }
 
 /* start, stop, kill, restart, rm [-f]: each name in turn, printed back. */
@@ -1022,6 +1060,8 @@ static int dispatch(int argc, char **argv)
 		return cmd_inspect("", argc - 1, argv + 1);
 	if (streq(cmd, "run") || streq(cmd, "create"))
 		return cmd_run(streq(cmd, "run"), argc - 1, argv + 1);
+	if (streq(cmd, "update"))
+		return cmd_update(argc - 1, argv + 1);
 	if (streq(cmd, "start") || streq(cmd, "stop") || streq(cmd, "kill") || streq(cmd, "rm") ||
 	    streq(cmd, "restart"))
 		return cmd_each(cmd, argc - 1, argv + 1);
