@@ -186,6 +186,11 @@ cl_start_sshd() {
 	cl_ns_exists "$h" || return 1
 	cl_pid_alive "$d/sshd.pid" sshd && return 0
 	mkdir -p /run/sshd		# privilege separation directory
+	# TCP keepalive in the host's namespace (sshd turns it on for its
+	# sockets): a session whose client died while the link was cut, such
+	# as a lock holder's, ends seconds after the link is back, not hours.
+	cl_in_ns "$h" sysctl -q -w net.ipv4.tcp_keepalive_time=5 \
+		net.ipv4.tcp_keepalive_intvl=2 net.ipv4.tcp_keepalive_probes=3 >/dev/null 2>&1 || true
 	nsenter --net="/var/run/netns/$(cl_ns "$h")" --uts="$d/uts" -- \
 		/usr/sbin/sshd -f "$d/sshd_config" -E "$d/sshd.log" \
 		</dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
