@@ -196,7 +196,7 @@ unlocked (h2)" ]
 	echo '{"format":1,' >"$D_h1/state.json"
 	run "$CSWARM" init -i "$INV"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"manager h1: $D_h1/state.json: invalid JSON"* ]]
+	[[ "$output" == *"manager h1: $D_h1/state.json: truncated JSON"* ]]
 	[[ "$output" == *"already initialised"* ]]
 }
 
