@@ -19,17 +19,7 @@ DIR=$CSWARM_CLUSTER_DIR/netbench
 mkdir -p "$DIR"
 tests/cli/net_dns_image.sh cswarm-test/dnsmasq:1
 
-now() { date +%s%N; }
-
-median_ms() {	# command...: median wall time of RUNS runs, in ms
-	local i t0 times=()
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(now)
-		"$@" >/dev/null 2>&1 || true
-		times+=($(( ($(now) - t0) / 1000000 )))
-	done
-	printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
-}
+. bench/lib.sh
 
 inventory() {	# MODE: overlay or bridge
 	cat "$CSWARM_INVENTORY"

@@ -56,17 +56,7 @@ configs:
 EOF
 head -c 4096 /dev/urandom | base64 >"$W/own.txt"
 cs() { "$CSWARM" "$@" -i "$W/hosts" --cluster secbench; }
-now() { date +%s%N; }
-
-median_ms() {	# command...: median wall time of RUNS runs, in ms
-	local i t0 times=()
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(now)
-		"$@" >/dev/null 2>&1 || true
-		times+=($(( ($(now) - t0) / 1000000 )))
-	done
-	printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
-}
+. bench/lib.sh
 
 deploy_and_rm() {	# FILE
 	(cd "$W" && cs deploy "$1" -n b) && cs stack rm b
