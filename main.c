@@ -12,7 +12,7 @@ int main(int argc, char **argv)
 	argc = hoist_global_options(argc, argv, &args);
 	argv = args;
 	if (argc < 2) {
-		cmd_help(1, argv);
+		list_commands();
 		free(args);
 		return EXIT_USAGE;
 	}
@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	else if (streq(name, "--version"))
 		name = "version";
 	const struct cmd *c = find_command(name);
-	int ret = c ? c->fn(argc - 1, argv + 1) :
+	int ret = c ? run_command(c, argc - 1, argv + 1) :
 		  usage_error("unknown command '%s' (see 'cswarm --help')", argv[1]);
 	free(args);
 	return ret;

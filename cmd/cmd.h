@@ -1,19 +1,31 @@
-/* One cmd_x(argc, argv) per command group; main.c dispatches to them.
- * argv[0] is the command's own name. Each returns an exit code (util.h). */
+/* The commands: each is a table of forms (struct subcmd, cmd/options.h),
+ * its own and its subcommands', that main.c dispatches to with argv[0] the
+ * form's own name. Each form returns an exit code (util.h). */
 #ifndef CSWARM_CMD_H
 #define CSWARM_CMD_H
 
+#include "cmd/options.h"
+
 #include <stddef.h>
 
-int cmd_help(int argc, char **argv);
-int cmd_version(int argc, char **argv);
-int cmd_node(int argc, char **argv);
-int cmd_exec(int argc, char **argv);
-int cmd_config(int argc, char **argv);
-int cmd_deploy(int argc, char **argv);
-int cmd_reconcile(int argc, char **argv);
-/* deploy FILE... (stack_form 0) or stack deploy -c FILE... NAME (1) */
-int deploy_main(int argc, char **argv, int stack_form);
+/* Every command's forms, NULL-terminated: its own form (path without a
+ * space: "deploy", "config") and its subcommands ("node ls"). Each lives
+ * with its implementation. */
+extern const struct subcmd *const node_subcommands[], *const exec_subcommands[],
+	*const config_subcommands[], *const secret_subcommands[], *const unlock_key_subcommands[],
+	*const init_subcommands[], *const inventory_subcommands[], *const lock_subcommands[],
+	*const deploy_subcommands[], *const reconcile_subcommands[], *const stack_subcommands[],
+	*const network_subcommands[], *const service_subcommands[],
+	*const completion_subcommands[], *const help_subcommands[], *const version_subcommands[];
+/* Forms one command borrows from another's file. */
+extern const struct subcmd config_cmd, stack_deploy_cmd, node_rm_cmd,
+	stack_services_cmd, stack_ps_cmd, stack_logs_cmd, service_update_cmd,
+	service_rollback_cmd, service_inspect_cmd;
+
+/* Listings shared by stack, service and node (cmd/service.c): the scope of
+ * a ps or logs form (its variant). */
+enum task_scope { TASKS_OF_STACK, TASKS_OF_SERVICE, TASKS_OF_NODE };
+
 struct run;
 struct stack;
 struct strbuf;
@@ -21,64 +33,55 @@ struct strbuf;
  * cluster to it: `secret update` rolls the stacks using a new version.
  * Returns the operations that failed, or -1 when nothing was planned. */
 long deploy_stack_model(struct run *r, struct stack *st);
-/* cswarm secret, and cswarm config's object subcommands (argv[0] is the
- * subcommand): create, ls, inspect, rm, update (cmd/secret.c). */
-int cmd_secret(int argc, char **argv);
-int objects_main(int argc, char **argv, int is_config);
 /* "stack_service" of every service (r with RUN_STACKS) that mounts the
  * secret or config name, comma-separated, appended to out. */
 void objects_users(const struct run *r, int is_config, const char *name, struct strbuf *out);
-/* A subcommand word of `cswarm config` that selects objects_main. */
-int objects_subcommand(const char *word);
-int cmd_unlock_key(int argc, char **argv);
 struct cluster_key;
 /* How init --autolock and unlock-key --rotate hand the key to the operator. */
 void print_unlock_key(const struct cluster_key *k);
-/* `node rm [--force] NODE...` (cmd/node_rm.c); argv[0] is "rm". */
-int node_rm_main(int argc, char **argv);
 /* Converge the whole cluster as `cswarm reconcile` does, on an open,
  * locked run (cmd/reconcile.c): its exit code. */
 int reconcile_run(struct run *r, long wait_ms, int rebalance, int json);
-int cmd_init(int argc, char **argv);
-int cmd_inventory(int argc, char **argv);
-int cmd_lock(int argc, char **argv);
-int cmd_stack(int argc, char **argv);
-int cmd_service(int argc, char **argv);
-int cmd_completion(int argc, char **argv);
-int cmd_network(int argc, char **argv);
-/* Listings shared by stack, service and node (cmd/service.c); argv[0] is
- * the subcommand. service ls (of_stack 0) or stack services NAME (1). */
-int service_ls_main(int argc, char **argv, int of_stack);
-/* Tasks of the stacks, services (STACK_SERVICE) or nodes named by the
- * arguments: `stack ps`, `service ps`, `node ps`; and their logs. */
-enum task_scope { TASKS_OF_STACK, TASKS_OF_SERVICE, TASKS_OF_NODE };
-int tasks_ps_main(int argc, char **argv, enum task_scope scope);
-int tasks_logs_main(int argc, char **argv, enum task_scope scope);
-/* service update|rollback|inspect (cmd/service_update.c); argv[0] is the
- * subcommand. */
-int service_update_main(int argc, char **argv);
-int service_rollback_main(int argc, char **argv);
-int service_inspect_main(int argc, char **argv);
 /* Converge stack i of the run as the state holds it (cmd/service.c);
  * returns the operations that failed, adds the tasks left pending, and
  * says whether update_config.failure_action asks for a rollback. */
-struct run;
 size_t service_converge(struct run *r, size_t i, size_t *pending, int *rollback);
 
 /* `cswarm -i hosts node ls` as docker's global options: returns a new argv
- * (caller frees the array) with the host options given before the command
- * moved behind it. */
+ * (caller frees the array) with the global options (OPT_GLOBAL) given
+ * before the command moved behind it. */
 int hoist_global_options(int argc, char **argv, char ***out);
 
+/* A command: what `cswarm help` says of it, and its forms. */
 struct cmd {
 	const char *name;
-	int (*fn)(int argc, char **argv);
 	const char *summary;
-	const char *usage;	/* full help text for `cswarm help NAME` */
+	/* Help after the generated synopsis and options: what each form
+	 * does, exit codes. */
+	const char *prose;
+	const struct subcmd *const *subs;
 };
 
-/* The dispatch table (cmd/help.c), terminated by a NULL name. */
+/* The command table (cmd/help.c), terminated by a NULL name. */
 extern const struct cmd cswarm_commands[];
 const struct cmd *find_command(const char *name);
+/* Run the command on argv (argv[0] is its name): its own form, or the
+ * subcommand argv[1] names; `--help` before any "--" shows its help. */
+int run_command(const struct cmd *c, int argc, char **argv);
+/* The form of c that word names (its name or an alias), or NULL. */
+const struct subcmd *find_subcommand(const struct cmd *c, const char *word);
+/* c's own form (path without a space), or NULL. */
+const struct subcmd *own_form(const struct cmd *c);
+/* The subcommand's word: "ls" of "node ls"; the command's own name. */
+const char *subcmd_word(const struct subcmd *s);
+
+/* `cswarm help`: every command with its summary. */
+void list_commands(void);
+/* `cswarm help CMD [SUB]` (cmd/usage.c): the forms' synopses, the prose,
+ * the options of their tables; sub NULL for every form. */
+void print_help(const struct cmd *c, const struct subcmd *sub);
+/* `cswarm help --man CMD`: the SYNOPSIS and OPTIONS sections of its man
+ * page, in roff, as man/cswarm-CMD.1 carries them. */
+void print_man_sections(const struct cmd *c);
 
 #endif

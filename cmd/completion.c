@@ -1,110 +1,187 @@
-/* `cswarm completion bash|zsh|fish`: a completion script generated from the
- * command table (cmd/help.c), so that completion offers exactly the
- * commands, subcommands and options that `cswarm help CMD` documents. */
+/* `cswarm completion bash|zsh|fish`: completion scripts written from the
+ * option tables (cmd/options.h), so that completion offers exactly the
+ * commands, subcommands, options and option values that cswarm parses.
+ * An option's or a form's .complete says what completes its value:
+ * "file", "node" (the inventory's hosts, `cswarm inventory --list`),
+ * "stack" or "service" (`cswarm stack ls` / `service ls` on the cluster),
+ * "command", or fixed words. */
 #include "cmd/cmd.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
-#include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-/* Options every command that reaches hosts accepts (see cmd/common.h). */
-static const char host_options[] =
-	"--inventory --limit --forks --timeout --connect-timeout --accept-new "
-	"--ssh-config --format --help";
-
-static int has_word(const struct strbuf *words, const char *w, size_t len)
+/* The kinds of value the shells complete by calling code, not by words. */
+static int is_kind(const char *complete)
 {
-	const char *p = sb_str(words);
-	while (*p) {
-		size_t n = strcspn(p, " ");
-		if (n == len && memcmp(p, w, len) == 0)
+	static const char *const kinds[] = { "file", "node", "stack", "service", "command" };
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (streq(complete, kinds[i]))
 			return 1;
-		p += n + (p[n] == ' ');
-	}
 	return 0;
 }
 
-static void add_word(struct strbuf *words, const char *w, size_t len)
+/* "--name -n" of every option of a table (fragments expanded). */
+static void option_words(const struct opt *table, struct strbuf *out)
 {
-	if (len == 0 || has_word(words, w, len))
-		return;
-	if (words->len)
-		sb_addc(words, ' ');
-	sb_add(words, w, len);
+	struct opt_iter it;
+	const struct opt *o;
+	opt_iter_init(&it, table);
+	while ((o = opt_next(&it, NULL))) {
+		sb_addf(out, "%s--%s", out->len ? " " : "", o->long_name);
+		if (o->short_name)
+			sb_addf(out, " -%c", o->short_name);
+	}
+	sb_addf(out, "%s--help", out->len ? " " : "");
 }
 
-/* Subcommands: the words after "cswarm NAME " on the usage lines, where
- * "a|b|c" lists several. */
-static void subcommands_of(const struct cmd *c, struct strbuf *out)
+static void subcommand_words(const struct cmd *c, struct strbuf *out)
 {
-	char prefix[64];
-	snprintf(prefix, sizeof(prefix), "cswarm %s ", c->name);
-	for (const char *p = strstr(c->usage, prefix); p; p = strstr(p + 1, prefix)) {
-		const char *w = p + strlen(prefix);
-		for (;;) {
-			size_t n = 0;
-			while (islower((unsigned char)w[n]) || (n > 0 && w[n] == '-'))
-				n++;
-			if (n == 0 || (w[n] != ' ' && w[n] != '|' && w[n] != '\n'))
-				break;
-			add_word(out, w, n);
-			if (w[n] != '|')
-				break;
-			w += n + 1;
+	for (const struct subcmd *const *s = c->subs; *s; s++)
+		if (strchr((*s)->path, ' '))
+			sb_addf(out, "%s%s%s%s", out->len ? " " : "", subcmd_word(*s),
+				(*s)->aliases ? " " : "", (*s)->aliases ? (*s)->aliases : "");
+}
+
+/* The commands, and the options that take a value (fish: that may come
+ * before the command; bash: those that may come before it at all). */
+static void print_lists(const char *commands, const char *options, const char *end)
+{
+	struct opt_iter it;
+	const struct opt *o;
+	int fish = end[0] == '\n';
+	printf("%s", commands);
+	for (const struct cmd *c = cswarm_commands; c->name; c++)
+		printf("%s%s", c == cswarm_commands ? fish ? " " : "" : " ", c->name);
+	printf("%s%s", end, options);
+	opt_iter_init(&it, cluster_options.opts);
+	while ((o = opt_next(&it, NULL))) {
+		if (fish ? !o->argh : !(o->flags & OPT_GLOBAL))
+			continue;
+		printf(" --%s", o->long_name);
+		if (o->short_name)
+			printf(" -%c", o->short_name);
+	}
+	printf("%s", end);
+}
+
+/* --- bash (and zsh through bashcompinit) ---------------------------------------- */
+
+/* case "$1 $2" in ... the value completion of each option of a table:
+ * shared fragments once (any form), a form's own options under its path. */
+static void bash_value_cases(const char *form, const struct opt *table, int fragments)
+{
+	for (const struct opt *o = table; o->type != OPT_T_END; o++) {
+		if (o->type == OPT_T_INCLUDE) {
+			if (fragments)
+				bash_value_cases("*", o->include->opts, fragments);
+			continue;
 		}
+		if (!o->argh)
+			continue;
+		const char *what = o->complete ? o->complete : "";
+		const char *quote = streq(form, "*") ? "" : "\"";
+		printf("\t%s%s%s\" --%s\"", quote, form, quote, o->long_name);
+		if (o->short_name)
+			printf("|%s%s%s\" -%c\"", quote, form, quote, o->short_name);
+		printf(") echo \"%s%s\" ;;\n", o->complete && is_kind(what) ? "@" : "", what);
 	}
 }
 
-/* Long options: every "--word" the usage text mentions. */
-static void options_of(const struct cmd *c, struct strbuf *out)
+static void print_bash_tables(void)
 {
-	for (const char *p = strstr(c->usage, "--"); p; p = strstr(p + 2, "--")) {
-		size_t n = 2;
-		while (islower((unsigned char)p[n]) || p[n] == '-')
-			n++;
-		if (n > 2)
-			add_word(out, p, n);
+	struct strbuf words = STRBUF_INIT;
+	print_lists("_cswarm_commands=\"", "_cswarm_global_opts=\"", "\"\n");
+	printf("_cswarm_subs() {\n\tcase $1 in\n");
+	for (const struct cmd *c = cswarm_commands; c->name; c++) {
+		sb_reset(&words);
+		subcommand_words(c, &words);
+		if (words.len)
+			printf("\t%s) echo \"%s\" ;;\n", c->name, words.buf);
 	}
+	printf("\tesac\n}\n_cswarm_opts() {\n\tcase $1 in\n");
+	for (const struct cmd *c = cswarm_commands; c->name; c++)
+		for (const struct subcmd *const *s = c->subs; *s; s++) {
+			sb_reset(&words);
+			option_words((*s)->options, &words);
+			printf("\t\"%s\") echo \"%s\" ;;\n", (*s)->path, words.buf);
+		}
+	printf("\tesac\n}\n# The value of option $2 of form $1: @kind or words; nothing for a flag.\n"
+	       "_cswarm_value() {\n\tcase \"$1 $2\" in\n");
+	for (const struct cmd *c = cswarm_commands; c->name; c++)
+		for (const struct subcmd *const *s = c->subs; *s; s++)
+			bash_value_cases((*s)->path, (*s)->options, 0);
+	bash_value_cases("*", cluster_options.opts, 1);
+	printf("\t*) return 1 ;;\n\tesac\n}\n_cswarm_args() {\n\tcase $1 in\n");
+	for (const struct cmd *c = cswarm_commands; c->name; c++)
+		for (const struct subcmd *const *s = c->subs; *s; s++)
+			if ((*s)->complete)
+				printf("\t\"%s\") echo \"%s%s\" ;;\n", (*s)->path,
+				       is_kind((*s)->complete) ? "@" : "", (*s)->complete);
+	printf("\tesac\n}\n");
+	sb_free(&words);
 }
 
-static void command_words(const struct cmd *c, struct strbuf *subs, struct strbuf *opts)
-{
-	sb_reset(subs);
-	sb_reset(opts);
-	subcommands_of(c, subs);
-	options_of(c, opts);
-}
+/* The script's fixed part: finding the command and subcommand words, and
+ * the kinds of value. Names of nodes, stacks and services come from the
+ * inventory given on the line (-i, --inventory) or $CSWARM_INVENTORY. */
+static const char bash_main[] =
+	"_cswarm_names() {\n"
+	"\tlocal inv=$1 kind=$2\n"
+	"\tcase $kind in\n"
+	"\tcommand) echo \"$_cswarm_commands\" ;;\n"
+	"\tnode) [ -n \"$inv\" ] && cswarm inventory -i \"$inv\" --list 2>/dev/null |\n"
+	"\t\tsed -n '/\"hostvars\"/,$p' | sed -n 's/^        \"\\([^\"]*\\)\": {.*/\\1/p' ;;\n"
+	"\tstack) [ -n \"$inv\" ] && cswarm stack ls -i \"$inv\" 2>/dev/null | awk 'NR > 1 { print $1 }' ;;\n"
+	"\tservice) [ -n \"$inv\" ] && cswarm service ls -i \"$inv\" 2>/dev/null | awk 'NR > 1 { print $2 }' ;;\n"
+	"\tesac\n"
+	"}\n"
+	"_cswarm_complete() {\t# what (@kind or words), inventory, current word\n"
+	"\tcase $1 in\n"
+	"\t@file) COMPREPLY=($(compgen -f -- \"$3\")) ;;\n"
+	"\t@*) COMPREPLY=($(compgen -W \"$(_cswarm_names \"$2\" \"${1#@}\")\" -- \"$3\")) ;;\n"
+	"\t*) COMPREPLY=($(compgen -W \"$1\" -- \"$3\")) ;;\n"
+	"\tesac\n"
+	"}\n"
+	"_cswarm() {\n"
+	"\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+	"\tlocal i w cmd= sub= form value inv=${CSWARM_INVENTORY-}\n"
+	"\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
+	"\t\tw=${COMP_WORDS[i]}\n"
+	"\t\tcase $w in\n"
+	"\t\t-i|--inventory) inv=${COMP_WORDS[i+1]} ;;\n"
+	"\t\t--) return ;;\n"
+	"\t\tesac\n"
+	"\t\tif [[ $w == -* ]]; then\n"
+	"\t\t\t[ -z \"$cmd\" ] && _cswarm_value '' \"$w\" >/dev/null && ((i++))\n"
+	"\t\telif [ -z \"$cmd\" ]; then\n"
+	"\t\t\tcmd=$w\n"
+	"\t\telif [ -z \"$sub\" ] && [ -n \"$(_cswarm_subs \"$cmd\")\" ]; then\n"
+	"\t\t\tsub=$w\n"
+	"\t\tfi\n"
+	"\tdone\n"
+	"\tform=$cmd${sub:+ $sub}\n"
+	"\tif [ -n \"$cmd\" ] && value=$(_cswarm_value \"$form\" \"$prev\"); then\n"
+	"\t\t_cswarm_complete \"$value\" \"$inv\" \"$cur\"\n"
+	"\telif [ -z \"$cmd\" ]; then\n"
+	"\t\t[[ $cur == -* ]] && _cswarm_complete \"$_cswarm_global_opts\" \"\" \"$cur\" ||\n"
+	"\t\t\t_cswarm_complete \"$_cswarm_commands\" \"\" \"$cur\"\n"
+	"\telif [ -z \"$sub\" ] && [ -n \"$(_cswarm_subs \"$cmd\")\" ]; then\n"
+	"\t\t_cswarm_complete \"$(_cswarm_subs \"$cmd\")\" \"\" \"$cur\"\n"
+	"\telif [[ $cur == -* ]]; then\n"
+	"\t\t_cswarm_complete \"$(_cswarm_opts \"$form\")\" \"\" \"$cur\"\n"
+	"\telse\n"
+	"\t\t_cswarm_complete \"$(_cswarm_args \"$form\")\" \"$inv\" \"$cur\"\n"
+	"\tfi\n"
+	"}\n"
+	"complete -o filenames -o bashdefault -F _cswarm cswarm\n";
 
 static void print_bash(void)
 {
-	struct strbuf subs = STRBUF_INIT, opts = STRBUF_INIT;
-	printf("# bash completion for cswarm (generated by `cswarm completion bash`)\n"
-	       "_cswarm() {\n"
-	       "\tlocal cur=${COMP_WORDS[COMP_CWORD]} subs= opts=\n"
-	       "\tif [ \"$COMP_CWORD\" -eq 1 ]; then\n"
-	       "\t\tCOMPREPLY=($(compgen -W \"");
-	for (const struct cmd *c = cswarm_commands; c->name; c++)
-		printf("%s%s", c == cswarm_commands ? "" : " ", c->name);
-	printf("\" -- \"$cur\"))\n\t\treturn\n\tfi\n\tcase ${COMP_WORDS[1]} in\n");
-	for (const struct cmd *c = cswarm_commands; c->name; c++) {
-		command_words(c, &subs, &opts);
-		printf("\t%s) subs=\"%s\" opts=\"%s\" ;;\n", c->name, sb_str(&subs), sb_str(&opts));
-	}
-	printf("\tesac\n"
-	       "\tif [[ $cur == -* ]]; then\n"
-	       "\t\tCOMPREPLY=($(compgen -W \"$opts %s\" -- \"$cur\"))\n"
-	       "\telif [ \"$COMP_CWORD\" -eq 2 ] && [ -n \"$subs\" ]; then\n"
-	       "\t\tCOMPREPLY=($(compgen -W \"$subs\" -- \"$cur\"))\n"
-	       "\telse\n"
-	       "\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
-	       "\tfi\n"
-	       "}\n"
-	       "complete -o filenames -F _cswarm cswarm\n", host_options);
-	sb_free(&subs);
-	sb_free(&opts);
+	printf("# bash completion for cswarm (generated by `cswarm completion bash`)\n");
+	print_bash_tables();
+	fputs(bash_main, stdout);
 }
 
 /* zsh runs the bash function through its bashcompinit layer. */
@@ -116,45 +193,151 @@ static void print_zsh(void)
 	print_bash();
 }
 
-static void fish_words(const char *cond, const char *flag, const char *words)
+/* --- fish ----------------------------------------------------------------------- */
+
+/* fish quotes: single quotes, \' and \\ inside. */
+static void fish_quoted(const char *s)
 {
-	char *copy = xstrdup(words), *save = NULL;
-	for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		printf("complete -c cswarm -n '%s' %s %s\n", cond, flag,
-		       streq(flag, "-l") ? tok + 2 : tok);
-	free(copy);
+	putchar('\'');
+	for (; *s; s++) {
+		if (*s == '\'' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('\'');
 }
+
+static void fish_option(const struct subcmd *s, const struct opt *o)
+{
+	printf("complete -c cswarm -n '__cswarm_form \"%s\"' -l %s", s->path, o->long_name);
+	if (o->short_name)
+		printf(" -s %c", o->short_name);
+	if (o->argh && o->complete && streq(o->complete, "file"))
+		printf(" -r -F");
+	else if (o->argh && o->complete && is_kind(o->complete))
+		printf(" -x -a '(__cswarm_names %s)'", o->complete);
+	else if (o->argh && o->complete)
+		printf(" -x -a '%s'", o->complete);
+	else if (o->argh)
+		printf(" -x");
+	printf(" -d ");
+	fish_quoted(o->help);
+	putchar('\n');
+}
+
+static void fish_form(const struct subcmd *s)
+{
+	struct opt_iter it;
+	const struct opt *o;
+	if (strchr(s->path, ' ')) {
+		printf("complete -c cswarm -f -n '__cswarm_sub %.*s' -a %s -d ",
+		       (int)strcspn(s->path, " "), s->path, subcmd_word(s));
+		fish_quoted(s->summary ? s->summary : "");
+		putchar('\n');
+	}
+	opt_iter_init(&it, s->options);
+	while ((o = opt_next(&it, NULL)))
+		fish_option(s, o);
+	if (s->complete && !streq(s->complete, "file"))
+		printf("complete -c cswarm -f -n '__cswarm_form \"%s\"' -a '%s%s%s'\n", s->path,
+		       is_kind(s->complete) ? "(__cswarm_names " : "", s->complete,
+		       is_kind(s->complete) ? ")" : "");
+}
+
+/* __cswarm_words: the words typed after cswarm, options and their values
+ * left out; __cswarm_form PATH: they start with that command and
+ * subcommand ("node update"), or are that command and no subcommand of it
+ * ("config"); __cswarm_sub CMD: the subcommand is the word to type. */
+static const char fish_functions[] =
+	"function __cswarm_words\n"
+	"\tset -l skip 0\n"
+	"\tfor w in (commandline -opc)[2..-1]\n"
+	"\t\tif test $skip = 1; set skip 0; continue; end\n"
+	"\t\tif contains -- $w $__cswarm_valued; set skip 1; continue; end\n"
+	"\t\tstring match -q -- '-*' $w; or echo $w\n"
+	"\tend\n"
+	"end\n"
+	"function __cswarm_form\n"
+	"\tset -l words (__cswarm_words)\n"
+	"\tset -l form (string split ' ' -- $argv[1])\n"
+	"\ttest (count $words) -ge (count $form); or return 1\n"
+	"\ttest \"$words[1..(count $form)]\" = \"$argv[1]\"; or return 1\n"
+	"\ttest (count $form) -eq 2; or test (count $words) -eq 1; or not contains -- $words[2] (__cswarm_subs_of $form[1])\n"
+	"end\n"
+	"function __cswarm_sub\n"
+	"\tset -l words (__cswarm_words)\n"
+	"\ttest (count $words) -eq 1; and test \"$words[1]\" = $argv[1]\n"
+	"end\n"
+	"function __cswarm_inventory\n"
+	"\tset -l inv $CSWARM_INVENTORY\n"
+	"\tset -l next 0\n"
+	"\tfor w in (commandline -opc)\n"
+	"\t\ttest $next = 1; and set inv $w\n"
+	"\t\tset next 0\n"
+	"\t\tcontains -- $w -i --inventory; and set next 1\n"
+	"\tend\n"
+	"\techo $inv\n"
+	"end\n"
+	"function __cswarm_names\n"
+	"\tset -l inv (__cswarm_inventory)\n"
+	"\ttest -n \"$inv\" -o $argv[1] = command; or return\n"
+	"\tswitch $argv[1]\n"
+	"\tcase command\n"
+	"\t\techo $__cswarm_commands\n"
+	"\tcase node\n"
+	"\t\tcswarm inventory -i $inv --list 2>/dev/null | "
+	"string replace -rf '^        \"([^\"]+)\": \\{.*' '$1'\n"
+	"\tcase stack\n"
+	"\t\tcswarm stack ls -i $inv 2>/dev/null | awk 'NR > 1 { print $1 }'\n"
+	"\tcase service\n"
+	"\t\tcswarm service ls -i $inv 2>/dev/null | awk 'NR > 1 { print $2 }'\n"
+	"\tend\n"
+	"end\n";
 
 static void print_fish(void)
 {
-	struct strbuf subs = STRBUF_INIT, opts = STRBUF_INIT;
+	struct strbuf words = STRBUF_INIT;
 	printf("# fish completion for cswarm (generated by `cswarm completion fish`)\n");
-	for (const struct cmd *c = cswarm_commands; c->name; c++)
-		printf("complete -c cswarm -f -n '__fish_use_subcommand' -a %s -d '%s'\n",
-		       c->name, c->summary);
+	print_lists("set -g __cswarm_commands", "set -g __cswarm_valued", "\n");
+	fputs(fish_functions, stdout);
+	printf("function __cswarm_subs_of\n\tswitch $argv[1]\n");
 	for (const struct cmd *c = cswarm_commands; c->name; c++) {
-		char cond[96];
-		snprintf(cond, sizeof(cond), "__fish_seen_subcommand_from %s", c->name);
-		command_words(c, &subs, &opts);
-		fish_words(cond, "-a", sb_str(&subs));
-		fish_words(cond, "-l", sb_str(&opts));
+		sb_reset(&words);
+		subcommand_words(c, &words);
+		if (words.len)
+			printf("\tcase %s\n\t\techo %s\n", c->name, words.buf);
 	}
-	fish_words("not __fish_use_subcommand", "-l", host_options);
-	sb_free(&subs);
-	sb_free(&opts);
+	printf("\tend\nend\n");
+	for (const struct cmd *c = cswarm_commands; c->name; c++) {
+		printf("complete -c cswarm -f -n '__fish_use_subcommand' -a %s -d ", c->name);
+		fish_quoted(c->summary);
+		putchar('\n');
+		for (const struct subcmd *const *s = c->subs; *s; s++)
+			fish_form(*s);
+	}
+	sb_free(&words);
 }
 
-int cmd_completion(int argc, char **argv)
+static int completion_main(const struct subcmd *self, int argc, char **argv)
 {
-	if (argc != 2)
+	if (parse_options(self, argc, argv, NULL, NULL) != EXIT_OK)
+		return EXIT_USAGE;
+	if (optind + 1 != argc)
 		return usage_error("usage: cswarm completion bash|zsh|fish");
-	if (streq(argv[1], "bash"))
+	if (streq(argv[optind], "bash"))
 		print_bash();
-	else if (streq(argv[1], "zsh"))
+	else if (streq(argv[optind], "zsh"))
 		print_zsh();
-	else if (streq(argv[1], "fish"))
+	else if (streq(argv[optind], "fish"))
 		print_fish();
 	else
-		return usage_error("completion: unknown shell '%s' (bash, zsh or fish)", argv[1]);
+		return usage_error("completion: unknown shell '%s' (bash, zsh or fish)", argv[optind]);
 	return EXIT_OK;
 }
+
+static const struct opt completion_options[] = { OPT_END() };
+static const struct subcmd completion_cmd = {
+	"completion", "bash|zsh|fish", NULL, completion_options, .complete = "bash zsh fish",
+	.fn = completion_main,
+};
+const struct subcmd *const completion_subcommands[] = { &completion_cmd, NULL };

@@ -12,68 +12,48 @@
 #include <string.h>
 
 struct config_args {
-	const char **files;
-	size_t nfiles, cap;
+	struct optlist files;
 	const char *env_file, *name, *format;
-	bool quiet;
+	int quiet;
 };
 
-static int parse_args(int argc, char **argv, struct config_args *a)
+static const struct opt config_options[] = {
+	OPT_LIST('c', "compose-file", "FILE", struct config_args, files,
+		 "a stack file; more are merged with the Compose override rules", "file"),
+	OPT_STRING(0, "env-file", "FILE", struct config_args, env_file,
+		   "variables for interpolation (default: .env beside the first file)", "file"),
+	OPT_STRING(0, "format", "yaml|json", struct config_args, format, "output format (default yaml)",
+		   "yaml json"),
+	OPT_STRING('n', "name", "NAME", struct config_args, name,
+		   "stack name (default: the file's name: key or its directory)", NULL),
+	OPT_FLAG('q', "quiet", struct config_args, quiet, "no warnings (unset variables)"),
+	OPT_END(),
+};
+
+static int parse_args(const struct subcmd *self, int argc, char **argv, struct config_args *a)
 {
-	static const struct option longopts[] = {
-		{ "compose-file", required_argument, NULL, 'c' },
-		{ "env-file", required_argument, NULL, 'e' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:n:q", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			GROW(a->files, a->cap, a->nfiles + 1);
-			a->files[a->nfiles++] = optarg;
-			break;
-		case 'e':
-			a->env_file = optarg;
-			break;
-		case 'f':
-			a->format = optarg;
-			break;
-		case 'n':
-			a->name = optarg;
-			break;
-		case 'q':
-			a->quiet = true;
-			break;
-		default:
-			return usage_error("config -c FILE [-c FILE...] [--env-file FILE] [--format yaml|json] [--name NAME]");
-		}
-	}
+	if (parse_options(self, argc, argv, a, NULL) != EXIT_OK)
+		return EXIT_USAGE;
 	if (optind < argc)
 		return usage_error("config: unexpected argument '%s'", argv[optind]);
-	if (!a->nfiles)
+	if (!a->files.n)
 		return usage_error("config: at least one -c FILE is required");
 	if (!streq(a->format, "yaml") && !streq(a->format, "json"))
 		return usage_error("config: --format must be yaml or json, not '%s'", a->format);
 	return EXIT_OK;
 }
 
-int cmd_config(int argc, char **argv)
+/* The stack file, as docker stack config; `config create|ls|...` are the
+ * configs kept in the cluster (cmd/secret.c). */
+static int config_main(const struct subcmd *self, int argc, char **argv)
 {
-	/* `config create|ls|inspect|rm|update`: configs as cluster objects
-	 * (cmd/secret.c); otherwise the stack file, as docker stack config. */
-	if (argc > 1 && objects_subcommand(argv[1]))
-		return objects_main(argc - 1, argv + 1, 1);
 	struct config_args a = { .format = "yaml" };
-	int rc = parse_args(argc, argv, &a);
+	int rc = parse_args(self, argc, argv, &a);
 	if (rc != EXIT_OK) {
-		free(a.files);
+		free(a.files.v);
 		return rc;
 	}
-	struct compose_opts opts = { .files = a.files, .nfiles = a.nfiles, .env_file = a.env_file,
+	struct compose_opts opts = { .files = a.files.v, .nfiles = a.files.n, .env_file = a.env_file,
 				     .name = a.name, .quiet = a.quiet };
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct stack *st;
@@ -90,6 +70,10 @@ int cmd_config(int argc, char **argv)
 	}
 	sb_free(&err);
 	sb_free(&out);
-	free(a.files);
+	free(a.files.v);
 	return rc;
 }
+
+const struct subcmd config_cmd = {
+	"config", NULL, "print the resolved stack file", config_options, .fn = config_main,
+};

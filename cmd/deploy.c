@@ -10,8 +10,7 @@
 #include <string.h>
 
 struct deploy_args {
-	const char **files;
-	size_t nfiles;
+	struct optlist files;
 	const char *env_file;
 	const char *name;
 	int prune, dry_run, rebalance;
@@ -69,7 +68,7 @@ static char *keep_unlisted(const char *old_json, const char *new_json, const str
 
 static int load_file(const struct deploy_args *a, struct stack **st)
 {
-	struct compose_opts co = { .files = a->files, .nfiles = a->nfiles, .env_file = a->env_file,
+	struct compose_opts co = { .files = a->files.v, .nfiles = a->files.n, .env_file = a->env_file,
 				   .name = a->name };
 	struct strbuf err = STRBUF_INIT;
 	int ret = compose_load(&co, st, &err);
@@ -230,50 +229,46 @@ long deploy_stack_model(struct run *r, struct stack *st)
 	return failed;
 }
 
-static int parse_args(struct run *r, struct deploy_args *a, int argc, char **argv, int stack_form)
+static const struct opt deploy_options[] = {
+	OPT_LIST('c', "compose-file", "FILE", struct deploy_args, files,
+		 "a stack file; more are merged with the Compose override rules", "file"),
+	OPT_STRING('n', "name", "NAME", struct deploy_args, name,
+		   "stack name (default: the file's name: key or its directory)", NULL),
+	OPT_STRING(0, "env-file", "FILE", struct deploy_args, env_file,
+		   "variables for interpolation (default: .env beside the first file)", "file"),
+	OPT_FLAG(0, "prune", struct deploy_args, prune,
+		 "remove services of the stack that the file no longer lists"),
+	OPT_FLAG(0, "dry-run", struct deploy_args, dry_run,
+		 "print the plan per host with the docker commands; change nothing"),
+	OPT_FLAG(0, "rebalance", struct deploy_args, rebalance,
+		 "also move the fewest tasks needed to even out the nodes"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+/* deploy FILE...  |  stack deploy -c FILE... NAME (variant 1) */
+static int parse_args(const struct subcmd *self, struct run *r, struct deploy_args *a, int argc,
+		      char **argv)
 {
-	static const struct option longopts[] = {
-		{ "compose-file", required_argument, NULL, 'c' },
-		{ "env-file", required_argument, NULL, 'e' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "prune", no_argument, NULL, 'p' },
-		{ "dry-run", no_argument, NULL, 'd' },
-		{ "rebalance", no_argument, NULL, 'r' },
-		RUN_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "c:n:" HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': a->files = xrealloc(a->files, (a->nfiles + 1) * sizeof(*a->files));
-			  a->files[a->nfiles++] = optarg; break;
-		case 'e': a->env_file = optarg; break;
-		case 'n': a->name = optarg; break;
-		case 'p': a->prune = 1; break;
-		case 'd': a->dry_run = 1; break;
-		case 'r': a->rebalance = 1; break;
-		default:
-			if (run_opt(r, c, optarg) != 1)
-				return EXIT_USAGE;
-		}
-	}
-	/* deploy FILE...  |  stack deploy -c FILE... NAME */
+	int stack_form = self->variant;
+	if (parse_options(self, argc, argv, a, r) != EXIT_OK)
+		return EXIT_USAGE;
 	for (; optind < argc; optind++) {
 		if (stack_form && !a->name && optind == argc - 1) {
 			a->name = argv[optind];
 			continue;
 		}
-		a->files = xrealloc(a->files, (a->nfiles + 1) * sizeof(*a->files));
-		a->files[a->nfiles++] = argv[optind];
+		GROW(a->files.v, a->files.cap, a->files.n + 1);
+		a->files.v[a->files.n++] = argv[optind];
 	}
-	if (!a->nfiles)
+	if (!a->files.n)
 		return usage_error("deploy: no stack file (cswarm deploy STACK.yml -i INVENTORY)");
 	if (stack_form && !a->name)
 		return usage_error("stack deploy: no stack name (cswarm stack deploy -c FILE NAME)");
 	return 0;
 }
 
-int deploy_main(int argc, char **argv, int stack_form)
+static int deploy_main(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
 	struct deploy_args a = { 0 };
@@ -281,7 +276,7 @@ int deploy_main(int argc, char **argv, int stack_form)
 	int ret;
 
 	run_init(&r);
-	if ((ret = parse_args(&r, &a, argc, argv, stack_form)) != 0)
+	if ((ret = parse_args(self, &r, &a, argc, argv)) != 0)
 		goto out;
 	ret = EXIT_FAIL;
 	if (load_file(&a, &st) != 0)
@@ -291,11 +286,15 @@ out:
 	if (st)
 		stack_free(st);
 	run_close(&r);
-	free(a.files);
+	free(a.files.v);
 	return ret;
 }
 
-int cmd_deploy(int argc, char **argv)
-{
-	return deploy_main(argc, argv, 0);
-}
+static const struct subcmd deploy_cmd = {
+	"deploy", "[STACK.yml...]", NULL, deploy_options, .complete = "file", .fn = deploy_main,
+};
+const struct subcmd stack_deploy_cmd = {
+	"stack deploy", "NAME", "as cswarm deploy", deploy_options, .aliases = "up",
+	.complete = "stack", .fn = deploy_main, .variant = 1,
+};
+const struct subcmd *const deploy_subcommands[] = { &deploy_cmd, NULL };

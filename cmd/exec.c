@@ -1,6 +1,7 @@
 /* cswarm exec: run a shell command on hosts (Ansible's ad-hoc command). */
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "engine/run.h"
 #include "util/util.h"
 
 #include <pthread.h>
@@ -86,19 +87,24 @@ static int report(const struct fleet *f, const struct exec_run *run)
 	return ok;
 }
 
-int cmd_exec(int argc, char **argv)
+static const struct opt exec_options[] = {
+	OPT_INCLUDE(host_options),
+	OPT_END(),
+};
+
+static int exec_main(const struct subcmd *self, int argc, char **argv)
 {
-	static const struct option longopts[] = { HOST_LONGOPTS, { NULL, 0, NULL, 0 } };
+	struct run r;
 	struct host_opts o;
 	struct inventory inv = { 0 };
 	struct fleet f;
 	size_t *index = NULL;
-	int c, ret = EXIT_FAIL;
+	int ret = EXIT_FAIL;
 
-	host_opts_init(&o);
-	while ((c = getopt_long(argc, argv, "+" HOST_SHORTOPTS, longopts, NULL)) != -1)
-		if (host_opt(&o, c, optarg) != 1)
-			return EXIT_USAGE;
+	run_init(&r);
+	if (parse_options(self, argc, argv, NULL, &r) != EXIT_OK)
+		return EXIT_USAGE;
+	o = r.opts;
 	if (optind >= argc)
 		return usage_error("exec: no command (cswarm exec -i INVENTORY -- COMMAND...)");
 	if (host_opts_check(&o))
@@ -134,3 +140,8 @@ out:
 	inventory_free(&inv);
 	return ret;
 }
+
+static const struct subcmd exec_cmd = {
+	"exec", "-- COMMAND...", NULL, exec_options, .fn = exec_main, .stop_at_argument = 1,
+};
+const struct subcmd *const exec_subcommands[] = { &exec_cmd, NULL };

@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { OPT_AUTOLOCK = 256 };
-
 void print_unlock_key(const struct cluster_key *k)
 {
 	struct strbuf text = STRBUF_INIT;
@@ -117,30 +115,34 @@ out:
 	return ret;
 }
 
-int cmd_init(int argc, char **argv)
+struct init_args {
+	int autolock;
+};
+
+static const struct opt init_options[] = {
+	OPT_FLAG(0, "autolock", struct init_args, autolock,
+		 "the key sealing secrets is printed once and kept by you ($CSWARM_UNLOCK_KEY)"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+static int init_main(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
+	struct init_args a = { 0 };
 	int ret;
 
-	static const struct option longopts[] = {
-		{ "autolock", no_argument, NULL, OPT_AUTOLOCK },
-		RUN_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, autolock = 0;
-
 	run_init(&r);
-	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == OPT_AUTOLOCK)
-			autolock = 1;
-		else if (run_opt(&r, c, optarg) != 1)
-			return EXIT_USAGE;
-	}
+	if (parse_options(self, argc, argv, &a, &r) != EXIT_OK)
+		return EXIT_USAGE;
 	if (optind < argc)
 		return usage_error("init: unexpected argument '%s'", argv[optind]);
 	ret = run_open(&r, RUN_LOCK | RUN_NO_STATE, argc, argv);
 	if (ret == EXIT_OK)
-		ret = init_state(&r, autolock);
+		ret = init_state(&r, a.autolock);
 	run_close(&r);
 	return ret;
 }
+
+static const struct subcmd init_cmd = { "init", NULL, NULL, init_options, .fn = init_main };
+const struct subcmd *const init_subcommands[] = { &init_cmd, NULL };

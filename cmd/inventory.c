@@ -4,6 +4,7 @@
  * and --host NAME --resolved: what cswarm connects with, in `ssh -G` form. */
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "engine/run.h"
 #include "inventory/value.h"
 #include "util/util.h"
 
@@ -33,33 +34,44 @@ static int set_mode(struct inv_args *a, enum inv_mode mode)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct inv_args *a)
+static int want_list(void *args, const char *value)
 {
-	static const struct option longopts[] = {
-		{ "list", no_argument, NULL, 'L' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "graph", no_argument, NULL, 'G' },
-		{ "resolved", no_argument, NULL, 'R' },
-		HOST_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt, r;
+	(void)value;
+	return set_mode(args, MODE_LIST);
+}
 
-	host_opts_init(&a->host);
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		if (opt == 'L' || opt == 'G' || opt == 'H') {
-			if (set_mode(a, opt == 'L' ? MODE_LIST : opt == 'G' ? MODE_GRAPH : MODE_HOST))
-				return EXIT_USAGE;
-			if (opt == 'H')
-				a->name = optarg;
-		} else if (opt == 'R') {
-			a->resolved = 1;
-		} else if ((r = host_opt(&a->host, opt, optarg)) != 1) {
-			return r < 0 ? EXIT_USAGE :
-				usage_error("usage: cswarm inventory -i FILE --list | --host NAME [--resolved] | --graph [GROUP]");
-		}
-	}
+static int want_graph(void *args, const char *value)
+{
+	(void)value;
+	return set_mode(args, MODE_GRAPH);
+}
+
+static int want_host(void *args, const char *value)
+{
+	struct inv_args *a = args;
+	a->name = value;
+	return set_mode(a, MODE_HOST);
+}
+
+static const struct opt inventory_options[] = {
+	OPT_CALLBACK(0, "list", NULL, want_list,
+		     "every group and every host's variables as JSON (ansible-inventory --list)", NULL),
+	OPT_CALLBACK(0, "host", "NAME", want_host, "one host's variables as JSON", "node"),
+	OPT_CALLBACK(0, "graph", NULL, want_graph, "the group tree from GROUP (default all)", NULL),
+	OPT_FLAG(0, "resolved", struct inv_args, resolved,
+		 "with --host: what cswarm connects with, in ssh -G's form"),
+	OPT_INCLUDE(host_options),
+	OPT_END(),
+};
+
+static int parse_args(const struct subcmd *self, int argc, char **argv, struct inv_args *a)
+{
+	struct run r;
+
+	run_init(&r);
+	if (parse_options(self, argc, argv, a, &r) != EXIT_OK)
+		return EXIT_USAGE;
+	a->host = r.opts;
 	if (a->mode == MODE_GRAPH && optind < argc)
 		a->name = argv[optind++];
 	if (optind < argc)
@@ -449,12 +461,12 @@ static int print_resolved(const struct inventory *inv, const char *name,
 	return EXIT_OK;
 }
 
-int cmd_inventory(int argc, char **argv)
+static int inventory_main(const struct subcmd *self, int argc, char **argv)
 {
 	struct inv_args a = { 0 };
 	struct inventory inv;
 	struct strbuf err = STRBUF_INIT;
-	int ret = parse_args(argc, argv, &a);
+	int ret = parse_args(self, argc, argv, &a);
 
 	if (ret)
 		return ret;
@@ -477,3 +489,8 @@ int cmd_inventory(int argc, char **argv)
 	inventory_free(&inv);
 	return ret;
 }
+
+static const struct subcmd inventory_cmd = {
+	"inventory", "[GROUP]", NULL, inventory_options, .fn = inventory_main,
+};
+const struct subcmd *const inventory_subcommands[] = { &inventory_cmd, NULL };

@@ -43,21 +43,29 @@ static int show_status(struct cluster_ctx *c)
 	return ret;
 }
 
-int cmd_lock(int argc, char **argv)
+static const struct opt lock_options[] = {
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+static int lock_status_main(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
 	int ret;
 
 	run_init(&r);
-	if (run_parse_options(&r, argc, argv) != EXIT_OK)
+	if (parse_options(self, argc, argv, NULL, &r) != EXIT_OK)
 		return EXIT_USAGE;
-	if (optind >= argc || !streq(argv[optind], "status"))
-		return usage_error("lock: expected 'status' (cswarm lock status -i INVENTORY)");
-	if (optind + 1 < argc)
-		return usage_error("lock status: unexpected argument '%s'", argv[optind + 1]);
+	if (optind < argc)
+		return usage_error("lock status: unexpected argument '%s'", argv[optind]);
 	ret = run_open(&r, RUN_NO_STATE, argc, argv);
 	if (ret == EXIT_OK)
 		ret = show_status(&r.cluster);
 	run_close(&r);
 	return ret;
 }
+
+static const struct subcmd lock_status_cmd = {
+	"lock status", NULL, "who holds the cluster lock", lock_options, .fn = lock_status_main,
+};
+const struct subcmd *const lock_subcommands[] = { &lock_status_cmd, NULL };

@@ -171,13 +171,19 @@ static int inspect_network(const struct run *r, const char *name)
 
 /* --- dispatch -------------------------------------------------------------------- */
 
-static int network_run(int argc, char **argv, int inspect)
+static const struct opt network_options[] = {
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+/* network ls (variant 0) or network inspect NAME (1) */
+static int network_run(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
 	struct strbuf err = STRBUF_INIT;
-	int ret;
+	int inspect = self->variant, ret;
 	run_init(&r);
-	if ((ret = run_parse_options(&r, argc, argv)) == EXIT_OK && inspect != (optind + 1 == argc))
+	if ((ret = parse_options(self, argc, argv, NULL, &r)) == EXIT_OK && inspect != (optind + 1 == argc))
 		ret = usage_error(inspect ? "network inspect: expected one network name"
 				  : "network ls: unexpected argument");
 	if (ret == EXIT_OK)
@@ -196,12 +202,12 @@ static int network_run(int argc, char **argv, int inspect)
 	return ret;
 }
 
-int cmd_network(int argc, char **argv)
-{
-	const char *sub = argc > 1 ? argv[1] : "";
-	if (streq(sub, "ls") || streq(sub, "list"))
-		return network_run(argc - 1, argv + 1, 0);
-	if (streq(sub, "inspect"))
-		return network_run(argc - 1, argv + 1, 1);
-	return usage_error("network: expected ls or inspect (cswarm help network)");
-}
+static const struct subcmd network_ls_cmd = {
+	"network ls", NULL, "every stack network", network_options, .aliases = "list",
+	.fn = network_run,
+};
+static const struct subcmd network_inspect_cmd = {
+	"network inspect", "NAME", "a network's subnets, VIPs and endpoints", network_options,
+	.fn = network_run, .variant = 1,
+};
+const struct subcmd *const network_subcommands[] = { &network_ls_cmd, &network_inspect_cmd, NULL };

@@ -216,19 +216,20 @@ static void node_json(struct run *r, size_t i, struct strbuf *out)
 	sb_adds(out, "}}");
 }
 
-static int parse_read_opts(struct run *r, int argc, char **argv, int *pretty)
-{
-	static const struct option longopts[] = {
-		{ "pretty", no_argument, NULL, 'p' }, RUN_LONGOPTS, { NULL, 0, NULL, 0 } };
-	int c;
-	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == 'p' && pretty)
-			*pretty = 1;
-		else if (c == 'p' || run_opt(r, c, optarg) != 1)
-			return usage_error("node %s: bad option (see 'cswarm help node')", argv[0]);
-	}
-	return EXIT_OK;
-}
+struct read_args {
+	int pretty;
+};
+
+static const struct opt read_options[] = {
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+static const struct opt inspect_options[] = {
+	OPT_FLAG(0, "pretty", struct read_args, pretty, "as text instead of JSON"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
 
 static int all_ready(const struct run *r)
 {
@@ -238,12 +239,12 @@ static int all_ready(const struct run *r)
 	return 1;
 }
 
-static int node_ls(int argc, char **argv)
+static int node_ls(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
 	int ret;
 	run_init(&r);
-	if ((ret = parse_read_opts(&r, argc, argv, NULL)) != EXIT_OK)
+	if ((ret = parse_options(self, argc, argv, NULL, &r)) != EXIT_OK)
 		goto out;
 	if (optind != argc) {
 		ret = usage_error("node ls: unexpected argument '%s'", argv[optind]);
@@ -305,13 +306,14 @@ static void print_pretty(struct run *r, size_t i)
 	sb_free(&mem);
 }
 
-static int node_inspect(int argc, char **argv)
+static int node_inspect(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
-	int pretty = 0, ret;
+	struct read_args a = { 0 };
+	int ret;
 	long at;
 	run_init(&r);
-	if ((ret = parse_read_opts(&r, argc, argv, &pretty)) != EXIT_OK)
+	if ((ret = parse_options(self, argc, argv, &a, &r)) != EXIT_OK)
 		goto out;
 	if (optind != argc - 1) {
 		ret = usage_error("usage: cswarm node inspect NODE [--pretty]");
@@ -323,7 +325,7 @@ static int node_inspect(int argc, char **argv)
 		ret = EXIT_FAIL;
 		goto out;
 	}
-	if (pretty) {
+	if (a.pretty) {
 		print_pretty(&r, (size_t)at);
 	} else {
 		struct strbuf out = STRBUF_INIT;
@@ -395,13 +397,13 @@ static void print_ps(struct run *r, size_t at)
 	table_free(&t);
 }
 
-static int node_ps(int argc, char **argv)
+static int node_ps(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
 	int ret;
 	long at;
 	run_init(&r);
-	if ((ret = parse_read_opts(&r, argc, argv, NULL)) != EXIT_OK)
+	if ((ret = parse_options(self, argc, argv, NULL, &r)) != EXIT_OK)
 		goto out;
 	if (optind != argc - 1) {
 		ret = usage_error("usage: cswarm node ps NODE");
@@ -429,8 +431,7 @@ struct change {
 	const char *node;
 	const char *availability;	/* NULL: unchanged */
 	const char *role;		/* promote/demote: "manager" or "worker" */
-	const char **label_add, **label_rm;
-	size_t nadd, nrm, addcap, rmcap;
+	struct optlist label_add, label_rm;
 	int rebalance;
 };
 
@@ -449,48 +450,45 @@ static int valid_label(const char *s, int with_value)
 static int check_change(const struct change *ch)
 {
 	int update = streq(ch->sub, "update");
-	if (update && !ch->availability && !ch->nadd && !ch->nrm)
+	if (update && !ch->availability && !ch->label_add.n && !ch->label_rm.n)
 		return usage_error("node update: nothing to change (--availability, --label-add, --label-rm)");
 	if (ch->availability && !valid_availability(ch->availability))
 		return usage_error("node update: --availability must be active, pause or drain, not '%s'",
 				   ch->availability);
 	if (ch->rebalance && !(ch->availability && streq(ch->availability, "active")))
 		return usage_error("node %s: --rebalance goes with activating a node", ch->sub);
-	for (size_t i = 0; i < ch->nadd; i++)
-		if (!valid_label(ch->label_add[i], 1))
-			return usage_error("node update: --label-add '%s': expected KEY=VALUE", ch->label_add[i]);
-	for (size_t i = 0; i < ch->nrm; i++)
-		if (!valid_label(ch->label_rm[i], 0))
-			return usage_error("node update: --label-rm '%s': expected a label KEY", ch->label_rm[i]);
+	for (size_t i = 0; i < ch->label_add.n; i++)
+		if (!valid_label(ch->label_add.v[i], 1))
+			return usage_error("node update: --label-add '%s': expected KEY=VALUE", ch->label_add.v[i]);
+	for (size_t i = 0; i < ch->label_rm.n; i++)
+		if (!valid_label(ch->label_rm.v[i], 0))
+			return usage_error("node update: --label-rm '%s': expected a label KEY", ch->label_rm.v[i]);
 	return EXIT_OK;
 }
 
-static int parse_change(struct run *r, struct change *ch, int argc, char **argv)
+static const struct opt update_options[] = {
+	OPT_STRING(0, "availability", "active|pause|drain", struct change, availability,
+		   "whether the node takes tasks, keeps them or moves them away", "active pause drain"),
+	OPT_LIST(0, "label-add", "K=V", struct change, label_add, "add or change a node label", NULL),
+	OPT_LIST(0, "label-rm", "K", struct change, label_rm, "remove a node label", NULL),
+	OPT_FLAG(0, "rebalance", struct change, rebalance,
+		 "with active: move the fewest tasks needed to even out the nodes"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+static const struct opt availability_options[] = {
+	OPT_FLAG(0, "rebalance", struct change, rebalance,
+		 "with activate: move the fewest tasks needed to even out the nodes"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+static int parse_change(const struct subcmd *self, struct run *r, struct change *ch, int argc,
+			char **argv)
 {
-	static const struct option longopts[] = {
-		{ "availability", required_argument, NULL, 'a' },
-		{ "label-add", required_argument, NULL, 'L' },
-		{ "label-rm", required_argument, NULL, 'R' },
-		{ "rebalance", no_argument, NULL, 'r' },
-		RUN_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, update = streq(ch->sub, "update");
-	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		if ((c == 'a' || c == 'L' || c == 'R') && !update)
-			return usage_error("node %s: --availability and labels go with 'node update'", ch->sub);
-		switch (c) {
-		case 'a': ch->availability = optarg; break;
-		case 'L': GROW(ch->label_add, ch->addcap, ch->nadd + 1);
-			  ch->label_add[ch->nadd++] = optarg; break;
-		case 'R': GROW(ch->label_rm, ch->rmcap, ch->nrm + 1);
-			  ch->label_rm[ch->nrm++] = optarg; break;
-		case 'r': ch->rebalance = 1; break;
-		default:
-			if (run_opt(r, c, optarg) != 1)
-				return EXIT_USAGE;
-		}
-	}
+	if (parse_options(self, argc, argv, ch, r) != EXIT_OK)
+		return EXIT_USAGE;
 	if (optind != argc - 1)
 		return usage_error("usage: cswarm node %s [options] NODE (see 'cswarm help node')", ch->sub);
 	ch->node = argv[optind];
@@ -546,14 +544,14 @@ static int change_node(struct run *r, const struct change *ch, size_t at)
 		return change_role(r, ch, at, n);
 	if (ch->availability)
 		set_string(&n->availability, ch->availability);
-	for (size_t i = 0; i < ch->nadd; i++) {
-		char *key = xstrdup(ch->label_add[i]), *eq = strchr(key, '=');
+	for (size_t i = 0; i < ch->label_add.n; i++) {
+		char *key = xstrdup(ch->label_add.v[i]), *eq = strchr(key, '=');
 		*eq = '\0';
 		state_node_set_label(n, key, eq + 1);
 		free(key);
 	}
-	for (size_t i = 0; i < ch->nrm; i++)
-		state_node_set_label(n, ch->label_rm[i], NULL);
+	for (size_t i = 0; i < ch->label_rm.n; i++)
+		state_node_set_label(n, ch->label_rm.v[i], NULL);
 	return 0;
 }
 
@@ -566,10 +564,10 @@ static char *history_line(const struct change *ch)
 		sb_addc(&s, ':');
 		if (ch->availability)
 			sb_addf(&s, " availability=%s", ch->availability);
-		for (size_t i = 0; i < ch->nadd; i++)
-			sb_addf(&s, " label-add %s", ch->label_add[i]);
-		for (size_t i = 0; i < ch->nrm; i++)
-			sb_addf(&s, " label-rm %s", ch->label_rm[i]);
+		for (size_t i = 0; i < ch->label_add.n; i++)
+			sb_addf(&s, " label-add %s", ch->label_add.v[i]);
+		for (size_t i = 0; i < ch->label_rm.n; i++)
+			sb_addf(&s, " label-rm %s", ch->label_rm.v[i]);
 	}
 	if (ch->rebalance)
 		sb_adds(&s, " --rebalance");
@@ -608,13 +606,27 @@ static int converge_all(struct run *r, const struct change *ch)
 	return ret;
 }
 
-static int node_change(struct change *ch, int argc, char **argv)
+enum change_kind { CHANGE_UPDATE, CHANGE_DRAIN, CHANGE_PAUSE, CHANGE_ACTIVATE, CHANGE_PROMOTE,
+		   CHANGE_DEMOTE };
+
+/* What each form changes before its options (the form's variant). */
+static const struct change change_presets[] = {
+	[CHANGE_UPDATE] = { .sub = "update" },
+	[CHANGE_DRAIN] = { .sub = "drain", .availability = "drain" },
+	[CHANGE_PAUSE] = { .sub = "pause", .availability = "pause" },
+	[CHANGE_ACTIVATE] = { .sub = "activate", .availability = "active" },
+	[CHANGE_PROMOTE] = { .sub = "promote", .role = "manager" },
+	[CHANGE_DEMOTE] = { .sub = "demote", .role = "worker" },
+};
+
+static int node_change(const struct subcmd *self, int argc, char **argv)
 {
+	struct change c = change_presets[self->variant], *ch = &c;
 	struct run r;
 	long at;
 	int ret;
 	run_init(&r);
-	if ((ret = parse_change(&r, ch, argc, argv)) != EXIT_OK)
+	if ((ret = parse_change(self, &r, ch, argc, argv)) != EXIT_OK)
 		goto out;
 	if ((ret = run_open(&r, RUN_LOCK | RUN_OBSERVE | RUN_STACKS, argc, argv)) != EXIT_OK)
 		goto out;
@@ -639,67 +651,36 @@ static int node_change(struct change *ch, int argc, char **argv)
 		ret = EXIT_UNREACHABLE;
 out:
 	run_close(&r);
-	free(ch->label_add);
-	free(ch->label_rm);
+	free(ch->label_add.v);
+	free(ch->label_rm.v);
 	return ret;
 }
 
-static int node_update(int argc, char **argv)
-{
-	struct change ch = { .sub = "update" };
-	return node_change(&ch, argc, argv);
-}
+#define NODE_FORM(word, opts, v, what) \
+	{ "node " word, "NODE", what, opts, .complete = "node", .fn = node_change, .variant = (v) }
 
-static int node_drain(int argc, char **argv)
-{
-	struct change ch = { .sub = "drain", .availability = "drain" };
-	return node_change(&ch, argc, argv);
-}
+static const struct subcmd node_change_cmds[] = {
+	NODE_FORM("update", update_options, CHANGE_UPDATE, "availability and labels"),
+	NODE_FORM("drain", availability_options, CHANGE_DRAIN, "move the node's tasks away"),
+	NODE_FORM("pause", availability_options, CHANGE_PAUSE, "no new tasks on the node"),
+	NODE_FORM("activate", availability_options, CHANGE_ACTIVATE, "the node takes tasks again"),
+	NODE_FORM("promote", read_options, CHANGE_PROMOTE, "the node keeps a copy of the state"),
+	NODE_FORM("demote", read_options, CHANGE_DEMOTE, "the node drops its copy of the state"),
+};
 
-static int node_pause(int argc, char **argv)
-{
-	struct change ch = { .sub = "pause", .availability = "pause" };
-	return node_change(&ch, argc, argv);
-}
+static const struct subcmd node_ls_cmd = {
+	"node ls", NULL, "every host", read_options, .aliases = "list", .fn = node_ls,
+};
+static const struct subcmd node_inspect_cmd = {
+	"node inspect", "NODE", "one host", inspect_options, .complete = "node", .fn = node_inspect,
+};
+static const struct subcmd node_ps_cmd = {
+	"node ps", "NODE", "the tasks on a host", read_options, .complete = "node", .fn = node_ps,
+};
 
-static int node_activate(int argc, char **argv)
-{
-	struct change ch = { .sub = "activate", .availability = "active" };
-	return node_change(&ch, argc, argv);
-}
-
-static int node_promote(int argc, char **argv)
-{
-	struct change ch = { .sub = "promote", .role = "manager" };
-	return node_change(&ch, argc, argv);
-}
-
-static int node_demote(int argc, char **argv)
-{
-	struct change ch = { .sub = "demote", .role = "worker" };
-	return node_change(&ch, argc, argv);
-}
-
-int cmd_node(int argc, char **argv)
-{
-	static const struct cmd subcommands[] = {
-		{ "ls", node_ls, NULL, NULL },
-		{ "inspect", node_inspect, NULL, NULL },
-		{ "ps", node_ps, NULL, NULL },
-		{ "update", node_update, NULL, NULL },
-		{ "drain", node_drain, NULL, NULL },
-		{ "pause", node_pause, NULL, NULL },
-		{ "activate", node_activate, NULL, NULL },
-		{ "promote", node_promote, NULL, NULL },
-		{ "demote", node_demote, NULL, NULL },
-		{ "rm", node_rm_main, NULL, NULL },
-		{ NULL, NULL, NULL, NULL },
-	};
-	if (argc < 2)
-		return usage_error("cswarm node ls|inspect|ps|update|drain|pause|activate|promote|demote|rm "
-				   "(see 'cswarm help node')");
-	for (const struct cmd *s = subcommands; s->name; s++)
-		if (streq(argv[1], s->name))
-			return s->fn(argc - 1, argv + 1);
-	return usage_error("node: unknown subcommand '%s' (see 'cswarm help node')", argv[1]);
-}
+const struct subcmd *const node_subcommands[] = {
+	&node_ls_cmd, &node_inspect_cmd, &node_ps_cmd, &node_change_cmds[CHANGE_UPDATE],
+	&node_change_cmds[CHANGE_DRAIN], &node_change_cmds[CHANGE_PAUSE],
+	&node_change_cmds[CHANGE_ACTIVATE], &node_change_cmds[CHANGE_PROMOTE],
+	&node_change_cmds[CHANGE_DEMOTE], &node_rm_cmd, NULL,
+};

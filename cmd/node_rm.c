@@ -46,39 +46,36 @@ static int forget_node(struct run *r, const char *node, int force)
 	return EXIT_OK;
 }
 
-static int parse(struct run *r, int argc, char **argv, int *force)
-{
-	static const struct option longopts[] = {
-		{ "force", no_argument, NULL, 'x' },
-		RUN_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == 'x')
-			*force = 1;
-		else if (run_opt(r, c, optarg) != 1)
-			return EXIT_USAGE;
-	}
-	if (optind >= argc)
-		return usage_error("node rm: which node? (cswarm node rm [--force] NODE...)");
-	return EXIT_OK;
-}
+struct rm_args {
+	int force;
+};
 
-int node_rm_main(int argc, char **argv)
+static const struct opt rm_options[] = {
+	OPT_FLAG(0, "force", struct rm_args, force,
+		 "also when the node still has tasks: they are forgotten and start elsewhere"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+static int node_rm_main(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
-	int force = 0, ret;
+	struct rm_args a = { 0 };
+	int ret;
 	struct strbuf change = STRBUF_INIT;
 
 	run_init(&r);
-	if ((ret = parse(&r, argc, argv, &force)) != EXIT_OK)
+	if ((ret = parse_options(self, argc, argv, &a, &r)) != EXIT_OK)
 		goto out;
+	if (optind >= argc) {
+		ret = usage_error("node rm: which node? (cswarm node rm [--force] NODE...)");
+		goto out;
+	}
 	if ((ret = run_open(&r, RUN_LOCK | RUN_OBSERVE | RUN_STACKS, argc, argv)) != EXIT_OK)
 		goto out;
 	sb_adds(&change, "node rm");
 	for (int i = optind; i < argc && ret == EXIT_OK; i++) {
-		ret = forget_node(&r, argv[i], force);
+		ret = forget_node(&r, argv[i], a.force);
 		sb_addf(&change, " %s", argv[i]);
 	}
 	if (ret == EXIT_OK)
@@ -90,3 +87,8 @@ out:
 	run_close(&r);
 	return ret;
 }
+
+const struct subcmd node_rm_cmd = {
+	"node rm", "NODE...", "a node no longer in the inventory leaves the cluster", rm_options,
+	.complete = "node", .fn = node_rm_main,
+};

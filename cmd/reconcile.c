@@ -99,47 +99,48 @@ int reconcile_run(struct run *r, long wait_ms, int rebalance, int json)
 	return ret;
 }
 
-int cmd_reconcile(int argc, char **argv)
+struct reconcile_args {
+	int rebalance, watch;
+	long host_down_ms;
+};
+
+static const struct opt reconcile_options[] = {
+	OPT_FLAG(0, "rebalance", struct reconcile_args, rebalance,
+		 "also move the fewest tasks needed to even out the nodes"),
+	OPT_FLAG(0, "watch", struct reconcile_args, watch,
+		 "stay in the foreground: follow docker events and heartbeats, repair within seconds"),
+	OPT_DURATION(0, "host-down-after", struct reconcile_args, host_down_ms, 1000, 0,
+		     "with --watch: silence before a host's tasks move (default 10s)"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+static int reconcile_main(const struct subcmd *self, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "rebalance", no_argument, NULL, 'r' },
-		{ "watch", no_argument, NULL, 'a' },
-		{ "host-down-after", required_argument, NULL, 'D' },
-		RUN_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct run r;
-	struct watch_opts wo = { .host_down_ms = WATCH_HOST_DOWN_MS };
-	int c, rebalance = 0, watch = 0, ret;
+	struct reconcile_args a = { .host_down_ms = WATCH_HOST_DOWN_MS };
+	int ret;
 
 	run_init(&r);
-	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == 'r') {
-			rebalance = 1;
-		} else if (c == 'a') {
-			watch = 1;
-		} else if (c == 'D') {
-			long long ms = parse_duration_ms(optarg);
-			if (ms < 1000)
-				return usage_error("--host-down-after: bad duration '%s' (1s at least)", optarg);
-			wo.host_down_ms = (long)ms;
-		} else if (run_opt(&r, c, optarg) != 1) {
-			return EXIT_USAGE;
-		}
-	}
+	if (parse_options(self, argc, argv, &a, &r) != EXIT_OK)
+		return EXIT_USAGE;
 	if (optind != argc)
 		return usage_error("reconcile: unexpected argument '%s'", argv[optind]);
-	if (watch) {
+	if (a.watch) {
+		struct watch_opts wo = { .host_down_ms = a.host_down_ms, .wait_ms = r.wait_ms,
+					 .rebalance = a.rebalance, .json = streq(r.opts.format, "json") };
 		if (host_opts_check(&r.opts))
 			return EXIT_USAGE;
-		wo.wait_ms = r.wait_ms;
-		wo.rebalance = rebalance;
-		wo.json = streq(r.opts.format, "json");
 		return engine_watch(&r, &wo, argc, argv);
 	}
 	ret = run_open(&r, RUN_LOCK | RUN_OBSERVE | RUN_STACKS, argc, argv);
 	if (ret == EXIT_OK)
-		ret = reconcile_run(&r, r.wait_ms, rebalance, streq(r.opts.format, "json"));
+		ret = reconcile_run(&r, r.wait_ms, a.rebalance, streq(r.opts.format, "json"));
 	run_close(&r);
 	return ret;
 }
+
+static const struct subcmd reconcile_cmd = {
+	"reconcile", NULL, NULL, reconcile_options, .fn = reconcile_main,
+};
+const struct subcmd *const reconcile_subcommands[] = { &reconcile_cmd, NULL };

@@ -34,8 +34,9 @@ static const char *what(const struct obj_args *a)
 	return object_kind_name(a->kind);
 }
 
-static int add_label(struct obj_args *a, const char *arg)
+static int add_label(void *args, const char *arg)
 {
+	struct obj_args *a = args;
 	const char *eq = strchr(arg, '=');
 	if (eq == arg)
 		return usage_error("--label: expected KEY=VALUE, not '%s'", arg);
@@ -46,31 +47,12 @@ static int add_label(struct obj_args *a, const char *arg)
 	return EXIT_OK;
 }
 
-static int parse_args(struct run *r, struct obj_args *a, int argc, char **argv)
+static int parse_args(const struct subcmd *self, struct run *r, struct obj_args *a, int argc,
+		      char **argv)
 {
-	static const struct option longopts[] = {
-		{ "label", required_argument, NULL, 'L' },
-		{ "format", required_argument, NULL, 'o' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		RUN_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "q" HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == 'L' && add_label(a, optarg) != EXIT_OK)
-			return EXIT_USAGE;
-		else if (c == 'o' && !streq(optarg, "json") && !streq(optarg, "table"))
-			return usage_error("--format: expected json or table, not '%s'", optarg);
-		else if (c == 'o')
-			a->format = streq(optarg, "json") ? "json" : NULL;
-		else if (c == 'p')
-			a->pretty = 1;
-		else if (c == 'q')
-			a->quiet = 1;
-		else if (c != 'L' && run_opt(r, c, optarg) != 1)
-			return EXIT_USAGE;
-	}
+	if (parse_options(self, argc, argv, a, r) != EXIT_OK)
+		return EXIT_USAGE;
+	a->format = streq(r->opts.format, "json") ? "json" : NULL;
 	a->names = argv + optind;
 	a->nnames = (size_t)(argc - optind);
 	return EXIT_OK;
@@ -437,38 +419,49 @@ static int obj_inspect(struct run *r, struct obj_args *a, int argc, char **argv)
 	return ret;
 }
 
-/* --- dispatch ------------------------------------------------------------------ */
+/* --- the forms ------------------------------------------------------------------ */
 
-static const struct {
-	const char *word;
-	int (*fn)(struct run *, struct obj_args *, int, char **);
-} subs[] = {
-	{ "create", obj_create }, { "ls", obj_ls }, { "list", obj_ls }, { "inspect", obj_inspect },
-	{ "rm", obj_rm }, { "remove", obj_rm }, { "update", obj_update },
+static const struct opt create_options[] = {
+	OPT_CALLBACK(0, "label", "K=V", add_label, "a label of the object (repeats)", NULL),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
 };
 
-int objects_subcommand(const char *word)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-		if (streq(subs[i].word, word))
-			return 1;
-	return 0;
-}
+static const struct opt ls_options[] = {
+	OPT_FLAG('q', "quiet", struct obj_args, quiet, "names only"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
 
-int objects_main(int argc, char **argv, int is_config)
+static const struct opt inspect_options[] = {
+	OPT_FLAG(0, "pretty", struct obj_args, pretty, "as text (a config's content included)"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+static const struct opt plain_options[] = {
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+enum object_form { FORM_CREATE, FORM_LS, FORM_INSPECT, FORM_RM, FORM_UPDATE };
+
+static int (*const ops[])(struct run *, struct obj_args *, int, char **) = {
+	[FORM_CREATE] = obj_create, [FORM_LS] = obj_ls, [FORM_INSPECT] = obj_inspect, [FORM_RM] = obj_rm,
+	[FORM_UPDATE] = obj_update,
+};
+
+/* secret|config create|ls|inspect|rm|update: the kind is the command's,
+ * the operation the form's variant. */
+static int objects_main(const struct subcmd *self, int argc, char **argv)
 {
-	struct obj_args a = { .kind = is_config ? OBJ_CONFIG : OBJ_SECRET, .sub = argv[0] };
-	size_t s = 0;
-	while (s < ARRAY_SIZE(subs) && !streq(subs[s].word, argv[0]))
-		s++;
-	if (s == ARRAY_SIZE(subs))
-		return usage_error("%s: expected create, ls, inspect, rm or update (cswarm help %s)",
-				   what(&a), what(&a));
+	struct obj_args a = { .kind = starts_with(self->path, "config ") ? OBJ_CONFIG : OBJ_SECRET,
+			      .sub = argv[0] };
 	struct run r;
 	run_init(&r);
-	int ret = parse_args(&r, &a, argc, argv);
+	int ret = parse_args(self, &r, &a, argc, argv);
 	if (ret == EXIT_OK)
-		ret = subs[s].fn(&r, &a, argc, argv);
+		ret = ops[self->variant](&r, &a, argc, argv);
 	run_close(&r);
 	for (size_t i = 0; i < a.nlabels; i++) {
 		free(a.labels[i].key);
@@ -478,9 +471,26 @@ int objects_main(int argc, char **argv, int is_config)
 	return ret;
 }
 
-int cmd_secret(int argc, char **argv)
-{
-	if (argc < 2)
-		return usage_error("secret: expected create, ls, inspect, rm or update (cswarm help secret)");
-	return objects_main(argc - 1, argv + 1, 0);
-}
+#define OBJECT_FORMS(kind, what) \
+	{ kind " create", "NAME FILE|-", "store a new " what, create_options, \
+	  .complete = "file", .fn = objects_main, .variant = FORM_CREATE }, \
+	{ kind " ls", NULL, "every " what, ls_options, .aliases = "list", .fn = objects_main, \
+	  .variant = FORM_LS }, \
+	{ kind " inspect", "NAME...", "a " what "'s metadata", inspect_options, .fn = objects_main, \
+	  .variant = FORM_INSPECT }, \
+	{ kind " rm", "NAME...", "remove unused " what "s", plain_options, .aliases = "remove", \
+	  .fn = objects_main, .variant = FORM_RM }, \
+	{ kind " update", "NAME FILE|-", "a new version, rolled to the services using it", \
+	  plain_options, .complete = "file", .fn = objects_main, .variant = FORM_UPDATE }
+
+static const struct subcmd secret_forms[] = { OBJECT_FORMS("secret", "secret") };
+static const struct subcmd config_forms[] = { OBJECT_FORMS("config", "config") };
+
+const struct subcmd *const secret_subcommands[] = {
+	&secret_forms[FORM_CREATE], &secret_forms[FORM_LS], &secret_forms[FORM_INSPECT],
+	&secret_forms[FORM_RM], &secret_forms[FORM_UPDATE], NULL,
+};
+const struct subcmd *const config_subcommands[] = {
+	&config_cmd, &config_forms[FORM_CREATE], &config_forms[FORM_LS], &config_forms[FORM_INSPECT],
+	&config_forms[FORM_RM], &config_forms[FORM_UPDATE], NULL,
+};

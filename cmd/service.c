@@ -23,38 +23,41 @@ struct read_args {
 	size_t nnames;
 };
 
-enum {
-	OPT_NO_TRUNC = 256, OPT_FOLLOW, OPT_TIMESTAMPS, OPT_TAIL,
+static int set_tail(void *args, const char *value)
+{
+	struct read_args *a = args;
+	if (!streq(value, "all") && strspn(value, "0123456789") != strlen(value))
+		return usage_error("--tail: expected a number or 'all', got '%s'", value);
+	a->tail = value;
+	return EXIT_OK;
+}
+
+static const struct opt read_options[] = {
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
 };
 
-/* Options of every command of this file; argv[0] is the subcommand. */
-static int parse_read(struct run *r, int argc, char **argv, struct read_args *a)
+static const struct opt ps_options[] = {
+	OPT_FLAG(0, "no-trunc", struct read_args, no_trunc, "do not shorten ids and errors"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+static const struct opt logs_options[] = {
+	OPT_FLAG(0, "follow", struct read_args, follow, "keep printing new lines until interrupted"),
+	OPT_CALLBACK(0, "tail", "N", set_tail, "the last N lines of each task (or all)", "all"),
+	OPT_FLAG(0, "timestamps", struct read_args, timestamps, "prefix each line with its time"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+/* The options of the form (self's table), and its arguments. */
+static int parse_read(const struct subcmd *self, struct run *r, int argc, char **argv,
+		      struct read_args *a)
 {
-	static const struct option longopts[] = {
-		{ "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
-		{ "follow", no_argument, NULL, OPT_FOLLOW },
-		{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
-		{ "tail", required_argument, NULL, OPT_TAIL },
-		RUN_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
 	memset(a, 0, sizeof(*a));
-	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_NO_TRUNC: a->no_trunc = 1; break;
-		case OPT_FOLLOW: a->follow = 1; break;
-		case OPT_TIMESTAMPS: a->timestamps = 1; break;
-		case OPT_TAIL:
-			if (!streq(optarg, "all") && strspn(optarg, "0123456789") != strlen(optarg))
-				return usage_error("--tail: expected a number or 'all', got '%s'", optarg);
-			a->tail = optarg;
-			break;
-		default:
-			if (run_opt(r, c, optarg) != 1)
-				return EXIT_USAGE;
-		}
-	}
+	if (parse_options(self, argc, argv, a, r) != EXIT_OK)
+		return EXIT_USAGE;
 	a->names = (const char **)argv + optind;
 	a->nnames = (size_t)(argc - optind);
 	return EXIT_OK;
@@ -152,14 +155,15 @@ static int list_services(struct run *r, const char *stack)
 	return stack && !found ? EXIT_FAIL : fleet_exit_code(&r->fleet, 1);
 }
 
-int service_ls_main(int argc, char **argv, int of_stack)
+/* service ls, or stack services NAME (variant 1) */
+static int service_ls_main(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
 	struct read_args a;
-	int ret;
+	int of_stack = self->variant, ret;
 
 	run_init(&r);
-	if ((ret = parse_read(&r, argc, argv, &a)) != EXIT_OK)
+	if ((ret = parse_read(self, &r, argc, argv, &a)) != EXIT_OK)
 		goto out;
 	if (a.nnames != (of_stack ? 1u : 0u)) {
 		ret = usage_error(of_stack ? "stack services: expected one stack name" :
@@ -328,11 +332,12 @@ static int collect_named(const struct run *r, enum task_scope scope, const struc
 
 /* What ps and logs share: the options, the names they were given, the run
  * (no lock), and the tasks of those names. EXIT_OK or the code to return. */
-static int open_named_tasks(struct run *r, int argc, char **argv, enum task_scope scope,
+static int open_named_tasks(const struct subcmd *self, struct run *r, int argc, char **argv,
 			    struct read_args *a, struct task_row **rows, size_t *n)
 {
+	enum task_scope scope = (enum task_scope)self->variant;
 	int ret;
-	if ((ret = parse_read(r, argc, argv, a)) != EXIT_OK)
+	if ((ret = parse_read(self, r, argc, argv, a)) != EXIT_OK)
 		return ret;
 	if (!a->nnames)
 		return usage_error("%s: expected a %s name", argv[0],
@@ -343,7 +348,9 @@ static int open_named_tasks(struct run *r, int argc, char **argv, enum task_scop
 	return collect_named(r, scope, a, rows, n) != 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-int tasks_ps_main(int argc, char **argv, enum task_scope scope)
+/* The tasks of the stacks, services or nodes the arguments name (the
+ * form's variant is the scope). */
+static int tasks_ps_main(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
 	struct read_args a;
@@ -351,7 +358,7 @@ int tasks_ps_main(int argc, char **argv, enum task_scope scope)
 	size_t n = 0;
 
 	run_init(&r);
-	int ret = open_named_tasks(&r, argc, argv, scope, &a, &rows, &n);
+	int ret = open_named_tasks(self, &r, argc, argv, &a, &rows, &n);
 	if (ret == EXIT_OK) {
 		print_tasks(&r, rows, n, a.no_trunc);
 		ret = fleet_exit_code(&r.fleet, 1);
@@ -470,14 +477,14 @@ static int scale(struct run *r, const struct read_args *a)
 	return ret == EXIT_OK && (failed || pending) ? EXIT_FAIL : ret;
 }
 
-static int service_scale(int argc, char **argv)
+static int service_scale(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
 	struct read_args a;
 	int ret;
 
 	run_init(&r);
-	if ((ret = parse_read(&r, argc, argv, &a)) != EXIT_OK)
+	if ((ret = parse_read(self, &r, argc, argv, &a)) != EXIT_OK)
 		goto out;
 	if (!a.nnames) {
 		ret = usage_error("service scale: expected SERVICE=REPLICAS...");
@@ -638,7 +645,7 @@ static int logs(struct run *r, const struct task_row *rows, size_t n, const stru
 	return fleet_exit_code(&r->fleet, ok);
 }
 
-int tasks_logs_main(int argc, char **argv, enum task_scope scope)
+static int tasks_logs_main(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
 	struct read_args a;
@@ -646,7 +653,7 @@ int tasks_logs_main(int argc, char **argv, enum task_scope scope)
 	size_t n = 0;
 
 	run_init(&r);
-	int ret = open_named_tasks(&r, argc, argv, scope, &a, &rows, &n);
+	int ret = open_named_tasks(self, &r, argc, argv, &a, &rows, &n);
 	if (ret == EXIT_OK)
 		ret = logs(&r, rows, n, &a);
 	free(rows);
@@ -656,23 +663,34 @@ int tasks_logs_main(int argc, char **argv, enum task_scope scope)
 
 /* --- dispatch -------------------------------------------------------------- */
 
-int cmd_service(int argc, char **argv)
-{
-	const char *sub = argc > 1 ? argv[1] : "";
-	if (streq(sub, "ls") || streq(sub, "list"))
-		return service_ls_main(argc - 1, argv + 1, 0);
-	if (streq(sub, "ps"))
-		return tasks_ps_main(argc - 1, argv + 1, TASKS_OF_SERVICE);
-	if (streq(sub, "scale"))
-		return service_scale(argc - 1, argv + 1);
-	if (streq(sub, "logs"))
-		return tasks_logs_main(argc - 1, argv + 1, TASKS_OF_SERVICE);
-	if (streq(sub, "update"))
-		return service_update_main(argc - 1, argv + 1);
-	if (streq(sub, "rollback"))
-		return service_rollback_main(argc - 1, argv + 1);
-	if (streq(sub, "inspect"))
-		return service_inspect_main(argc - 1, argv + 1);
-	return usage_error("service: expected ls, ps, scale, logs, update, rollback or inspect "
-			   "(cswarm help service)");
-}
+static const struct subcmd service_ls_cmd = {
+	"service ls", NULL, "every service", read_options, .aliases = "list", .fn = service_ls_main,
+};
+static const struct subcmd service_ps_cmd = {
+	"service ps", "STACK_SERVICE...", "the services' tasks", ps_options, .complete = "service",
+	.fn = tasks_ps_main, .variant = TASKS_OF_SERVICE,
+};
+static const struct subcmd service_scale_cmd = {
+	"service scale", "STACK_SERVICE=N...", "set replicas", read_options, .complete = "service",
+	.fn = service_scale,
+};
+static const struct subcmd service_logs_cmd = {
+	"service logs", "STACK_SERVICE...", "the services' logs", logs_options,
+	.complete = "service", .fn = tasks_logs_main, .variant = TASKS_OF_SERVICE,
+};
+const struct subcmd stack_services_cmd = {
+	"stack services", "NAME", "the stack's services", read_options, .complete = "stack",
+	.fn = service_ls_main, .variant = 1,
+};
+const struct subcmd stack_ps_cmd = {
+	"stack ps", "NAME...", "the stack's tasks", ps_options, .complete = "stack",
+	.fn = tasks_ps_main, .variant = TASKS_OF_STACK,
+};
+const struct subcmd stack_logs_cmd = {
+	"stack logs", "NAME...", "the stack's logs", logs_options, .complete = "stack",
+	.fn = tasks_logs_main, .variant = TASKS_OF_STACK,
+};
+const struct subcmd *const service_subcommands[] = {
+	&service_ls_cmd, &service_ps_cmd, &service_scale_cmd, &service_logs_cmd, &service_update_cmd,
+	&service_rollback_cmd, &service_inspect_cmd, NULL,
+};

@@ -18,92 +18,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct arglist {
-	const char **v;
-	size_t n, cap;
-};
-
 struct update_args {
 	const char *image;
-	struct arglist env_add, env_rm, label_add, label_rm, cons_add, cons_rm, pub_add, pub_rm;
-	long long replicas;	/* -1: unchanged */
+	struct optlist env_add, env_rm, label_add, label_rm, cons_add, cons_rm, pub_add, pub_rm;
+	int replicas;		/* -1: unchanged */
 	int force;
 	const char *service;
 };
 
-enum {
-	OPT_IMAGE = 256, OPT_ENV_ADD, OPT_ENV_RM, OPT_LABEL_ADD, OPT_LABEL_RM, OPT_CONS_ADD,
-	OPT_CONS_RM, OPT_PUB_ADD, OPT_PUB_RM, OPT_REPLICAS, OPT_FORCE, OPT_PRETTY,
-};
-
 enum { MAX_REPLICAS = 10000000 };
 
-static void push(struct arglist *l, const char *s)
-{
-	GROW(l->v, l->cap, l->n + 1);
-	l->v[l->n++] = s;
-}
+#define UPDATE_LIST(l, argh, f, h) OPT_LIST(0, l, argh, struct update_args, f, h, NULL)
 
-static void update_args_free(struct update_args *a)
-{
-	struct arglist *lists[] = { &a->env_add, &a->env_rm, &a->label_add, &a->label_rm,
-				    &a->cons_add, &a->cons_rm, &a->pub_add, &a->pub_rm };
-	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
-		free(lists[i]->v);
-}
+static const struct opt update_options[] = {
+	OPT_STRING(0, "image", "IMAGE", struct update_args, image, "the image to run", NULL),
+	UPDATE_LIST("env-add", "K=V", env_add, "add or change an environment variable"),
+	UPDATE_LIST("env-rm", "K", env_rm, "remove an environment variable"),
+	UPDATE_LIST("label-add", "K=V", label_add, "add or change a service label"),
+	UPDATE_LIST("label-rm", "K", label_rm, "remove a service label"),
+	UPDATE_LIST("constraint-add", "EXPR", cons_add, "add a placement constraint"),
+	UPDATE_LIST("constraint-rm", "EXPR", cons_rm, "remove a placement constraint"),
+	UPDATE_LIST("publish-add", "[PUB:]TARGET[/PROTO]", pub_add, "publish a port"),
+	UPDATE_LIST("publish-rm", "TARGET[/PROTO]", pub_rm, "stop publishing a port"),
+	OPT_INT(0, "replicas", "N", struct update_args, replicas, 0, MAX_REPLICAS,
+		"number of tasks of a replicated service"),
+	OPT_FLAG(0, "force", struct update_args, force, "replace every task even when nothing changed"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
 
-static int parse_replicas(const char *arg, long long *out)
+static int parse_update(const struct subcmd *self, struct run *r, int argc, char **argv,
+			struct update_args *a)
 {
-	char *end;
-	if (arg[0] < '0' || arg[0] > '9' || (*out = strtoll(arg, &end, 10), *end) ||
-	    *out > MAX_REPLICAS)
-		return usage_error("--replicas: expected a number from 0 to %d, got '%s'",
-				   MAX_REPLICAS, arg);
-	return EXIT_OK;
-}
-
-static int update_opt(struct update_args *a, int c, const char *arg)
-{
-	switch (c) {
-	case OPT_IMAGE: a->image = arg; return 1;
-	case OPT_ENV_ADD: push(&a->env_add, arg); return 1;
-	case OPT_ENV_RM: push(&a->env_rm, arg); return 1;
-	case OPT_LABEL_ADD: push(&a->label_add, arg); return 1;
-	case OPT_LABEL_RM: push(&a->label_rm, arg); return 1;
-	case OPT_CONS_ADD: push(&a->cons_add, arg); return 1;
-	case OPT_CONS_RM: push(&a->cons_rm, arg); return 1;
-	case OPT_PUB_ADD: push(&a->pub_add, arg); return 1;
-	case OPT_PUB_RM: push(&a->pub_rm, arg); return 1;
-	case OPT_FORCE: a->force = 1; return 1;
-	case OPT_REPLICAS: return parse_replicas(arg, &a->replicas) == EXIT_OK ? 1 : -1;
-	}
-	return 0;
-}
-
-static int parse_update(struct run *r, int argc, char **argv, struct update_args *a)
-{
-	static const struct option longopts[] = {
-		{ "image", required_argument, NULL, OPT_IMAGE },
-		{ "env-add", required_argument, NULL, OPT_ENV_ADD },
-		{ "env-rm", required_argument, NULL, OPT_ENV_RM },
-		{ "label-add", required_argument, NULL, OPT_LABEL_ADD },
-		{ "label-rm", required_argument, NULL, OPT_LABEL_RM },
-		{ "constraint-add", required_argument, NULL, OPT_CONS_ADD },
-		{ "constraint-rm", required_argument, NULL, OPT_CONS_RM },
-		{ "publish-add", required_argument, NULL, OPT_PUB_ADD },
-		{ "publish-rm", required_argument, NULL, OPT_PUB_RM },
-		{ "replicas", required_argument, NULL, OPT_REPLICAS },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		RUN_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
 	a->replicas = -1;
-	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		int got = update_opt(a, c, optarg);
-		if (got < 0 || (got == 0 && run_opt(r, c, optarg) != 1))
-			return EXIT_USAGE;
-	}
+	if (parse_options(self, argc, argv, a, r) != EXIT_OK)
+		return EXIT_USAGE;
 	if (optind + 1 != argc)
 		return usage_error("service update: expected one SERVICE (STACK_SERVICE)");
 	a->service = argv[optind];
@@ -129,8 +78,8 @@ static void kv_member(struct strbuf *doc, const char *kv, int *first)
 }
 
 /* A mapping that adds and removes keys (!reset drops a key in the merge). */
-static void kv_changes(struct strbuf *doc, const char *key, const struct arglist *add,
-		       const struct arglist *rm, int *first)
+static void kv_changes(struct strbuf *doc, const char *key, const struct optlist *add,
+		       const struct optlist *rm, int *first)
 {
 	if (!add->n && !rm->n)
 		return;
@@ -148,7 +97,7 @@ static void kv_changes(struct strbuf *doc, const char *key, const struct arglist
 	*first = 0;
 }
 
-static int listed(const struct arglist *l, const char *s)
+static int listed(const struct optlist *l, const char *s)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (streq(l->v[i], s))
@@ -183,7 +132,7 @@ static void constraints_change(struct strbuf *doc, const struct service *svc,
 
 /* A published port goes by its target or its published port ("80",
  * "8080:80", "80/udp" as docker's --publish-rm). */
-static int port_removed(const struct port *p, const struct arglist *rm)
+static int port_removed(const struct port *p, const struct optlist *rm)
 {
 	for (size_t i = 0; i < rm->n; i++) {
 		char *end;
@@ -257,7 +206,7 @@ static void change_document(const struct service *svc, const struct update_args 
 	ports_change(doc, svc, a, &first);
 	sb_addf(doc, "%s\"deploy\":{", first ? "" : ",");
 	if (a->replicas >= 0) {
-		sb_addf(doc, "\"replicas\":%lld", a->replicas);
+		sb_addf(doc, "\"replicas\":%d", a->replicas);
 		dfirst = 0;
 	}
 	kv_changes(doc, "labels", &a->label_add, &a->label_rm, &dfirst);
@@ -359,16 +308,16 @@ static int update(struct run *r, const struct update_args *a, int argc, char **a
 	return ret;
 }
 
-int service_update_main(int argc, char **argv)
+static int service_update_main(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
 	struct update_args a = { 0 };
 	int ret;
 	run_init(&r);
-	if ((ret = parse_update(&r, argc, argv, &a)) == EXIT_OK &&
+	if ((ret = parse_update(self, &r, argc, argv, &a)) == EXIT_OK &&
 	    (ret = run_open(&r, RUN_LOCK | RUN_OBSERVE | RUN_STACKS, argc, argv)) == EXIT_OK)
 		ret = update(&r, &a, argc, argv);
-	update_args_free(&a);
+	options_free(self->options, &a);
 	run_close(&r);
 	return ret;
 }
@@ -430,12 +379,12 @@ static int rollback(struct run *r, const char *full)
 	return ret;
 }
 
-int service_rollback_main(int argc, char **argv)
+static int service_rollback_main(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
 	int ret;
 	run_init(&r);
-	if ((ret = run_parse_options(&r, argc, argv)) == EXIT_OK && optind + 1 != argc)
+	if ((ret = parse_options(self, argc, argv, NULL, &r)) == EXIT_OK && optind + 1 != argc)
 		ret = usage_error("service rollback: expected one SERVICE (STACK_SERVICE)");
 	if (ret == EXIT_OK &&
 	    (ret = run_open(&r, RUN_LOCK | RUN_OBSERVE | RUN_STACKS, argc, argv)) == EXIT_OK)
@@ -526,19 +475,23 @@ static void inspect_pretty(const struct stack *st, const struct service *svc)
 	print_update_config("RollbackConfig", &d->rollback_config);
 }
 
-int service_inspect_main(int argc, char **argv)
+struct inspect_args {
+	int pretty;
+};
+
+static const struct opt inspect_options[] = {
+	OPT_FLAG(0, "pretty", struct inspect_args, pretty, "as text instead of JSON"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+static int service_inspect_main(const struct subcmd *self, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "pretty", no_argument, NULL, OPT_PRETTY }, RUN_LONGOPTS, { NULL, 0, NULL, 0 },
-	};
 	struct run r;
-	int c, pretty = 0, ret = EXIT_OK;
+	struct inspect_args a = { 0 };
+	int ret;
 	run_init(&r);
-	while (ret == EXIT_OK && (c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1)
-		if (c == OPT_PRETTY)
-			pretty = 1;
-		else if (run_opt(&r, c, optarg) != 1)
-			ret = EXIT_USAGE;
+	ret = parse_options(self, argc, argv, &a, &r);
 	if (ret == EXIT_OK && optind >= argc)
 		ret = usage_error("service inspect: expected SERVICE (STACK_SERVICE)...");
 	if (ret == EXIT_OK)
@@ -551,16 +504,34 @@ int service_inspect_main(int argc, char **argv)
 		if (tasks_find_service(&r, argv[k], &st, &svc) != 0) {
 			error("no such service: %s (services are named STACK_SERVICE)", argv[k]);
 			ret = EXIT_FAIL;
-		} else if (pretty) {
+		} else if (a.pretty) {
 			inspect_pretty(st, svc);
 		} else {
 			sb_adds(&out, k > optind ? "," : "");
 			inspect_json(&r, st, svc, &out);
 		}
 	}
-	if (ret == EXIT_OK && !pretty)
+	if (ret == EXIT_OK && !a.pretty)
 		printf("%s]\n", sb_str(&out));
 	sb_free(&out);
 	run_close(&r);
 	return ret;
 }
+
+static const struct opt rollback_options[] = {
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+const struct subcmd service_update_cmd = {
+	"service update", "STACK_SERVICE", "change a service and roll its tasks", update_options,
+	.complete = "service", .fn = service_update_main,
+};
+const struct subcmd service_rollback_cmd = {
+	"service rollback", "STACK_SERVICE", "back to the spec before the last change",
+	rollback_options, .complete = "service", .fn = service_rollback_main,
+};
+const struct subcmd service_inspect_cmd = {
+	"service inspect", "STACK_SERVICE...", "a service's spec", inspect_options,
+	.complete = "service", .fn = service_inspect_main,
+};

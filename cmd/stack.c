@@ -40,13 +40,18 @@ static void list_stacks(const struct run *r)
 	sb_free(&json);
 }
 
-static int stack_ls(int argc, char **argv)
+static const struct opt stack_options[] = {
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+static int stack_ls(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
 	int ret;
 
 	run_init(&r);
-	if ((ret = run_parse_options(&r, argc, argv)) == EXIT_OK && optind != argc)
+	if ((ret = parse_options(self, argc, argv, NULL, &r)) == EXIT_OK && optind != argc)
 		ret = usage_error("stack ls: unexpected argument '%s'", argv[optind]);
 	if (ret == EXIT_OK && (ret = run_open(&r, RUN_STACKS, argc, argv)) == EXIT_OK)
 		list_stacks(&r);
@@ -182,13 +187,13 @@ static int remove_stack(struct run *r, const char *name)
 	return ret == EXIT_OK ? fleet_exit_code(&r->fleet, 1) : ret;
 }
 
-static int stack_rm(int argc, char **argv)
+static int stack_rm(const struct subcmd *self, int argc, char **argv)
 {
 	struct run r;
 	int ret;
 
 	run_init(&r);
-	if ((ret = run_parse_options(&r, argc, argv)) == EXIT_OK && optind >= argc)
+	if ((ret = parse_options(self, argc, argv, NULL, &r)) == EXIT_OK && optind >= argc)
 		ret = usage_error("stack rm: expected a stack name (cswarm stack rm NAME)");
 	/* The name reaches rm on every host: checked before anything runs. */
 	for (int i = optind; ret == EXIT_OK && i < argc; i++) {
@@ -207,20 +212,14 @@ static int stack_rm(int argc, char **argv)
 
 /* --- dispatch -------------------------------------------------------------- */
 
-int cmd_stack(int argc, char **argv)
-{
-	const char *sub = argc > 1 ? argv[1] : "";
-	if (streq(sub, "deploy") || streq(sub, "up"))
-		return deploy_main(argc - 1, argv + 1, 1);
-	if (streq(sub, "rm") || streq(sub, "remove") || streq(sub, "down"))
-		return stack_rm(argc - 1, argv + 1);
-	if (streq(sub, "ls") || streq(sub, "list"))
-		return stack_ls(argc - 1, argv + 1);
-	if (streq(sub, "services"))
-		return service_ls_main(argc - 1, argv + 1, 1);
-	if (streq(sub, "ps"))
-		return tasks_ps_main(argc - 1, argv + 1, TASKS_OF_STACK);
-	if (streq(sub, "logs"))
-		return tasks_logs_main(argc - 1, argv + 1, TASKS_OF_STACK);
-	return usage_error("stack: expected deploy, rm, ls, services, ps or logs (cswarm help stack)");
-}
+static const struct subcmd stack_ls_cmd = {
+	"stack ls", NULL, "every stack", stack_options, .aliases = "list", .fn = stack_ls,
+};
+static const struct subcmd stack_rm_cmd = {
+	"stack rm", "NAME...", "remove stacks", stack_options, .aliases = "remove down",
+	.complete = "stack", .fn = stack_rm,
+};
+const struct subcmd *const stack_subcommands[] = {
+	&stack_deploy_cmd, &stack_rm_cmd, &stack_ls_cmd, &stack_services_cmd, &stack_ps_cmd,
+	&stack_logs_cmd, NULL,
+};

@@ -61,27 +61,35 @@ static int show(struct run *r)
 	return ret;
 }
 
-int cmd_unlock_key(int argc, char **argv)
+struct unlock_args {
+	int rotate;
+};
+
+static const struct opt unlock_options[] = {
+	OPT_FLAG(0, "rotate", struct unlock_args, rotate,
+		 "seal every secret and config again under a new key"),
+	OPT_INCLUDE(cluster_options),
+	OPT_END(),
+};
+
+static int unlock_main(const struct subcmd *self, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "rotate", no_argument, NULL, 'R' },
-		RUN_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct run r;
-	int c, do_rotate = 0, ret;
+	struct unlock_args a = { 0 };
+	int ret;
 	run_init(&r);
-	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == 'R')
-			do_rotate = 1;
-		else if (run_opt(&r, c, optarg) != 1)
-			return EXIT_USAGE;
-	}
+	if (parse_options(self, argc, argv, &a, &r) != EXIT_OK)
+		return EXIT_USAGE;
 	if (optind < argc)
 		return usage_error("unlock-key: unexpected argument '%s'", argv[optind]);
-	ret = run_open(&r, do_rotate ? RUN_LOCK : 0, argc, argv);
+	ret = run_open(&r, a.rotate ? RUN_LOCK : 0, argc, argv);
 	if (ret == EXIT_OK)
-		ret = do_rotate ? rotate(&r) : show(&r);
+		ret = a.rotate ? rotate(&r) : show(&r);
 	run_close(&r);
 	return ret;
 }
+
+static const struct subcmd unlock_key_cmd = {
+	"unlock-key", NULL, NULL, unlock_options, .fn = unlock_main,
+};
+const struct subcmd *const unlock_key_subcommands[] = { &unlock_key_cmd, NULL };
