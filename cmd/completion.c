@@ -89,6 +89,15 @@ static void bash_value_cases(const char *form, const struct opt *table, int frag
 	}
 }
 
+static void bash_alias_cases(const struct cmd *c, const struct subcmd *s)
+{
+	for (const char *a = s->aliases; a && *a; a += strspn(a, " ")) {
+		size_t len = strcspn(a, " ");
+		printf("\t\"%s %.*s\") echo \"%s\" ;;\n", c->name, (int)len, a, s->path);
+		a += len;
+	}
+}
+
 static void print_bash_tables(void)
 {
 	struct strbuf words = STRBUF_INIT;
@@ -100,7 +109,12 @@ static void print_bash_tables(void)
 		if (words.len)
 			printf("\t%s) echo \"%s\" ;;\n", c->name, words.buf);
 	}
-	printf("\tesac\n}\n_cswarm_opts() {\n\tcase $1 in\n");
+	printf("\tesac\n}\n# The form an alias names: \"node list\" is \"node ls\".\n"
+	       "_cswarm_canon() {\n\tcase $1 in\n");
+	for (const struct cmd *c = cswarm_commands; c->name; c++)
+		for (const struct subcmd *const *s = c->subs; *s; s++)
+			bash_alias_cases(c, *s);
+	printf("\t*) echo \"$1\" ;;\n\tesac\n}\n_cswarm_opts() {\n\tcase $1 in\n");
 	for (const struct cmd *c = cswarm_commands; c->name; c++)
 		for (const struct subcmd *const *s = c->subs; *s; s++) {
 			sb_reset(&words);
@@ -161,7 +175,7 @@ static const char bash_main[] =
 	"\t\t\tsub=$w\n"
 	"\t\tfi\n"
 	"\tdone\n"
-	"\tform=$cmd${sub:+ $sub}\n"
+	"\tform=$(_cswarm_canon \"$cmd${sub:+ $sub}\")\n"
 	"\tif [ -n \"$cmd\" ] && value=$(_cswarm_value \"$form\" \"$prev\"); then\n"
 	"\t\t_cswarm_complete \"$value\" \"$inv\" \"$cur\"\n"
 	"\telif [ -z \"$cmd\" ]; then\n"

@@ -19,39 +19,6 @@ void host_opts_init(struct host_opts *o)
 	o->target.connect_timeout_ms = DEFAULT_CONNECT_MS;
 }
 
-static int parse_duration_opt(const char *name, const char *arg, long *out)
-{
-	long long ms = parse_duration_ms(arg);
-	if (ms <= 0 || ms > 86400000LL) {
-		usage_error("--%s: bad duration '%s' (e.g. 30s, 2m, 500ms)", name, arg);
-		return -1;
-	}
-	*out = (long)ms;
-	return 1;
-}
-
-int host_opt(struct host_opts *o, int c, const char *arg)
-{
-	char *end;
-	switch (c) {
-	case 'i': o->inventory = arg; return 1;
-	case 'l': o->limit = arg; return 1;
-	case 'F': o->target.ssh_config = arg; return 1;
-	case 'A': o->target.accept_new = 1; return 1;
-	case 'o': o->format = arg; return 1;
-	case 't': return parse_duration_opt("timeout", arg, &o->timeout_ms);
-	case 'T': return parse_duration_opt("connect-timeout", arg, &o->target.connect_timeout_ms);
-	case 'f':
-		o->forks = (int)strtol(arg, &end, 10);
-		if (*end || o->forks < 1 || o->forks > 4096) {
-			usage_error("--forks: expected a number from 1 to 4096, got '%s'", arg);
-			return -1;
-		}
-		return 1;
-	}
-	return 0;
-}
-
 int host_opts_check(struct host_opts *o)
 {
 	if (!o->inventory || !*o->inventory)

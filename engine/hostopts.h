@@ -8,8 +8,6 @@
 #include "ssh/target.h"
 #include "util/jsonw.h"	/* json_string */
 
-#include <getopt.h>
-
 struct host_opts {
 	const char *inventory;
 	const char *limit;
@@ -19,21 +17,9 @@ struct host_opts {
 	struct target_opts target;
 };
 
-/* Long options every host command accepts; append to the command's table. */
-#define HOST_LONGOPTS \
-	{ "inventory", required_argument, NULL, 'i' }, \
-	{ "limit", required_argument, NULL, 'l' }, \
-	{ "forks", required_argument, NULL, 'f' }, \
-	{ "timeout", required_argument, NULL, 't' }, \
-	{ "connect-timeout", required_argument, NULL, 'T' }, \
-	{ "accept-new", no_argument, NULL, 'A' }, \
-	{ "ssh-config", required_argument, NULL, 'F' }, \
-	{ "format", required_argument, NULL, 'o' }
-#define HOST_SHORTOPTS "i:l:f:t:F:"
-
+/* The command-line options that fill these are cmd/'s (host_options in
+ * cmd/common.c). */
 void host_opts_init(struct host_opts *o);
-/* Handle one getopt result; 1 if it was a host option, 0 if not, -1 bad. */
-int host_opt(struct host_opts *o, int c, const char *arg);
 /* Check the parsed options (inventory given, format known). */
 int host_opts_check(struct host_opts *o);
 

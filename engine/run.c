@@ -18,31 +18,6 @@ void run_init(struct run *r)
 	r->wait_ms = CONVERGE_WAIT_MS;
 }
 
-int run_opt(struct run *r, int c, const char *arg)
-{
-	if (c == 'w') {
-		long long ms = parse_duration_ms(arg);
-		if (ms < 0) {
-			usage_error("--wait: bad duration '%s' (e.g. 30s, 2m)", arg);
-			return -1;
-		}
-		r->wait_ms = (long)ms;
-		return 1;
-	}
-	int used = host_opt(&r->opts, c, arg);
-	return used ? used : cluster_opt(&r->copts, c, arg);
-}
-
-int run_parse_options(struct run *r, int argc, char **argv)
-{
-	static const struct option longopts[] = { RUN_LONGOPTS, { NULL, 0, NULL, 0 } };
-	int c;
-	while ((c = getopt_long(argc, argv, HOST_SHORTOPTS, longopts, NULL)) != -1)
-		if (run_opt(r, c, optarg) != 1)
-			return EXIT_USAGE;
-	return EXIT_OK;
-}
-
 /* A run that changes the cluster needs the last written state; one that
  * only shows it may use the best it found. */
 static int check_current(struct run *r, int flags)

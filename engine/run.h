@@ -5,7 +5,7 @@
  *
  *	struct run r;
  *	run_init(&r);
- *	... getopt: run_opt(&r, c, optarg) for the shared options ...
+ *	... parse_options(): the shared options (cmd/options.h) fill r ...
  *	if ((ret = run_open(&r, RUN_LOCK | RUN_OBSERVE, argc, argv)) != 0) goto out;
  *	... plan, apply, change r.st ...
  *	run_commit(&r, "deploy web");
@@ -56,12 +56,6 @@ struct run {
 };
 
 void run_init(struct run *r);
-/* Shared options (host options and --cluster/--lock-wait): 1 used, 0 not
- * ours, -1 bad (usage error printed). */
-int run_opt(struct run *r, int c, const char *arg);
-/* Parse argv when it takes only the shared options (getopt_long, optind
- * left after them); EXIT_OK or EXIT_USAGE. */
-int run_parse_options(struct run *r, int argc, char **argv);
 /* Open the run; returns EXIT_OK or the exit code to return (error printed). */
 int run_open(struct run *r, int flags, int argc, char **argv);
 /* Write r->st as the next version, after checking the lock is still held;
@@ -104,7 +98,5 @@ void run_warn_down(const struct run *r);
 long run_host(const struct run *r, const char *name);
 /* The stack model and service of a state service, or NULL. */
 const struct stack *run_stack(const struct run *r, const char *stack);
-
-#define RUN_LONGOPTS HOST_LONGOPTS, CLUSTER_LONGOPTS, { "wait", required_argument, NULL, 'w' }
 
 #endif

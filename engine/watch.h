@@ -32,7 +32,7 @@ struct watch_opts {
 };
 
 /* Watch until SIGINT or SIGTERM. proto carries the parsed options (run_init
- * and run_opt done, not opened). Returns EXIT_OK after a clean stop, or the
+ * and the options parsed, not opened). Returns EXIT_OK after a clean stop, or the
  * exit code when the watch cannot start (no inventory, no state). */
 int engine_watch(const struct run *proto, const struct watch_opts *o, int argc, char **argv);
 

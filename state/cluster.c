@@ -8,25 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cluster_opt(struct cluster_opts *o, int c, const char *arg)
-{
-	long long ms;
-	switch (c) {
-	case 'C':
-		o->name = arg;
-		return 1;
-	case 'W':
-		ms = parse_duration_ms(arg);
-		if (ms < 0 || ms > 86400000LL) {
-			usage_error("--lock-wait: bad duration '%s' (e.g. 30s, 5m)", arg);
-			return -1;
-		}
-		o->lock_wait_ms = (long)ms;
-		return 1;
-	}
-	return 0;
-}
-
 static const char *cluster_name(const struct host *first_manager, const char *name)
 {
 	if (name)

@@ -37,19 +37,12 @@
 /* Everything cswarm writes in a state directory (what demote removes). */
 #define STATE_DIR_FILES "state.json .state.json.tmp history history.log lock lock.holder"
 
-/* Options of commands that use the cluster state: append CLUSTER_LONGOPTS
- * to the getopt_long table and pass each result to cluster_opt. */
+/* Options of commands that use the cluster state (cluster_options in
+ * cmd/common.c fills them). */
 struct cluster_opts {
 	const char *name;	/* --cluster NAME, or NULL */
 	long lock_wait_ms;	/* --lock-wait DURATION, 0 = fail at once */
 };
-
-#define CLUSTER_LONGOPTS \
-	{ "cluster", required_argument, NULL, 'C' }, \
-	{ "lock-wait", required_argument, NULL, 'W' }
-
-/* 1 if c was a cluster option, 0 if not, -1 (usage error printed) if bad. */
-int cluster_opt(struct cluster_opts *o, int c, const char *arg);
 
 struct cluster_ctx {
 	const struct inventory *inv;	/* borrowed */
