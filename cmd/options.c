@@ -111,17 +111,29 @@ static int set_int(const struct opt *o, int *target, const char *arg)
 	return EXIT_OK;
 }
 
+/* 90000 -> "90s", 120000 -> "2m" */
+static char *duration_text(long long ms)
+{
+	if (ms % 60000 == 0)
+		return xasprintf("%lldm", ms / 60000);
+	return ms % 1000 == 0 ? xasprintf("%llds", ms / 1000) : xasprintf("%lldms", ms);
+}
+
 static int set_duration(const struct opt *o, long *target, const char *arg)
 {
 	long long ms = parse_duration_ms(arg);
-	if (ms < 0 || ms < o->min || (o->max && ms > o->max)) {
-		if (o->min >= 1000)
-			return usage_error("--%s: bad duration '%s' (%llds at least)", o->long_name, arg,
-					   o->min / 1000);
-		return usage_error("--%s: bad duration '%s' (e.g. 30s, 2m, 500ms)", o->long_name, arg);
+	if (ms >= 0 && ms >= o->min && (!o->max || ms <= o->max)) {
+		*target = (long)ms;
+		return EXIT_OK;
 	}
-	*target = (long)ms;
-	return EXIT_OK;
+	int too_long = ms >= 0 && o->max && ms > o->max;
+	if (!too_long && o->min < 1000)
+		return usage_error("--%s: bad duration '%s' (e.g. 30s, 2m, 500ms)", o->long_name, arg);
+	char *bound = duration_text(too_long ? o->max : o->min);
+	usage_error("--%s: bad duration '%s' (%s %s)", o->long_name, arg,
+		    too_long ? "at most" : "at least", bound);
+	free(bound);
+	return EXIT_USAGE;
 }
 
 static int set_value(const struct opt *o, void *args, struct run *run, const char *arg)
