@@ -2,7 +2,7 @@
  * option tables (cmd/options.h), so that completion offers exactly the
  * commands, subcommands, options and option values that cswarm parses.
  * An option's or a form's .complete says what completes its value:
- * "file", "node" (the inventory's hosts, `cswarm inventory --list`),
+ * "file", "node" (the inventory's hosts, `cswarm inventory --graph`),
  * "stack" or "service" (`cswarm stack ls` / `service ls` on the cluster),
  * "command", or fixed words. */
 #include "cmd/cmd.h"
@@ -11,6 +11,10 @@
 
 #include <stdio.h>
 #include <string.h>
+
+/* The host names of `cswarm inventory --graph` ("  |  |--h1"; groups are
+ * "@name:"), once each. */
+#define HOSTS_OF_GRAPH "sed -n 's/^[ |]*--\\([^@].*\\)$/\\1/p' | sort -u"
 
 /* The kinds of value the shells complete by calling code, not by words. */
 static int is_kind(const char *complete)
@@ -145,8 +149,7 @@ static const char bash_main[] =
 	"\tlocal inv=$1 kind=$2\n"
 	"\tcase $kind in\n"
 	"\tcommand) echo \"$_cswarm_commands\" ;;\n"
-	"\tnode) [ -n \"$inv\" ] && cswarm inventory -i \"$inv\" --list 2>/dev/null |\n"
-	"\t\tsed -n '/\"hostvars\"/,$p' | sed -n 's/^        \"\\([^\"]*\\)\": {.*/\\1/p' ;;\n"
+	"\tnode) [ -n \"$inv\" ] && cswarm inventory -i \"$inv\" --graph 2>/dev/null | " HOSTS_OF_GRAPH " ;;\n"
 	"\tstack) [ -n \"$inv\" ] && cswarm stack ls -i \"$inv\" 2>/dev/null | awk 'NR > 1 { print $1 }' ;;\n"
 	"\tservice) [ -n \"$inv\" ] && cswarm service ls -i \"$inv\" 2>/dev/null | awk 'NR > 1 { print $2 }' ;;\n"
 	"\tesac\n"
@@ -189,7 +192,7 @@ static const char bash_main[] =
 	"\t\t_cswarm_complete \"$(_cswarm_args \"$form\")\" \"$inv\" \"$cur\"\n"
 	"\tfi\n"
 	"}\n"
-	"complete -o filenames -o bashdefault -F _cswarm cswarm\n";
+	"complete -o filenames -F _cswarm cswarm\n";
 
 static void print_bash(void)
 {
@@ -265,18 +268,22 @@ static void fish_form(const struct subcmd *s)
 static const char fish_functions[] =
 	"function __cswarm_words\n"
 	"\tset -l skip 0\n"
+	"\tset -l words\n"
 	"\tfor w in (commandline -opc)[2..-1]\n"
 	"\t\tif test $skip = 1; set skip 0; continue; end\n"
 	"\t\tif contains -- $w $__cswarm_valued; set skip 1; continue; end\n"
-	"\t\tstring match -q -- '-*' $w; or echo $w\n"
+	"\t\tstring match -q -- '-*' $w; and continue\n"
+	"\t\tset -a words (__cswarm_canon \"$words[1] $w\" $w)\n"
 	"\tend\n"
+	"\tstring join \\n -- $words\n"
 	"end\n"
 	"function __cswarm_form\n"
 	"\tset -l words (__cswarm_words)\n"
 	"\tset -l form (string split ' ' -- $argv[1])\n"
-	"\ttest (count $words) -ge (count $form); or return 1\n"
-	"\ttest \"$words[1..(count $form)]\" = \"$argv[1]\"; or return 1\n"
-	"\ttest (count $form) -eq 2; or test (count $words) -eq 1; or not contains -- $words[2] (__cswarm_subs_of $form[1])\n"
+	"\tset -l n (count $form)\n"
+	"\ttest (count $words) -ge $n; or return 1\n"
+	"\ttest \"$words[1..$n]\" = \"$argv[1]\"; or return 1\n"
+	"\ttest $n -eq 2; or test (count $words) -eq 1; or not contains -- $words[2] (__cswarm_subs_of $form[1])\n"
 	"end\n"
 	"function __cswarm_sub\n"
 	"\tset -l words (__cswarm_words)\n"
@@ -299,8 +306,7 @@ static const char fish_functions[] =
 	"\tcase command\n"
 	"\t\techo $__cswarm_commands\n"
 	"\tcase node\n"
-	"\t\tcswarm inventory -i $inv --list 2>/dev/null | "
-	"string replace -rf '^        \"([^\"]+)\": \\{.*' '$1'\n"
+	"\t\tcswarm inventory -i $inv --graph 2>/dev/null | " HOSTS_OF_GRAPH "\n"
 	"\tcase stack\n"
 	"\t\tcswarm stack ls -i $inv 2>/dev/null | awk 'NR > 1 { print $1 }'\n"
 	"\tcase service\n"
@@ -321,7 +327,17 @@ static void print_fish(void)
 		if (words.len)
 			printf("\tcase %s\n\t\techo %s\n", c->name, words.buf);
 	}
-	printf("\tend\nend\n");
+	printf("\tend\nend\n# The subcommand an alias names: \"node list\" is ls.\n"
+	       "function __cswarm_canon\n\tswitch $argv[1]\n");
+	for (const struct cmd *c = cswarm_commands; c->name; c++)
+		for (const struct subcmd *const *s = c->subs; *s; s++)
+			for (const char *a = (*s)->aliases; a && *a; a += strspn(a, " ")) {
+				size_t len = strcspn(a, " ");
+				printf("\tcase '%s %.*s'\n\t\techo %s\n\t\treturn\n", c->name, (int)len, a,
+				       subcmd_word(*s));
+				a += len;
+			}
+	printf("\tend\n\techo $argv[2]\nend\n");
 	for (const struct cmd *c = cswarm_commands; c->name; c++) {
 		printf("complete -c cswarm -f -n '__fish_use_subcommand' -a %s -d ", c->name);
 		fish_quoted(c->summary);

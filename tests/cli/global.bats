@@ -46,7 +46,7 @@ load helpers
 	for c in node exec config init lock deploy reconcile stack service completion help version; do
 		[[ "$output" == *" $c"* ]] || [[ "$output" == *"\"$c "* ]]
 	done
-	[[ "$output" == *'deploy) subs="" opts="--name --env-file --prune --dry-run'* ]]
+	[[ "$output" == *'"deploy") echo "--compose-file -c --name -n --env-file --prune --dry-run'* ]]
 	run "$CSWARM" completion tcsh
 	[ "$status" -eq 2 ]
 }
