@@ -38,7 +38,7 @@ forms() {
 		# shellcheck disable=SC2086
 		run "$CSWARM" help $form
 		[ "$status" -eq 0 ]
-		[[ "$output" == *"usage: cswarm $form "* ]] || [[ "$output" == *"usage: cswarm $form"$'\n'* ]]
+		[[ "${lines[0]}" == "usage: cswarm $form" || "${lines[0]}" == "usage: cswarm $form "* ]]
 	done
 	no_sanitizer_report
 }
