@@ -240,7 +240,8 @@ void print_man_sections(const struct cmd *c)
 	}
 	size_t ngroups = collect_groups(c->subs, nforms, groups, ARRAY_SIZE(groups));
 	for (size_t i = 0; i < ngroups; i++)
-		printf("%s\\fI%s\\fR", i ? ", " : ".PP\n", groups[i]->name);
+		printf("%s\\fI%s\\fR", i ? i + 1 < ngroups ? ", " : " and " : ".PP\nThe ",
+		       groups[i]->name);
 	if (ngroups)
-		printf(": see \\fBcswarm\\fR(1).\n");
+		printf(" are those of \\fBcswarm\\fR(1).\n");
 }
