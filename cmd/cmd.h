@@ -77,6 +77,8 @@ const char *subcmd_word(const struct subcmd *s);
 
 /* `cswarm help`: every command with its summary. */
 void list_commands(void);
+/* The options that may come before the command (OPT_GLOBAL), for help. */
+void print_global_options(void);
 /* `cswarm help CMD [SUB]` (cmd/usage.c): the forms' synopses, the prose,
  * the options of their tables; sub NULL for every form. */
 void print_help(const struct cmd *c, const struct subcmd *sub);

@@ -235,9 +235,9 @@ void list_commands(void)
 	       "Commands:\n");
 	for (const struct cmd *c = cswarm_commands; c->name; c++)
 		printf("  %-11s %s\n", c->name, c->summary);
-	printf("\nRun 'cswarm help COMMAND' (or 'cswarm COMMAND --help') for a command's options.\n"
-	       "Global options (host options and --cluster) may also come before COMMAND.\n"
-	       "\nExit codes: 0 ok, 1 failure, 2 usage, 3 some hosts unreachable, 4 lock held.\n");
+	printf("\nRun 'cswarm help COMMAND' (or 'cswarm COMMAND --help') for a command's options.\n");
+	print_global_options();
+	printf("\nExit codes: 0 ok, 1 failure, 2 usage, 3 some hosts unreachable, 4 lock held.\n");
 }
 
 static int help_main(const struct subcmd *self, int argc, char **argv)
@@ -249,9 +249,11 @@ static int help_main(const struct subcmd *self, int argc, char **argv)
 		list_commands();
 		return EXIT_OK;
 	}
-	const struct cmd *c = optind < argc ? find_command(argv[optind]) : NULL;
+	if (optind == argc)
+		return usage_error("help --man: which command? (cswarm help --man COMMAND)");
+	const struct cmd *c = find_command(argv[optind]);
 	if (!c)
-		return usage_error("help: no such command '%s'", optind < argc ? argv[optind] : "");
+		return usage_error("help: no such command '%s'", argv[optind]);
 	const struct subcmd *sub = optind + 1 < argc ? find_subcommand(c, argv[optind + 1]) : NULL;
 	if (optind + 1 < argc && !sub)
 		return usage_error("help: %s has no subcommand '%s'", c->name, argv[optind + 1]);

@@ -112,6 +112,27 @@ static void print_synopsis(const struct subcmd *s, const char *lead)
 
 /* --- options lists ------------------------------------------------------------ */
 
+/* text from column HELP_COLUMN, wrapped at WIDTH; the first line goes on
+ * after what is already printed (col columns). */
+static void print_wrapped(const char *text, size_t col)
+{
+	for (const char *p = text; *p;) {
+		size_t len = strcspn(p, " ");
+		if (col > HELP_COLUMN && col + 1 + len > WIDTH) {
+			printf("\n%*s", HELP_COLUMN, "");
+			col = HELP_COLUMN;
+		} else if (col > HELP_COLUMN) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", (int)len, p);
+		col += len;
+		p += len;
+		p += strspn(p, " ");
+	}
+	putchar('\n');
+}
+
 static void print_option(const struct opt *o)
 {
 	struct strbuf left = STRBUF_INIT;
@@ -122,10 +143,22 @@ static void print_option(const struct opt *o)
 	if (o->argh)
 		sb_addf(&left, " %s", o->argh);
 	if (left.len + 2 > HELP_COLUMN)
-		printf("%s\n%*s%s\n", left.buf, HELP_COLUMN, "", o->help);
+		printf("%s\n%*s", left.buf, HELP_COLUMN, "");
 	else
-		printf("%-*s%s\n", HELP_COLUMN, left.buf, o->help);
+		printf("%-*s", HELP_COLUMN, left.buf);
+	print_wrapped(o->help, HELP_COLUMN);
 	sb_free(&left);
+}
+
+void print_global_options(void)
+{
+	struct opt_iter it;
+	const struct opt *o;
+	printf("\nGlobal options (also after the command; see 'cswarm help COMMAND' for the rest):\n");
+	opt_iter_init(&it, cluster_options.opts);
+	while ((o = opt_next(&it, NULL)))
+		if (o->flags & OPT_GLOBAL)
+			print_option(o);
 }
 
 /* Whether an option of this long name came before o in the forms listed. */
