@@ -345,10 +345,11 @@ static void current_state(const struct host_view *v, const char *task_id, struct
 		sb_addf(out, "unknown (host %s)", v->down);
 	else if (!c)
 		sb_adds(out, "missing");
-	else if (streq(c->state, "exited"))
+	else if (c->state == CONTAINER_EXITED)
 		sb_addf(out, "exited (%d)", c->exit_code);
 	else
-		sb_adds(out, c->health ? c->health : c->state);
+		sb_adds(out, c->health != HEALTH_NONE ? container_health_name(c->health) :
+			container_state_name(c->state));
 }
 
 static void ps_row(struct table *t, const char *id, const char *name, const char *image,

@@ -350,14 +350,17 @@ static int task_settled(const struct host_view *v, const struct op *op)
 {
 	if (v->down)
 		return -1;
-	const struct observed *c = view_find_task(v, op->task.id);
-	if (!c)
-		return 0;
-	if (streq(c->state, "running"))
-		return !c->health || streq(c->health, "healthy") ? 1 :
-		       streq(c->health, "unhealthy") ? -1 : 0;
-	if (streq(c->state, "exited") || streq(c->state, "dead"))
+	switch (container_phase(view_find_task(v, op->task.id))) {
+	case PHASE_RUNNING:
+		return 1;
+	case PHASE_UNHEALTHY:
+	case PHASE_ENDED:
 		return -1;
+	case PHASE_GONE:	/* not seen yet */
+	case PHASE_STARTING:
+	case PHASE_HELD:
+		break;
+	}
 	return 0;
 }
 

@@ -217,15 +217,19 @@ static enum sched_task_state observed_state(struct build *b, const struct state_
 					    size_t *waiting)
 {
 	const struct observed *c = view_find_task(v, t->id);
-	if (!c)
-		return SCHED_TASK_EXITED;	/* lost: the container is gone */
-	if (streq(c->state, "running"))
-		return c->health && streq(c->health, "starting") ? SCHED_TASK_STARTING :
-		       c->health && streq(c->health, "unhealthy") ? SCHED_TASK_EXITED :
-		       SCHED_TASK_RUNNING;
-	if (streq(c->state, "created") || streq(c->state, "restarting"))
+	switch (container_phase(c)) {
+	case PHASE_GONE:		/* lost: the container is gone */
+	case PHASE_UNHEALTHY:
+		return SCHED_TASK_EXITED;
+	case PHASE_STARTING:
 		return SCHED_TASK_STARTING;
-	if (streq(c->state, "paused") || !svc)
+	case PHASE_RUNNING:
+	case PHASE_HELD:
+		return SCHED_TASK_RUNNING;
+	case PHASE_ENDED:
+		break;
+	}
+	if (!svc)
 		return SCHED_TASK_RUNNING;
 	switch (restart_verdict(&svc->deploy.restart_policy, t, c, b->now, b->now + v->clock_skew)) {
 	case RESTART_NOW:
@@ -444,7 +448,7 @@ static void restart_policy_update(struct build *b, struct converge *cv, const st
 	if (host < 0 || b->r->views[host].down)
 		return;
 	const struct observed *c = view_find_task(&b->r->views[host], t->id);
-	if (!c || !c->restart_policy || streq(c->state, "removing") || streq(c->state, "dead"))
+	if (!c || !c->restart_policy || c->state == CONTAINER_REMOVING || c->state == CONTAINER_DEAD)
 		return;
 	struct strbuf want = STRBUF_INIT;
 	docker_restart_policy(&ref->svc->deploy.restart_policy, t->restarts, &want);

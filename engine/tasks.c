@@ -126,34 +126,33 @@ static void add_ago(struct strbuf *out, const char *when, long long now)
 	sb_adds(out, " ago");
 }
 
-static int has_state(const struct observed *c, const char *state)
-{
-	return c->state && streq(c->state, state);
-}
-
-static int has_health(const struct observed *c, const char *health)
-{
-	return c->health && streq(c->health, health);
-}
-
 const char *task_state_word(const struct task_row *row)
 {
-	const struct observed *c = row->c;
 	if (!row->view || row->view->down)
 		return "unknown";
-	if (!c)
+	switch (container_phase(row->c)) {
+	case PHASE_GONE:
 		return "missing";
-	if (has_state(c, "running"))
-		return has_health(c, "starting") ? "starting" : "running";
-	if (has_state(c, "created") || has_state(c, "restarting"))
+	case PHASE_STARTING:
 		return "starting";
-	return c->state ? c->state : "unknown";
+	case PHASE_RUNNING:
+	case PHASE_UNHEALTHY:
+		return "running";
+	case PHASE_ENDED:
+	case PHASE_HELD:
+		break;
+	}
+	return container_state_name(row->c->state);
 }
 
 int task_running(const struct task_row *row)
 {
-	return row->c && has_state(row->c, "running") &&
-	       (!row->c->health || has_health(row->c, "healthy"));
+	return container_phase(row->c) == PHASE_RUNNING;
+}
+
+static int ended(const struct observed *c)
+{
+	return c->state == CONTAINER_EXITED || c->state == CONTAINER_DEAD;
 }
 
 void task_current_state(const struct task_row *row, long long now, struct strbuf *out)
@@ -167,21 +166,20 @@ void task_current_state(const struct task_row *row, long long now, struct strbuf
 		sb_adds(out, "Unknown (host unreachable)");
 	} else if (!c) {
 		sb_adds(out, "Missing");
-	} else if (has_state(c, "running")) {
+	} else if (c->state == CONTAINER_RUNNING) {
 		sb_adds(out, streq(word, "starting") ? "Starting" : "Running");
 		add_ago(out, c->started_at, now);
-		if (c->health && !has_health(c, "starting"))
-			sb_addf(out, " (%s)", c->health);
+		if (c->health != HEALTH_NONE && c->health != HEALTH_STARTING)
+			sb_addf(out, " (%s)", container_health_name(c->health));
 	} else if (streq(word, "starting")) {
 		sb_adds(out, "Starting");
-	} else if (has_state(c, "exited") || has_state(c, "dead")) {
-		sb_addf(out, "%s (%d)", has_state(c, "dead") ? "Dead" : "Exited", c->exit_code);
+	} else if (ended(c)) {
+		sb_addf(out, "%s (%d)", c->state == CONTAINER_DEAD ? "Dead" : "Exited", c->exit_code);
 		add_ago(out, c->finished_at, now);
 	} else {
-		/* paused, removing: the engine's word, capitalised. */
-		if (*word)
-			sb_addc(out, (char)toupper((unsigned char)*word));
-		sb_adds(out, *word ? word + 1 : "Unknown");
+		/* paused, removing, unknown: the word, capitalised. */
+		sb_addc(out, (char)toupper((unsigned char)*word));
+		sb_adds(out, word + 1);
 	}
 }
 
@@ -194,9 +192,9 @@ void task_error(const struct task_row *row, struct strbuf *out)
 		sb_adds(out, row->view ? "no container found" : "");
 	else if (c->error && *c->error)
 		sb_adds(out, c->error);
-	else if ((has_state(c, "exited") || has_state(c, "dead")) && c->exit_code != 0)
+	else if (ended(c) && c->exit_code != 0)
 		sb_addf(out, "task: non-zero exit (%d)", c->exit_code);
-	else if (has_health(c, "unhealthy"))
+	else if (c->health == HEALTH_UNHEALTHY)
 		sb_adds(out, "task: unhealthy container");
 }
 

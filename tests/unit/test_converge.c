@@ -110,7 +110,7 @@ static void observe(struct run *r, size_t host, const struct state_task *t, cons
 	o->task_id = xstrdup(t->id);
 	o->hash = xstrdup(t->hash);
 	o->slot = t->slot;
-	o->state = xstrdup(state);
+	o->state = container_state_parse(state);
 	o->exit_code = exit_code;
 	o->finished_at = xstrdup(finished);
 }
@@ -183,9 +183,8 @@ static void exit_task(struct run *r, const struct state_task *t, int code, const
 {
 	long h = run_host(r, t->node);
 	struct observed *o = (struct observed *)view_find_task(&r->views[h], t->id);
-	free(o->state);
 	free(o->finished_at);
-	o->state = xstrdup("exited");
+	o->state = CONTAINER_EXITED;
 	o->exit_code = code;
 	o->finished_at = xstrdup(finished);
 }
@@ -230,6 +229,49 @@ static void test_restart_policy(void **state)
 		converge_free(&cv);
 	}
 	world_free(r);
+}
+
+/* Set the state of the observed container of t (a new observation). */
+static void set_container(struct run *r, const struct state_task *t, enum container_state s,
+			  enum container_health h)
+{
+	long host = run_host(r, t->node);
+	struct observed *o = (struct observed *)view_find_task(&r->views[host], t->id);
+	o->state = s;
+	o->health = h;
+}
+
+/* The planner's side of container_phase: a paused task or one in a state
+ * docker does not document is left as it is (the latter was a strcmp on
+ * NULL when State.Status was missing), a starting one keeps its slot, an
+ * unhealthy one is replaced at once. */
+static void test_container_phases_in_plan(void **state)
+{
+	(void)state;
+	static const struct {
+		enum container_state s;
+		enum container_health h;
+		size_t restarts;
+	} cases[] = {
+		{ CONTAINER_PAUSED, HEALTH_NONE, 0 },
+		{ CONTAINER_UNKNOWN, HEALTH_NONE, 0 },
+		{ CONTAINER_CREATED, HEALTH_NONE, 0 },
+		{ CONTAINER_RESTARTING, HEALTH_NONE, 0 },
+		{ CONTAINER_RUNNING, HEALTH_STARTING, 0 },
+		{ CONTAINER_RUNNING, HEALTH_UNKNOWN, 0 },
+		{ CONTAINER_RUNNING, HEALTH_UNHEALTHY, 1 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct run *r = world();
+		struct converge cv;
+		deployed(r);
+		set_container(r, task_of(r, "web"), cases[i].s, cases[i].h);
+		plan(r, &cv);
+		assert_int_equal(count(&cv, OP_START, "restart"), cases[i].restarts);
+		assert_int_equal(cv.nops, cases[i].restarts ? 2 : 0);
+		converge_free(&cv);
+		world_free(r);
+	}
 }
 
 /* A task of a host whose clock is skew seconds ahead of ours exits now by
@@ -470,6 +512,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_deploy_then_stable),
 		cmocka_unit_test(test_restart_policy),
+		cmocka_unit_test(test_container_phases_in_plan),
 		cmocka_unit_test(test_restart_delay),
 		cmocka_unit_test(test_restart_delay_by_host_clock),
 		cmocka_unit_test(test_observation_reads_host_clock),

@@ -1,0 +1,177 @@
+/* Enums at the edges (util/words.h): every parser against every word it
+ * knows and against words it does not, each name function back, and the
+ * one rule (container_phase) that every reader of a container's state
+ * decides by. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "docker/observe.h"
+#include "engine/tasks.h"
+#include "util/util.h"
+#include "util/words.h"
+
+#include <string.h>
+
+static void test_word_index(void **state)
+{
+	(void)state;
+	static const char *const words[] = { "a", NULL, "c" };
+	assert_int_equal(word_index(words, 3, "a"), 0);
+	assert_int_equal(word_index(words, 3, "c"), 2);
+	assert_int_equal(word_index(words, 2, "c"), -1);
+	assert_int_equal(word_index(words, 3, "b"), -1);
+	assert_int_equal(word_index(words, 3, NULL), -1);
+}
+
+static void test_container_state_words(void **state)
+{
+	(void)state;
+	static const char *const docker[] = { "created", "running", "restarting", "paused",
+					      "removing", "exited", "dead" };
+	for (size_t i = 0; i < ARRAY_SIZE(docker); i++) {
+		enum container_state s = container_state_parse(docker[i]);
+		assert_int_not_equal(s, CONTAINER_UNKNOWN);
+		assert_string_equal(container_state_name(s), docker[i]);
+	}
+	assert_int_equal(container_state_parse(NULL), CONTAINER_UNKNOWN);
+	assert_int_equal(container_state_parse("hibernating"), CONTAINER_UNKNOWN);
+	assert_int_equal(container_state_parse("unknown"), CONTAINER_UNKNOWN);
+	assert_int_equal(container_state_parse("Running"), CONTAINER_UNKNOWN);
+	assert_string_equal(container_state_name(CONTAINER_UNKNOWN), "unknown");
+	assert_string_equal(container_state_name((enum container_state)99), "unknown");
+}
+
+static void test_container_health_words(void **state)
+{
+	(void)state;
+	static const char *const docker[] = { "starting", "healthy", "unhealthy" };
+	for (size_t i = 0; i < ARRAY_SIZE(docker); i++) {
+		enum container_health h = container_health_parse(docker[i]);
+		assert_true(h != HEALTH_NONE && h != HEALTH_UNKNOWN);
+		assert_string_equal(container_health_name(h), docker[i]);
+	}
+	assert_int_equal(container_health_parse(NULL), HEALTH_NONE);
+	assert_int_equal(container_health_parse("none"), HEALTH_NONE);
+	assert_int_equal(container_health_parse("sickly"), HEALTH_UNKNOWN);
+	assert_int_equal(container_health_parse("unknown"), HEALTH_UNKNOWN);
+	assert_string_equal(container_health_name((enum container_health)99), "unknown");
+}
+
+/* docker inspect with a State that has no Status, or one no engine
+ * documents: parsed as unknown (a plan on it used to strcmp NULL). */
+static void test_inspect_state_unknown(void **state)
+{
+	(void)state;
+	static const char doc[] =
+		"[{\"Id\":\"a\",\"Name\":\"/a\",\"State\":{\"ExitCode\":0}},"
+		"{\"Id\":\"b\",\"Name\":\"/b\",\"State\":{\"Status\":\"hibernating\","
+		"\"Health\":{\"Status\":\"none\"}}},"
+		"{\"Id\":\"c\",\"Name\":\"/c\",\"State\":{\"Status\":\"running\","
+		"\"Health\":{\"Status\":\"unhealthy\"}}}]";
+	struct observed *o;
+	size_t n;
+	struct strbuf err = STRBUF_INIT;
+	assert_int_equal(docker_observe_parse(doc, strlen(doc), &o, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(o[0].state, CONTAINER_UNKNOWN);
+	assert_int_equal(o[0].health, HEALTH_NONE);
+	assert_int_equal(o[1].state, CONTAINER_UNKNOWN);
+	assert_int_equal(o[1].health, HEALTH_NONE);
+	assert_int_equal(o[2].state, CONTAINER_RUNNING);
+	assert_int_equal(o[2].health, HEALTH_UNHEALTHY);
+	docker_observed_free(o, n);
+	sb_free(&err);
+}
+
+/* The whole table of the shared rule, and what the listings make of it. */
+static void test_phase_table(void **state)
+{
+	(void)state;
+	static const struct {
+		enum container_state s;
+		enum container_health h;
+		enum container_phase phase;
+		const char *word;	/* task_state_word */
+		int running;		/* task_running */
+	} cases[] = {
+		{ CONTAINER_RUNNING, HEALTH_NONE, PHASE_RUNNING, "running", 1 },
+		{ CONTAINER_RUNNING, HEALTH_HEALTHY, PHASE_RUNNING, "running", 1 },
+		{ CONTAINER_RUNNING, HEALTH_STARTING, PHASE_STARTING, "starting", 0 },
+		{ CONTAINER_RUNNING, HEALTH_UNKNOWN, PHASE_STARTING, "starting", 0 },
+		{ CONTAINER_RUNNING, HEALTH_UNHEALTHY, PHASE_UNHEALTHY, "running", 0 },
+		{ CONTAINER_CREATED, HEALTH_NONE, PHASE_STARTING, "starting", 0 },
+		{ CONTAINER_RESTARTING, HEALTH_NONE, PHASE_STARTING, "starting", 0 },
+		{ CONTAINER_EXITED, HEALTH_NONE, PHASE_ENDED, "exited", 0 },
+		{ CONTAINER_EXITED, HEALTH_HEALTHY, PHASE_ENDED, "exited", 0 },
+		{ CONTAINER_DEAD, HEALTH_NONE, PHASE_ENDED, "dead", 0 },
+		{ CONTAINER_REMOVING, HEALTH_NONE, PHASE_ENDED, "removing", 0 },
+		{ CONTAINER_PAUSED, HEALTH_HEALTHY, PHASE_HELD, "paused", 0 },
+		{ CONTAINER_UNKNOWN, HEALTH_NONE, PHASE_HELD, "unknown", 0 },
+	};
+	struct host_view v;
+	memset(&v, 0, sizeof(v));
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct observed c = { .state = cases[i].s, .health = cases[i].h };
+		struct task_row row = { .view = &v, .c = &c };
+		assert_int_equal(container_phase(&c), cases[i].phase);
+		assert_string_equal(task_state_word(&row), cases[i].word);
+		assert_int_equal(task_running(&row), cases[i].running);
+	}
+	struct task_row gone = { .view = &v };
+	assert_int_equal(container_phase(NULL), PHASE_GONE);
+	assert_string_equal(task_state_word(&gone), "missing");
+	assert_int_equal(task_running(&gone), 0);
+}
+
+/* CURRENT STATE and ERROR as ps prints them, from the enums. */
+static void test_current_state_text(void **state)
+{
+	(void)state;
+	static const struct {
+		enum container_state s;
+		enum container_health h;
+		int exit_code;
+		const char *current, *error;
+	} cases[] = {
+		{ CONTAINER_RUNNING, HEALTH_HEALTHY, 0, "Running (healthy)", "" },
+		{ CONTAINER_RUNNING, HEALTH_UNHEALTHY, 0, "Running (unhealthy)", "task: unhealthy container" },
+		{ CONTAINER_RUNNING, HEALTH_STARTING, 0, "Starting", "" },
+		{ CONTAINER_RUNNING, HEALTH_NONE, 0, "Running", "" },
+		{ CONTAINER_CREATED, HEALTH_NONE, 0, "Starting", "" },
+		{ CONTAINER_EXITED, HEALTH_NONE, 3, "Exited (3)", "task: non-zero exit (3)" },
+		{ CONTAINER_DEAD, HEALTH_NONE, 0, "Dead (0)", "" },
+		{ CONTAINER_PAUSED, HEALTH_NONE, 0, "Paused", "" },
+		{ CONTAINER_REMOVING, HEALTH_NONE, 0, "Removing", "" },
+		{ CONTAINER_UNKNOWN, HEALTH_NONE, 0, "Unknown", "" },
+	};
+	struct host_view v;
+	memset(&v, 0, sizeof(v));
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct observed c = { .state = cases[i].s, .health = cases[i].h,
+				      .exit_code = cases[i].exit_code };
+		struct task_row row = { .view = &v, .c = &c };
+		struct strbuf cur = STRBUF_INIT, err = STRBUF_INIT;
+		task_current_state(&row, 0, &cur);
+		task_error(&row, &err);
+		assert_string_equal(sb_str(&cur), cases[i].current);
+		assert_string_equal(sb_str(&err), cases[i].error);
+		sb_free(&cur);
+		sb_free(&err);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_word_index),
+		cmocka_unit_test(test_container_state_words),
+		cmocka_unit_test(test_container_health_words),
+		cmocka_unit_test(test_inspect_state_unknown),
+		cmocka_unit_test(test_phase_table),
+		cmocka_unit_test(test_current_state_text),
+	};
+	return cmocka_run_group_tests_name("enums", tests, NULL, NULL);
+}
