@@ -337,90 +337,11 @@ out:
 	return ret;
 }
 
-/* docker's state of a task's container, as ps shows it. */
-static void current_state(const struct host_view *v, const char *task_id, struct strbuf *out)
-{
-	const struct observed *c = v->down ? NULL : view_find_task(v, task_id);
-	if (v->down)
-		sb_addf(out, "unknown (host %s)", v->down);
-	else if (!c)
-		sb_adds(out, "missing");
-	else if (c->state == CONTAINER_EXITED)
-		sb_addf(out, "exited (%d)", c->exit_code);
-	else
-		sb_adds(out, c->health != HEALTH_NONE ? container_health_name(c->health) :
-			container_state_name(c->state));
-}
-
-static void ps_row(struct table *t, const char *id, const char *name, const char *image,
-		   const char *node, const char *desired, const char *current)
-{
-	const char *cells[] = { id, name, image, node, desired, current };
-	table_row(t, cells);
-}
-
-/* The node's task records, then the containers of this cluster there that
- * no record owns (stale copies and orphans: the next run removes them). */
-static void print_ps(struct run *r, size_t at)
-{
-	static const char *const header[] = { "ID", "NAME", "IMAGE", "NODE", "DESIRED STATE",
-					      "CURRENT STATE" };
-	const char *node = r->fleet.hosts[at].target.name;
-	const struct host_view *v = &r->views[at];
-	struct table t;
-	table_init(&t, ARRAY_SIZE(header), header);
-	for (size_t i = 0; i < r->st.ntasks; i++) {
-		const struct state_task *task = &r->st.tasks[i];
-		if (!streq(task->node, node))
-			continue;
-		const struct stack *st = run_stack(r, task->stack);
-		const struct service *svc = st ? stack_service(st, task->service) : NULL;
-		struct strbuf name = STRBUF_INIT, current = STRBUF_INIT;
-		sb_addf(&name, "%s_%s", task->stack, task->service);
-		if (task->slot)
-			sb_addf(&name, ".%d", task->slot);
-		current_state(v, task->id, &current);
-		ps_row(&t, task->id, sb_str(&name), svc ? svc->image : NULL, node,
-		       task->desired ? task->desired : "running", sb_str(&current));
-		sb_free(&name);
-		sb_free(&current);
-	}
-	for (size_t i = 0; !v->down && i < v->ncontainers; i++) {
-		const struct observed *c = &v->containers[i];
-		const struct state_task *task = c->task_id ? state_find_task(&r->st, c->task_id) : NULL;
-		if (!task || !streq(task->node, node))
-			ps_row(&t, c->task_id, c->name, c->image, node, "remove",
-			       task ? "stale copy" : "orphan");
-	}
-	table_print(&t, stdout);
-	table_free(&t);
-}
-
+/* The tasks on the node and the strays there, as `stack ps` and `service
+ * ps` list tasks (engine/tasks.c: the same columns and rules). */
 static int node_ps(int argc, char **argv)
 {
-	struct run r;
-	int ret;
-	long at;
-	run_init(&r);
-	if ((ret = parse_read_opts(&r, argc, argv, NULL)) != EXIT_OK)
-		goto out;
-	if (optind != argc - 1) {
-		ret = usage_error("usage: cswarm node ps NODE");
-		goto out;
-	}
-	if ((ret = run_open(&r, RUN_OBSERVE | RUN_STACKS, argc, argv)) != EXIT_OK)
-		goto out;
-	if ((at = find_node(&r, argv[optind])) < 0) {
-		ret = EXIT_FAIL;
-		goto out;
-	}
-	if (r.views[at].down)
-		error("%s", sb_str(&r.views[at].detail));
-	print_ps(&r, (size_t)at);
-	ret = r.views[at].down ? EXIT_UNREACHABLE : EXIT_OK;
-out:
-	run_close(&r);
-	return ret;
+	return tasks_ps_main(argc, argv, TASKS_OF_NODE);
 }
 
 /* --- changes ------------------------------------------------------------------- */

@@ -220,7 +220,7 @@ int state_remove_service(struct state *st, const char *stack, const char *name)
 	return 0;
 }
 
-struct state_task *state_find_task(struct state *st, const char *id)
+struct state_task *state_find_task(const struct state *st, const char *id)
 {
 	for (size_t i = 0; i < st->ntasks; i++)
 		if (streq(st->tasks[i].id, id))

@@ -127,7 +127,7 @@ int state_set_previous(struct state_service *s, const char *spec_json, struct st
 /* Remove a service (not its tasks); 0 if removed, -1 if absent. */
 int state_remove_service(struct state *st, const char *stack, const char *name);
 
-struct state_task *state_find_task(struct state *st, const char *id);
+struct state_task *state_find_task(const struct state *st, const char *id);
 /* Free the strings of a task record (not the record itself). */
 void state_task_free(struct state_task *t);
 /* Append a copy of t (strings duplicated); returns the stored task. */
