@@ -297,7 +297,7 @@ static void report_op(struct run *r, const struct op *op, int ok, const char *ms
 	progress_clear();
 	const char *host = r->fleet.hosts[op->host].target.name;
 	if (ok)
-		printf("%s: %s %s (%s)\n", host, verb_past(op->kind), op->container, op->why);
+		printf("%s: %s %s (%s)\n", host, verb_past(op->kind), op->container, op_why(op));
 	else
 		error("%s: %s %s failed: %s", host, verb(op->kind), op->container,
 		      msg && *msg ? msg : "no result");
@@ -664,7 +664,7 @@ void converge_print(struct run *r, const struct converge *cv, FILE *out)
 					continue;
 				struct strbuf cmd = STRBUF_INIT, err = STRBUF_INIT;
 				fprintf(out, "%s: %s %s (%s)%s\n", r->fleet.hosts[h].target.name,
-					verb(op->kind), op->container, op->why,
+					verb(op->kind), op->container, op_why(op),
 					wave >= WAVE_UPDATE ? " [rolling update]" : wave == WAVE_MOVED ?
 					" [after the new copy runs]" : "");
 				if (op_commands(r, op, &cmd, &err) == 0)

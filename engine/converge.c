@@ -289,8 +289,30 @@ static void build_tasks(struct build *b, struct converge *cv)
 
 /* --- operations ---------------------------------------------------------- */
 
+static const char *const reason_names[WHY_NREASONS] = {
+	[WHY_NEW] = "new",
+	[WHY_RESTART] = "restart",
+	[WHY_RESCHEDULED] = "rescheduled",
+	[WHY_HOST_LEFT] = "host left the inventory",
+	[WHY_MOVED] = "moved",
+	[WHY_UPDATE] = "update",
+	[WHY_STOPPED] = "stopped",
+	[WHY_MUST_LEAVE] = "must leave",
+	[WHY_RESTART_POLICY] = "restart policy",
+	[WHY_STALE_COPY] = "stale copy",
+	[WHY_ORPHAN] = "orphan",
+	[WHY_SCHEDULER] = "scheduled",
+};
+
+const char *op_why(const struct op *op)
+{
+	if (op->why == WHY_SCHEDULER && op->sched_reason)
+		return op->sched_reason;
+	return (unsigned)op->why < WHY_NREASONS ? reason_names[op->why] : "unknown";
+}
+
 static struct op *add_op(struct converge *cv, enum op_kind kind, int wave, size_t host,
-			 const struct svc_ref *ref, const char *why)
+			 const struct svc_ref *ref, enum op_reason why)
 {
 	GROW(cv->ops, cv->cap, cv->nops + 1);
 	struct op *op = &cv->ops[cv->nops++];
@@ -329,8 +351,8 @@ static char *container_of(const char *cluster_id, const struct state_task *t)
 	return sb_detach(&name);
 }
 
-static void stop_task(struct build *b, struct converge *cv, const struct state_task *t, int wave,
-		      const struct svc_ref *ref, const char *why)
+static struct op *stop_task(struct build *b, struct converge *cv, const struct state_task *t,
+			    int wave, const struct svc_ref *ref, enum op_reason why)
 {
 	long host = run_host(b->r, t->node);
 	/* A task whose host left the inventory cannot be stopped: it is only
@@ -340,6 +362,15 @@ static void stop_task(struct build *b, struct converge *cv, const struct state_t
 	op->container = container_of(b->r->st.cluster_id, t);
 	if (host < 0)
 		op->done = 1;
+	return op;
+}
+
+/* A stop the scheduler gave a reason for (it->reason), else fallback. */
+static void sched_stop(struct build *b, struct converge *cv, const struct state_task *t, int wave,
+		       const struct svc_ref *ref, const struct sched_item *it, enum op_reason fallback)
+{
+	struct op *op = stop_task(b, cv, t, wave, ref, it->reason ? WHY_SCHEDULER : fallback);
+	op->sched_reason = it->reason;
 }
 
 /* Restarts the engine made in place for task t (0 when its host is down
@@ -356,7 +387,7 @@ static int engine_restarts(const struct build *b, const struct state_task *t)
  * max_attempts holds across replacements. */
 static void start_task(struct build *b, struct converge *cv, const struct svc_ref *ref,
 		       uint32_t slot, uint32_t node, int wave, const struct state_task *prev,
-		       const char *why)
+		       enum op_reason why)
 {
 	struct op *op = add_op(cv, OP_START, wave, node, ref, why);
 	struct state_task *t = &op->task;
@@ -368,7 +399,7 @@ static void start_task(struct build *b, struct converge *cv, const struct svc_re
 	t->hash = ref->hash ? xstrdup(ref->hash) : NULL;
 	t->desired = xstrdup("running");
 	t->created = b->now;
-	if (prev && why && streq(why, "restart")) {
+	if (prev && why == WHY_RESTART) {
 		t->restarts = prev->restarts + engine_restarts(b, prev) + 1;
 		t->last_restart = b->now;
 	} else if (prev) {
@@ -431,10 +462,10 @@ static void rolling_update(struct build *b, struct converge *cv, const struct sc
 			  !binds_host_port(ref->svc, b->r->net != NULL);
 
 	if (start_first)
-		start_task(b, cv, ref, it->slot, it->from, wave, old, "update");
-	stop_task(b, cv, old, wave, ref, "update");
+		start_task(b, cv, ref, it->slot, it->from, wave, old, WHY_UPDATE);
+	stop_task(b, cv, old, wave, ref, WHY_UPDATE);
 	if (!start_first)
-		start_task(b, cv, ref, it->slot, it->from, wave, old, "update");
+		start_task(b, cv, ref, it->slot, it->from, wave, old, WHY_UPDATE);
 }
 
 /* A kept task whose engine restart policy is not the one its service asks
@@ -453,7 +484,7 @@ static void restart_policy_update(struct build *b, struct converge *cv, const st
 	struct strbuf want = STRBUF_INIT;
 	docker_restart_policy(&ref->svc->deploy.restart_policy, t->restarts, &want);
 	if (!streq(want.buf, c->restart_policy)) {
-		struct op *op = add_op(cv, OP_UPDATE, WAVE_FIRST, (size_t)host, ref, "restart policy");
+		struct op *op = add_op(cv, OP_UPDATE, WAVE_FIRST, (size_t)host, ref, WHY_RESTART_POLICY);
 		copy_task(&op->task, t);
 		op->container = xstrdup(c->name);
 	}
@@ -490,22 +521,22 @@ static void item_ops(struct build *b, struct converge *cv, const struct sched_pl
 		 * task in a slot whose exited task was just stopped: a restart. */
 		const struct state_task *prev = old ? old : slot_holder(b, p, it);
 		if (old)
-			stop_task(b, cv, old, WAVE_FIRST, ref, "host left the inventory");
+			stop_task(b, cv, old, WAVE_FIRST, ref, WHY_HOST_LEFT);
 		start_task(b, cv, ref, it->slot, it->to, WAVE_FIRST, prev,
-			   old ? "rescheduled" : prev ? "restart" : "new");
+			   old ? WHY_RESCHEDULED : prev ? WHY_RESTART : WHY_NEW);
 		break;
 	}
 	case SCHED_MOVE:
-		start_task(b, cv, ref, it->slot, it->to, WAVE_FIRST, old, "moved");
-		stop_task(b, cv, old, WAVE_MOVED, ref, it->reason ? it->reason : "moved");
+		start_task(b, cv, ref, it->slot, it->to, WAVE_FIRST, old, WHY_MOVED);
+		sched_stop(b, cv, old, WAVE_MOVED, ref, it, WHY_MOVED);
 		break;
 	case SCHED_STOP:
 		if (old)
-			stop_task(b, cv, old, WAVE_FIRST, ref, it->reason ? it->reason : "stopped");
+			sched_stop(b, cv, old, WAVE_FIRST, ref, it, WHY_STOPPED);
 		break;
 	case SCHED_PENDING:
 		if (old && it->from != SCHED_NONE)
-			stop_task(b, cv, old, WAVE_FIRST, ref, it->reason ? it->reason : "must leave");
+			sched_stop(b, cv, old, WAVE_FIRST, ref, it, WHY_MUST_LEAVE);
 		if (ref)
 			pending(b, cv, it);
 		break;
@@ -534,7 +565,7 @@ static void orphan_ops(struct build *b, struct converge *cv)
 			const struct state_task *t = at == (size_t)-1 ? NULL : &r->st.tasks[at];
 			if (t && streq(t->node, r->fleet.hosts[h].target.name))
 				continue;
-			struct op *op = add_op(cv, OP_STOP, WAVE_FIRST, h, NULL, t ? "stale copy" : "orphan");
+			struct op *op = add_op(cv, OP_STOP, WAVE_FIRST, h, NULL, t ? WHY_STALE_COPY : WHY_ORPHAN);
 			op->container = xstrdup(c->name);
 			op->task.id = xstrdup(c->task_id ? c->task_id : "");
 		}

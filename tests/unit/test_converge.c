@@ -141,7 +141,7 @@ static size_t count(const struct converge *cv, enum op_kind kind, const char *wh
 {
 	size_t n = 0;
 	for (size_t i = 0; i < cv->nops; i++)
-		n += cv->ops[i].kind == kind && (!why || streq(cv->ops[i].why, why));
+		n += cv->ops[i].kind == kind && (!why || streq(op_why(&cv->ops[i]), why));
 	return n;
 }
 
@@ -507,6 +507,24 @@ static void test_node_missing_from_inventory_keeps_its_tasks(void **state)
 	world_free(r);
 }
 
+/* Every reason has its words; the scheduler's own reason is printed as
+ * it gave it. */
+static void test_op_reason_names(void **state)
+{
+	(void)state;
+	for (int why = 0; why < WHY_NREASONS; why++) {
+		struct op op = { .why = (enum op_reason)why };
+		assert_non_null(op_why(&op));
+		assert_string_not_equal(op_why(&op), "unknown");
+	}
+	struct op op = { .why = WHY_RESTART };
+	assert_string_equal(op_why(&op), "restart");
+	op = (struct op){ .why = WHY_SCHEDULER, .sched_reason = "node drained" };
+	assert_string_equal(op_why(&op), "node drained");
+	op = (struct op){ .why = WHY_NREASONS };
+	assert_string_equal(op_why(&op), "unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_restart_delay_by_host_clock),
 		cmocka_unit_test(test_observation_reads_host_clock),
 		cmocka_unit_test(test_op_result_markers),
+		cmocka_unit_test(test_op_reason_names),
 		cmocka_unit_test(test_engine_restarts_count),
 		cmocka_unit_test(test_restart_policy_updated_in_place),
 		cmocka_unit_test(test_orphans_and_lost_containers),
