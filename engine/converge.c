@@ -189,8 +189,7 @@ enum restart { RESTART_NOW, RESTART_LATER, RESTART_NEVER };
 static enum restart restart_verdict(const struct restart_policy *p, const struct state_task *t,
 				    const struct observed *c, long long now, long long host_now)
 {
-	const char *cond = p->condition ? p->condition : "any";
-	if (streq(cond, "none") || (streq(cond, "on-failure") && c->exit_code == 0))
+	if (p->condition == CONDITION_NONE || (p->condition == CONDITION_ON_FAILURE && c->exit_code == 0))
 		return RESTART_NEVER;
 	/* Attempts: cswarm's replacements plus the engine's restarts in place,
 	 * within the window only (all of them without one). The engine's last

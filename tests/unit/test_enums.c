@@ -8,11 +8,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "compose/compose.h"
 #include "docker/observe.h"
 #include "engine/tasks.h"
 #include "util/util.h"
 #include "util/words.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void test_word_index(void **state)
@@ -163,6 +165,111 @@ static void test_current_state_text(void **state)
 	}
 }
 
+/* --- the stack file: restart_policy.condition, failure_action ---------- */
+
+static const struct compose_opts quiet = { .quiet = true, .working_dir = "/w", .name = "t" };
+
+static int load_deploy(const char *deploy, struct stack **st, struct strbuf *err)
+{
+	char *yaml = xasprintf("services:\n  s:\n    image: x\n    deploy: %s\n", deploy);
+	int rc = compose_load_buffer("t.yml", yaml, strlen(yaml), &quiet, st, err);
+	free(yaml);
+	return rc;
+}
+
+/* Each word in, the enum, and the same word out in the stored document. */
+static void expect_word(const char *deploy, const char *word, int (*get)(const struct deploy *),
+			int want)
+{
+	struct stack *st = NULL;
+	struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
+	char *doc = xasprintf(deploy, word);
+	if (load_deploy(doc, &st, &err) != 0)
+		fail_msg("%s: %s", doc, err.buf);
+	assert_int_equal(get(&st->services[0].deploy), want);
+	compose_write_json(st, &json);
+	char *quoted = xasprintf("\"%s\"", word);
+	assert_non_null(strstr(json.buf, quoted));
+	free(quoted);
+	free(doc);
+	sb_free(&json);
+	sb_free(&err);
+	stack_free(st);
+}
+
+static int condition_of(const struct deploy *d) { return (int)d->restart_policy.condition; }
+static int update_action_of(const struct deploy *d) { return (int)d->update_config.failure_action; }
+static int rollback_action_of(const struct deploy *d) { return (int)d->rollback_config.failure_action; }
+
+static void test_restart_condition_words(void **state)
+{
+	(void)state;
+	static const char *const words[] = { "none", "on-failure", "any" };
+	static const enum restart_condition want[] = { CONDITION_NONE, CONDITION_ON_FAILURE, CONDITION_ANY };
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+		expect_word("{restart_policy: {condition: %s}}", words[i], condition_of, (int)want[i]);
+		assert_string_equal(restart_condition_name(want[i]), words[i]);
+	}
+	assert_null(restart_condition_name(CONDITION_UNSET));
+	assert_null(restart_condition_name(CONDITION_NWORDS));
+}
+
+static void test_failure_action_words(void **state)
+{
+	(void)state;
+	static const char *const words[] = { "continue", "rollback", "pause" };
+	static const enum failure_action want[] = { FAILURE_CONTINUE, FAILURE_ROLLBACK, FAILURE_PAUSE };
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+		expect_word("{update_config: {failure_action: %s}}", words[i], update_action_of, (int)want[i]);
+		expect_word("{rollback_config: {failure_action: %s}}", words[i], rollback_action_of,
+			    (int)want[i]);
+		assert_string_equal(failure_action_name(want[i]), words[i]);
+	}
+	assert_null(failure_action_name(FAILURE_UNSET));
+}
+
+/* Unset stays unset (swarm's defaults apply where decided), and is not
+ * written back. */
+static void test_unset_words(void **state)
+{
+	(void)state;
+	struct stack *st = NULL;
+	struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
+	assert_int_equal(load_deploy("{restart_policy: {delay: 1s}, update_config: {delay: 1s}}", &st, &err), 0);
+	assert_int_equal(st->services[0].deploy.restart_policy.condition, CONDITION_UNSET);
+	assert_int_equal(st->services[0].deploy.update_config.failure_action, FAILURE_UNSET);
+	compose_write_json(st, &json);
+	assert_null(strstr(json.buf, "condition"));
+	assert_null(strstr(json.buf, "failure_action"));
+	sb_free(&json);
+	sb_free(&err);
+	stack_free(st);
+}
+
+/* An unknown word is refused with its place and the words allowed. */
+static void test_unknown_words(void **state)
+{
+	(void)state;
+	static const struct { const char *deploy, *want; } cases[] = {
+		{ "{restart_policy: {condition: always}}",
+		  "t.yml:4:42: services.s.deploy.restart_policy.condition: expected one of none, "
+		  "on-failure, any, got \"always\"" },
+		{ "{update_config: {failure_action: stop}}",
+		  "t.yml:4:46: services.s.deploy.update_config.failure_action: expected one of "
+		  "continue, rollback, pause, got \"stop\"" },
+		{ "{rollback_config: {failure_action: Pause}}",
+		  "t.yml:4:48: services.s.deploy.rollback_config.failure_action: expected one of "
+		  "continue, rollback, pause, got \"Pause\"" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct stack *st = NULL;
+		struct strbuf err = STRBUF_INIT;
+		assert_int_equal(load_deploy(cases[i].deploy, &st, &err), -1);
+		assert_string_equal(err.buf, cases[i].want);
+		sb_free(&err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +279,10 @@ int main(void)
 		cmocka_unit_test(test_inspect_state_unknown),
 		cmocka_unit_test(test_phase_table),
 		cmocka_unit_test(test_current_state_text),
+		cmocka_unit_test(test_restart_condition_words),
+		cmocka_unit_test(test_failure_action_words),
+		cmocka_unit_test(test_unset_words),
+		cmocka_unit_test(test_unknown_words),
 	};
 	return cmocka_run_group_tests_name("enums", tests, NULL, NULL);
 }
