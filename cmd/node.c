@@ -27,12 +27,12 @@ struct node_row {
 	size_t tasks;			/* task records placing a running task here */
 };
 
-static const char *node_role(struct run *r, const struct host *h)
+static enum node_role node_role(struct run *r, const struct host *h)
 {
 	const struct state_node *ov = state_find_node(&r->st, h->name);
-	if (ov && ov->role)
+	if (ov && ov->role != ROLE_UNSET)
 		return ov->role;
-	return h->is_manager ? "manager" : "worker";
+	return h->is_manager ? ROLE_MANAGER : ROLE_WORKER;
 }
 
 /* Reachable as the run saw it: through the host's view when it was
@@ -50,14 +50,14 @@ static int manager_reachable(struct run *r, size_t m)
  * one, the inventory's managers before promoted hosts. */
 static const char *manager_status(struct run *r, const struct host *h)
 {
-	if (!r->cluster_opened || !streq(node_role(r, h), "manager"))
+	if (!r->cluster_opened || node_role(r, h) != ROLE_MANAGER)
 		return "";
 	long me = cluster_manager(&r->cluster, h->name);
 	if (me < 0)
 		return "";
 	for (size_t m = 0; m < (size_t)me; m++) {
 		long inv = run_host(r, r->cluster.managers.hosts[m].target.name);
-		int demoted = inv >= 0 && !streq(node_role(r, &r->inv.hosts[r->index[inv]]), "manager");
+		int demoted = inv >= 0 && node_role(r, &r->inv.hosts[r->index[inv]]) != ROLE_MANAGER;
 		if (!demoted && manager_reachable(r, m))
 			return manager_reachable(r, (size_t)me) ? "Reachable" : "Unreachable";
 	}
@@ -72,8 +72,8 @@ static void node_row(struct run *r, size_t i, struct node_row *row)
 	row->h = h;
 	row->v = &r->views[i];
 	row->address = r->fleet.hosts[i].target.address;
-	row->role = node_role(r, h);
-	row->availability = ov && ov->availability ? ov->availability : "active";
+	row->role = node_role_name(node_role(r, h));
+	row->availability = node_availability_name(ov && ov->availability ? ov->availability : AVAIL_ACTIVE);
 	row->manager_status = manager_status(r, h);
 	for (size_t t = 0; t < r->st.ntasks; t++)
 		row->tasks += streq(r->st.tasks[t].node, h->name) &&
@@ -350,7 +350,7 @@ struct change {
 	const char *sub;		/* the subcommand */
 	const char *node;
 	const char *availability;	/* NULL: unchanged */
-	const char *role;		/* promote/demote: "manager" or "worker" */
+	enum node_role role;		/* promote/demote; UNSET: neither */
 	const char **label_add, **label_rm;
 	size_t nadd, nrm, addcap, rmcap;
 	int rebalance;
@@ -358,7 +358,7 @@ struct change {
 
 static int valid_availability(const char *s)
 {
-	return streq(s, "active") || streq(s, "pause") || streq(s, "drain");
+	return node_availability_parse(s) != AVAIL_UNSET;
 }
 
 /* "k=v" with a non-empty key; label keys follow docker's characters. */
@@ -419,30 +419,23 @@ static int parse_change(struct run *r, struct change *ch, int argc, char **argv)
 	return check_change(ch);
 }
 
-static void set_string(char **field, const char *value)
-{
-	free(*field);
-	*field = value ? xstrdup(value) : NULL;
-}
-
 /* promote/demote: which copies of the state change. 1 when there is
  * nothing to do, -1 refused, 0 go. */
 static int change_role(struct run *r, const struct change *ch, size_t at, struct state_node *n)
 {
 	const struct host *h = &r->inv.hosts[r->index[at]];
 	struct strbuf err = STRBUF_INIT;
-	int is_manager = streq(node_role(r, h), "manager");
-	if (streq(ch->role, "manager") == is_manager) {
-		printf("%s is already a %s\n", ch->node, ch->role);
+	if (ch->role == node_role(r, h)) {
+		printf("%s is already a %s\n", ch->node, node_role_name(ch->role));
 		return 1;
 	}
-	if (streq(ch->role, "manager")) {
+	if (ch->role == ROLE_MANAGER) {
 		if (r->views[at].down) {
 			error("%s: unreachable, cannot copy the state there: %s", ch->node,
 			      sb_str(&r->views[at].detail));
 			return -1;
 		}
-		set_string(&n->role, "manager");
+		n->role = ROLE_MANAGER;
 		int bad = cluster_add_promoted(&r->cluster, &r->st, &err) != 0;
 		if (bad)
 			error("%s", sb_str(&err));
@@ -457,17 +450,17 @@ static int change_role(struct run *r, const struct change *ch, size_t at, struct
 		      "group 'managers' (or set cswarm_role=worker) to demote it", ch->node, r->inv.path);
 		return -1;
 	}
-	set_string(&n->role, NULL);
+	n->role = ROLE_UNSET;
 	return 0;
 }
 
 static int change_node(struct run *r, const struct change *ch, size_t at)
 {
 	struct state_node *n = state_node(&r->st, ch->node);
-	if (ch->role)
+	if (ch->role != ROLE_UNSET)
 		return change_role(r, ch, at, n);
 	if (ch->availability)
-		set_string(&n->availability, ch->availability);
+		n->availability = node_availability_parse(ch->availability);
 	for (size_t i = 0; i < ch->nadd; i++) {
 		char *key = xstrdup(ch->label_add[i]), *eq = strchr(key, '=');
 		*eq = '\0';
@@ -521,7 +514,7 @@ static int converge_all(struct run *r, const struct change *ch)
 	free(line);
 	fputs(sb_str(&cv.pending), stderr);
 	printf("%s: %s; %zu started, %zu stopped, %zu failed, %zu pending\n", ch->node,
-	       ch->role ? ch->role : ch->availability ? ch->availability : "updated",
+	       ch->role != ROLE_UNSET ? node_role_name(ch->role) : ch->availability ? ch->availability : "updated",
 	       started, stopped, failed, cv.npending);
 	if (ret == EXIT_OK && (failed || cv.npending))
 		ret = EXIT_FAIL;
@@ -549,7 +542,7 @@ static int node_change(struct change *ch, int argc, char **argv)
 		goto out;
 	}
 	ret = converge_all(&r, ch);
-	if (ch->role && streq(ch->role, "worker") && !r.stop) {
+	if (ch->role == ROLE_WORKER && !r.stop) {
 		struct strbuf err = STRBUF_INIT;
 		if (cluster_drop_copy(&r.cluster, ch->node, &err) != 0) {
 			error("%s", sb_str(&err));
@@ -592,13 +585,13 @@ static int node_activate(int argc, char **argv)
 
 static int node_promote(int argc, char **argv)
 {
-	struct change ch = { .sub = "promote", .role = "manager" };
+	struct change ch = { .sub = "promote", .role = ROLE_MANAGER };
 	return node_change(&ch, argc, argv);
 }
 
 static int node_demote(int argc, char **argv)
 {
-	struct change ch = { .sub = "demote", .role = "worker" };
+	struct change ch = { .sub = "demote", .role = ROLE_WORKER };
 	return node_change(&ch, argc, argv);
 }
 

@@ -72,13 +72,26 @@ static struct sched_kv *engine_labels(const struct docker_info *d, size_t *n)
 	return kv;
 }
 
-static enum sched_availability availability(const char *s)
+static enum sched_availability availability(const struct state_node *ov)
 {
-	if (s && streq(s, "drain"))
+	switch (ov ? ov->availability : AVAIL_UNSET) {
+	case AVAIL_DRAIN:
 		return SCHED_DRAIN;
-	if (s && streq(s, "pause"))
+	case AVAIL_PAUSE:
 		return SCHED_PAUSE;
+	case AVAIL_UNSET:
+	case AVAIL_ACTIVE:
+	case AVAIL_NWORDS:
+		break;
+	}
 	return SCHED_ACTIVE;
+}
+
+static enum sched_role role(const struct host *h, const struct state_node *ov)
+{
+	if (ov && ov->role != ROLE_UNSET)
+		return ov->role == ROLE_MANAGER ? SCHED_MANAGER : SCHED_WORKER;
+	return h->is_manager ? SCHED_MANAGER : SCHED_WORKER;
 }
 
 static void build_nodes(struct build *b)
@@ -95,9 +108,8 @@ static void build_nodes(struct build *b)
 		struct sched_node *sn = &b->nodes[i];
 		sn->id = h->name;
 		sn->hostname = v->info.name ? v->info.name : h->name;
-		sn->role = (ov && ov->role ? streq(ov->role, "manager") : h->is_manager) ?
-			   SCHED_MANAGER : SCHED_WORKER;
-		sn->availability = availability(ov ? ov->availability : NULL);
+		sn->role = role(h, ov);
+		sn->availability = availability(ov);
 		sn->ready = v->down == NULL;
 		b->labels[i] = node_labels(h, ov, &sn->nlabels);
 		sn->labels = b->labels[i];

@@ -77,8 +77,6 @@ void state_task_free(struct state_task *t)
 static void node_free(struct state_node *n)
 {
 	free(n->name);
-	free(n->availability);
-	free(n->role);
 	for (size_t i = 0; i < n->nlabels; i++) {
 		free(n->labels[i].key);
 		free(n->labels[i].value);

@@ -46,10 +46,23 @@ struct state_task {
 	long long last_restart;	/* unix seconds, 0 if never */
 };
 
+/* A node's availability and role as node commands set them in the state;
+ * UNSET: the inventory's (active; its group's role). Parsed from state.json
+ * by state_parse, --availability by node_availability_parse, and written or
+ * printed through the *_name functions only (state/state_json.c). */
+enum node_availability { AVAIL_UNSET, AVAIL_ACTIVE, AVAIL_PAUSE, AVAIL_DRAIN, AVAIL_NWORDS };
+enum node_role { ROLE_UNSET, ROLE_MANAGER, ROLE_WORKER, ROLE_NWORDS };
+
+/* "active", "pause", "drain" / "manager", "worker"; NULL for UNSET. */
+const char *node_availability_name(enum node_availability a);
+const char *node_role_name(enum node_role r);
+/* The word's value (--availability); UNSET for NULL or an unknown word. */
+enum node_availability node_availability_parse(const char *s);
+
 struct state_node {
 	char *name;
-	char *availability;	/* "active", "pause", "drain", or NULL (inventory's) */
-	char *role;		/* "manager", "worker", or NULL (inventory's) */
+	enum node_availability availability;
+	enum node_role role;
 	struct kv *labels;	/* label overrides; value NULL removes the label */
 	size_t nlabels;
 };

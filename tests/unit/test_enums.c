@@ -11,6 +11,7 @@
 #include "compose/compose.h"
 #include "docker/observe.h"
 #include "engine/tasks.h"
+#include "state/state.h"
 #include "util/util.h"
 #include "util/words.h"
 
@@ -270,6 +271,88 @@ static void test_unknown_words(void **state)
 	}
 }
 
+/* --- the state: node availability and role ------------------------------ */
+
+/* A state with node h1 set to availability a and role r, as state.json. */
+static void node_json(enum node_availability a, enum node_role r, struct strbuf *out)
+{
+	struct state st;
+	memset(&st, 0, sizeof(st));
+	st.version = 1;
+	st.cluster = xstrdup("c");
+	st.cluster_id = xstrdup("0123456789abcdef0123456789abcdef");
+	struct state_node *n = state_node(&st, "h1");
+	n->availability = a;
+	n->role = r;
+	state_write_json(&st, out);
+	state_free(&st);
+}
+
+static void test_node_words_round_trip(void **state)
+{
+	(void)state;
+	static const char *const avail[] = { NULL, "active", "pause", "drain" };
+	static const char *const roles[] = { NULL, "manager", "worker" };
+	for (int a = AVAIL_UNSET; a < AVAIL_NWORDS; a++) {
+		for (int r = ROLE_UNSET; r < ROLE_NWORDS; r++) {
+			struct strbuf json = STRBUF_INIT, again = STRBUF_INIT, err = STRBUF_INIT;
+			struct state back;
+			node_json((enum node_availability)a, (enum node_role)r, &json);
+			assert_int_equal(state_parse(json.buf, json.len, &back, &err), 0);
+			assert_int_equal(back.nodes[0].availability, a);
+			assert_int_equal(back.nodes[0].role, r);
+			state_write_json(&back, &again);
+			assert_string_equal(json.buf, again.buf);	/* byte for byte */
+			state_free(&back);
+			sb_free(&json);
+			sb_free(&again);
+			sb_free(&err);
+		}
+		if (avail[a])
+			assert_string_equal(node_availability_name((enum node_availability)a), avail[a]);
+		assert_int_equal(node_availability_parse(avail[a]), a);
+	}
+	for (int r = ROLE_UNSET; r < ROLE_NWORDS; r++)
+		if (roles[r])
+			assert_string_equal(node_role_name((enum node_role)r), roles[r]);
+	assert_null(node_availability_name(AVAIL_UNSET));
+	assert_null(node_role_name(ROLE_UNSET));
+	assert_int_equal(node_availability_parse("Drain"), AVAIL_UNSET);
+	assert_int_equal(node_availability_parse(""), AVAIL_UNSET);
+}
+
+/* The words in state.json exactly as written; null is unset; anything
+ * else is refused with its key path and the words allowed. */
+static void test_node_words_refused(void **state)
+{
+	(void)state;
+	static const struct { const char *from, *to, *want; } cases[] = {
+		{ "\"availability\":\"drain\"", "\"availability\":\"away\"",
+		  "nodes[0].availability: 'away' is not one of active pause drain" },
+		{ "\"availability\":\"drain\"", "\"availability\":\"Drain\"",
+		  "nodes[0].availability: 'Drain' is not one of active pause drain" },
+		{ "\"role\":\"worker\"", "\"role\":\"boss\"",
+		  "nodes[0].role: 'boss' is not one of manager worker" },
+		{ "\"role\":\"worker\"", "\"role\":1", "nodes[0].role: expected a string" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct strbuf json = STRBUF_INIT, bad = STRBUF_INIT, err = STRBUF_INIT;
+		struct state back;
+		node_json(AVAIL_DRAIN, ROLE_WORKER, &json);
+		const char *at = strstr(json.buf, cases[i].from);
+		assert_non_null(at);
+		sb_add(&bad, json.buf, (size_t)(at - json.buf));
+		sb_adds(&bad, cases[i].to);
+		sb_adds(&bad, at + strlen(cases[i].from));
+		assert_int_equal(state_parse(bad.buf, bad.len, &back, &err), -1);
+		if (!strstr(err.buf, cases[i].want))
+			fail_msg("expected '%s' in '%s'", cases[i].want, err.buf);
+		sb_free(&json);
+		sb_free(&bad);
+		sb_free(&err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +366,8 @@ int main(void)
 		cmocka_unit_test(test_failure_action_words),
 		cmocka_unit_test(test_unset_words),
 		cmocka_unit_test(test_unknown_words),
+		cmocka_unit_test(test_node_words_round_trip),
+		cmocka_unit_test(test_node_words_refused),
 	};
 	return cmocka_run_group_tests_name("enums", tests, NULL, NULL);
 }
