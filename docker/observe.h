@@ -51,9 +51,10 @@ enum container_phase {
 };
 
 /* One cswarm container, as its labels and the engine describe it. Strings
- * are NULL when absent. Never changed after docker_observe_parse: plans,
- * rollbacks and listings borrow from it (a rollback plans again on the
- * same observation), and only a new observation replaces it. */
+ * are NULL when absent.
+ * INVARIANT: never changed after docker_observe_parse: plans, rollbacks
+ * and listings borrow its strings (a rollback plans again on the same
+ * observation); only a new observation replaces it. */
 struct observed {
 	char *container_id, *name;
 	char *stack, *service, *task_id, *node, *hash;	/* cswarm.* labels */

@@ -123,7 +123,10 @@ void state_write_json(const struct state *st, struct strbuf *out);
 void state_free(struct state *st);
 
 struct state_stack *state_find_stack(struct state *st, const char *name);
-/* Add or replace a stack's document (copied as given). */
+/* Add or replace a stack's document (copied as given).
+ * INVARIANT: a new stack goes at the end, a replaced one keeps its index,
+ * and removing one keeps the order of the others: a run's r->stacks is
+ * kept parallel to st->stacks by index (engine/run.h). */
 void state_set_stack(struct state *st, const char *name, const char *spec_json);
 /* Remove a stack (not its services or tasks); 0 if removed, -1 if absent. */
 int state_remove_stack(struct state *st, const char *name);

@@ -123,6 +123,13 @@ static void write_object(struct strbuf *out, const struct state_object *o)
 	sb_adds(out, (n) ? "\n]" : "]"); \
 } while (0)
 
+/* INVARIANT: the version is the document's second line, `"version":N,`
+ * exactly (the comma from the loop below): the write script on each manager
+ * (write_script in state/store.c) finds the version it fences on with sed
+ * on that line, without a JSON parser. Moving it, or putting a space or
+ * another member on its line, turns the fence off silently on every
+ * manager; test_write_fenced_by_a_newer_version (tests/unit/
+ * test_state_store.c) runs the script on this writer's output. */
 void state_write_json(const struct state *st, struct strbuf *out)
 {
 	sb_addf(out, "{\"format\":%d,\n\"version\":%lld", STATE_FORMAT, st->version);

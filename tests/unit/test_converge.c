@@ -507,6 +507,39 @@ static void test_node_missing_from_inventory_keeps_its_tasks(void **state)
 	world_free(r);
 }
 
+/* run_set_stack keeps the run's models parallel to the state's stacks
+ * (the INVARIANT in engine/run.h): a new stack at the end, a replaced one
+ * in place. */
+static void put_stack(struct run *r, const char *name, const char *image)
+{
+	struct compose_opts co = { .name = name, .quiet = true, .working_dir = "/" };
+	char *yaml = xasprintf("services:\n  s:\n    image: %s\n", image);
+	struct stack *st = NULL;
+	struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
+	assert_int_equal(compose_load_buffer("x.yml", yaml, strlen(yaml), &co, &st, &err), 0);
+	compose_write_json(st, &json);
+	assert_int_equal(run_set_stack(r, st, json.buf), 0);
+	stack_free(st);
+	sb_free(&json);
+	sb_free(&err);
+	free(yaml);
+}
+
+static void test_run_stacks_stay_parallel(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	put_stack(r, "zeta", "busybox:1");
+	put_stack(r, "beta", "busybox:1");
+	put_stack(r, "zeta", "busybox:2");
+	assert_int_equal(r->st.nstacks, 3);
+	for (size_t i = 0; i < r->st.nstacks; i++)
+		assert_string_equal(r->stacks[i]->name, r->st.stacks[i].name);
+	assert_string_equal(r->st.stacks[1].name, "zeta");
+	assert_string_equal(r->stacks[1]->services[0].image, "busybox:2");
+	world_free(r);
+}
+
 /* Every reason has its words; the scheduler's own reason is printed as
  * it gave it. */
 static void test_op_reason_names(void **state)
@@ -536,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_observation_reads_host_clock),
 		cmocka_unit_test(test_op_result_markers),
 		cmocka_unit_test(test_op_reason_names),
+		cmocka_unit_test(test_run_stacks_stay_parallel),
 		cmocka_unit_test(test_engine_restarts_count),
 		cmocka_unit_test(test_restart_policy_updated_in_place),
 		cmocka_unit_test(test_orphans_and_lost_containers),
