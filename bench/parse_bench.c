@@ -151,7 +151,7 @@ static void make_state(size_t ntasks, struct strbuf *out)
 	for (size_t n = 0; n < nnodes; n++) {
 		char node[32];
 		snprintf(node, sizeof(node), "h%zu", n);
-		state_node(&st, node)->availability = xstrdup("active");
+		state_node(&st, node)->availability = AVAIL_ACTIVE;
 	}
 	for (size_t i = 0; i < ntasks; i++) {
 		char id[24], node[32], service[24];

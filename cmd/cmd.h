@@ -18,7 +18,7 @@ extern const struct subcmd *const node_subcommands[], *const exec_subcommands[],
 	*const network_subcommands[], *const service_subcommands[],
 	*const completion_subcommands[], *const help_subcommands[], *const version_subcommands[];
 /* Forms one command borrows from another's file. */
-extern const struct subcmd config_cmd, stack_deploy_cmd, node_rm_cmd,
+extern const struct subcmd config_cmd, stack_deploy_cmd, node_rm_cmd, node_ps_cmd,
 	stack_services_cmd, stack_ps_cmd, stack_logs_cmd, service_update_cmd,
 	service_rollback_cmd, service_inspect_cmd;
 

@@ -27,12 +27,12 @@ struct node_row {
 	size_t tasks;			/* task records placing a running task here */
 };
 
-static const char *node_role(struct run *r, const struct host *h)
+static enum node_role node_role(struct run *r, const struct host *h)
 {
 	const struct state_node *ov = state_find_node(&r->st, h->name);
-	if (ov && ov->role)
+	if (ov && ov->role != ROLE_UNSET)
 		return ov->role;
-	return h->is_manager ? "manager" : "worker";
+	return h->is_manager ? ROLE_MANAGER : ROLE_WORKER;
 }
 
 /* Reachable as the run saw it: through the host's view when it was
@@ -50,14 +50,14 @@ static int manager_reachable(struct run *r, size_t m)
  * one, the inventory's managers before promoted hosts. */
 static const char *manager_status(struct run *r, const struct host *h)
 {
-	if (!r->cluster_opened || !streq(node_role(r, h), "manager"))
+	if (!r->cluster_opened || node_role(r, h) != ROLE_MANAGER)
 		return "";
 	long me = cluster_manager(&r->cluster, h->name);
 	if (me < 0)
 		return "";
 	for (size_t m = 0; m < (size_t)me; m++) {
 		long inv = run_host(r, r->cluster.managers.hosts[m].target.name);
-		int demoted = inv >= 0 && !streq(node_role(r, &r->inv.hosts[r->index[inv]]), "manager");
+		int demoted = inv >= 0 && node_role(r, &r->inv.hosts[r->index[inv]]) != ROLE_MANAGER;
 		if (!demoted && manager_reachable(r, m))
 			return manager_reachable(r, (size_t)me) ? "Reachable" : "Unreachable";
 	}
@@ -72,8 +72,8 @@ static void node_row(struct run *r, size_t i, struct node_row *row)
 	row->h = h;
 	row->v = &r->views[i];
 	row->address = r->fleet.hosts[i].target.address;
-	row->role = node_role(r, h);
-	row->availability = ov && ov->availability ? ov->availability : "active";
+	row->role = node_role_name(node_role(r, h));
+	row->availability = node_availability_name(ov && ov->availability ? ov->availability : AVAIL_ACTIVE);
 	row->manager_status = manager_status(r, h);
 	for (size_t t = 0; t < r->st.ntasks; t++)
 		row->tasks += streq(r->st.tasks[t].node, h->name) &&
@@ -339,105 +339,20 @@ out:
 	return ret;
 }
 
-/* docker's state of a task's container, as ps shows it. */
-static void current_state(const struct host_view *v, const char *task_id, struct strbuf *out)
-{
-	const struct observed *c = v->down ? NULL : view_find_task(v, task_id);
-	if (v->down)
-		sb_addf(out, "unknown (host %s)", v->down);
-	else if (!c)
-		sb_adds(out, "missing");
-	else if (streq(c->state, "exited"))
-		sb_addf(out, "exited (%d)", c->exit_code);
-	else
-		sb_adds(out, c->health ? c->health : c->state);
-}
-
-static void ps_row(struct table *t, const char *id, const char *name, const char *image,
-		   const char *node, const char *desired, const char *current)
-{
-	const char *cells[] = { id, name, image, node, desired, current };
-	table_row(t, cells);
-}
-
-/* The node's task records, then the containers of this cluster there that
- * no record owns (stale copies and orphans: the next run removes them). */
-static void print_ps(struct run *r, size_t at)
-{
-	static const char *const header[] = { "ID", "NAME", "IMAGE", "NODE", "DESIRED STATE",
-					      "CURRENT STATE" };
-	const char *node = r->fleet.hosts[at].target.name;
-	const struct host_view *v = &r->views[at];
-	struct table t;
-	table_init(&t, ARRAY_SIZE(header), header);
-	for (size_t i = 0; i < r->st.ntasks; i++) {
-		const struct state_task *task = &r->st.tasks[i];
-		if (!streq(task->node, node))
-			continue;
-		const struct stack *st = run_stack(r, task->stack);
-		const struct service *svc = st ? stack_service(st, task->service) : NULL;
-		struct strbuf name = STRBUF_INIT, current = STRBUF_INIT;
-		sb_addf(&name, "%s_%s", task->stack, task->service);
-		if (task->slot)
-			sb_addf(&name, ".%d", task->slot);
-		current_state(v, task->id, &current);
-		ps_row(&t, task->id, sb_str(&name), svc ? svc->image : NULL, node,
-		       task->desired ? task->desired : "running", sb_str(&current));
-		sb_free(&name);
-		sb_free(&current);
-	}
-	for (size_t i = 0; !v->down && i < v->ncontainers; i++) {
-		const struct observed *c = &v->containers[i];
-		const struct state_task *task = c->task_id ? state_find_task(&r->st, c->task_id) : NULL;
-		if (!task || !streq(task->node, node))
-			ps_row(&t, c->task_id, c->name, c->image, node, "remove",
-			       task ? "stale copy" : "orphan");
-	}
-	table_print(&t, stdout);
-	table_free(&t);
-}
-
-static int node_ps(const struct subcmd *self, int argc, char **argv)
-{
-	struct run r;
-	int ret;
-	long at;
-	run_init(&r);
-	if ((ret = parse_options(self, argc, argv, NULL, &r)) != EXIT_OK)
-		goto out;
-	if (optind != argc - 1) {
-		ret = usage_error("usage: cswarm node ps NODE");
-		goto out;
-	}
-	if ((ret = run_open(&r, RUN_OBSERVE | RUN_STACKS, argc, argv)) != EXIT_OK)
-		goto out;
-	if ((at = find_node(&r, argv[optind])) < 0) {
-		ret = EXIT_FAIL;
-		goto out;
-	}
-	if (r.views[at].down)
-		error("%s", sb_str(&r.views[at].detail));
-	print_ps(&r, (size_t)at);
-	ret = r.views[at].down ? EXIT_UNREACHABLE : EXIT_OK;
-out:
-	run_close(&r);
-	return ret;
-}
-
 /* --- changes ------------------------------------------------------------------- */
 
 struct change {
 	const char *sub;		/* the subcommand */
 	const char *node;
 	const char *availability;	/* NULL: unchanged */
-	const char *role;		/* promote/demote: "manager" or "worker" */
+	enum node_role role;		/* promote/demote; UNSET: neither */
 	struct optlist label_add, label_rm;
 	int rebalance;
 };
 
 static int valid_availability(const char *s)
 {
-	return streq(s, "active") || streq(s, "pause") || streq(s, "drain");
+	return node_availability_parse(s) != AVAIL_UNSET;
 }
 
 /* "k=v" with a non-empty key; label keys follow docker's characters. */
@@ -495,30 +410,23 @@ static int parse_change(const struct subcmd *self, struct run *r, struct change 
 	return check_change(ch);
 }
 
-static void set_string(char **field, const char *value)
-{
-	free(*field);
-	*field = value ? xstrdup(value) : NULL;
-}
-
 /* promote/demote: which copies of the state change. 1 when there is
  * nothing to do, -1 refused, 0 go. */
 static int change_role(struct run *r, const struct change *ch, size_t at, struct state_node *n)
 {
 	const struct host *h = &r->inv.hosts[r->index[at]];
 	struct strbuf err = STRBUF_INIT;
-	int is_manager = streq(node_role(r, h), "manager");
-	if (streq(ch->role, "manager") == is_manager) {
-		printf("%s is already a %s\n", ch->node, ch->role);
+	if (ch->role == node_role(r, h)) {
+		printf("%s is already a %s\n", ch->node, node_role_name(ch->role));
 		return 1;
 	}
-	if (streq(ch->role, "manager")) {
+	if (ch->role == ROLE_MANAGER) {
 		if (r->views[at].down) {
 			error("%s: unreachable, cannot copy the state there: %s", ch->node,
 			      sb_str(&r->views[at].detail));
 			return -1;
 		}
-		set_string(&n->role, "manager");
+		n->role = ROLE_MANAGER;
 		int bad = cluster_add_promoted(&r->cluster, &r->st, &err) != 0;
 		if (bad)
 			error("%s", sb_str(&err));
@@ -533,17 +441,17 @@ static int change_role(struct run *r, const struct change *ch, size_t at, struct
 		      "group 'managers' (or set cswarm_role=worker) to demote it", ch->node, r->inv.path);
 		return -1;
 	}
-	set_string(&n->role, NULL);
+	n->role = ROLE_UNSET;
 	return 0;
 }
 
 static int change_node(struct run *r, const struct change *ch, size_t at)
 {
 	struct state_node *n = state_node(&r->st, ch->node);
-	if (ch->role)
+	if (ch->role != ROLE_UNSET)
 		return change_role(r, ch, at, n);
 	if (ch->availability)
-		set_string(&n->availability, ch->availability);
+		n->availability = node_availability_parse(ch->availability);
 	for (size_t i = 0; i < ch->label_add.n; i++) {
 		char *key = xstrdup(ch->label_add.v[i]), *eq = strchr(key, '=');
 		*eq = '\0';
@@ -597,7 +505,7 @@ static int converge_all(struct run *r, const struct change *ch)
 	free(line);
 	fputs(sb_str(&cv.pending), stderr);
 	printf("%s: %s; %zu started, %zu stopped, %zu failed, %zu pending\n", ch->node,
-	       ch->role ? ch->role : ch->availability ? ch->availability : "updated",
+	       ch->role != ROLE_UNSET ? node_role_name(ch->role) : ch->availability ? ch->availability : "updated",
 	       started, stopped, failed, cv.npending);
 	if (ret == EXIT_OK && (failed || cv.npending))
 		ret = EXIT_FAIL;
@@ -615,8 +523,8 @@ static const struct change change_presets[] = {
 	[CHANGE_DRAIN] = { .sub = "drain", .availability = "drain" },
 	[CHANGE_PAUSE] = { .sub = "pause", .availability = "pause" },
 	[CHANGE_ACTIVATE] = { .sub = "activate", .availability = "active" },
-	[CHANGE_PROMOTE] = { .sub = "promote", .role = "manager" },
-	[CHANGE_DEMOTE] = { .sub = "demote", .role = "worker" },
+	[CHANGE_PROMOTE] = { .sub = "promote", .role = ROLE_MANAGER },
+	[CHANGE_DEMOTE] = { .sub = "demote", .role = ROLE_WORKER },
 };
 
 static int node_change(const struct subcmd *self, int argc, char **argv)
@@ -639,7 +547,7 @@ static int node_change(const struct subcmd *self, int argc, char **argv)
 		goto out;
 	}
 	ret = converge_all(&r, ch);
-	if (ch->role && streq(ch->role, "worker") && !r.stop) {
+	if (ch->role == ROLE_WORKER && !r.stop) {
 		struct strbuf err = STRBUF_INIT;
 		if (cluster_drop_copy(&r.cluster, ch->node, &err) != 0) {
 			error("%s", sb_str(&err));
@@ -673,9 +581,6 @@ static const struct subcmd node_ls_cmd = {
 };
 static const struct subcmd node_inspect_cmd = {
 	"node inspect", "NODE", "one host", inspect_options, .complete = "node", .fn = node_inspect,
-};
-static const struct subcmd node_ps_cmd = {
-	"node ps", "NODE", "the tasks on a host", read_options, .complete = "node", .fn = node_ps,
 };
 
 const struct subcmd *const node_subcommands[] = {

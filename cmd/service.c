@@ -202,7 +202,7 @@ struct task_cols {
 static void task_cols(const struct task_row *row, int no_trunc, long long now, struct task_cols *c)
 {
 	memset(c, 0, sizeof(*c));
-	task_name(row->task, &c->name);
+	task_row_name(row, &c->name);
 	task_image(row, no_trunc, &c->image);
 	task_current_state(row, now, &c->state);
 	task_error(row, &c->error);
@@ -222,18 +222,18 @@ static void task_json(const struct task_row *row, const struct task_cols *c, str
 {
 	const struct state_task *t = row->task;
 	sb_adds(out, out->len > 1 ? ",\n{" : "{");
-	json_member(out, "id", t->id);
+	json_member(out, "id", task_row_id(row));
 	json_member(out, "name", c->name.buf);
 	json_member(out, "image", c->image.buf);
-	json_member(out, "node", t->node);
-	json_member(out, "desired_state", "Running");
+	json_member(out, "node", row->node);
+	json_member(out, "desired_state", task_desired_state(row));
 	json_member(out, "current_state", c->state.buf);
 	json_member(out, "state", task_state_word(row));
 	json_member(out, "error", c->error.buf);
 	json_list(out, "ports", sb_str(&c->ports));
-	json_member(out, "stack", t->stack);
-	json_member(out, "service", t->service);
-	sb_addf(out, ",\"slot\":%d", t->slot);
+	json_member(out, "stack", t ? t->stack : row->c->stack);
+	json_member(out, "service", t ? t->service : row->c->service);
+	sb_addf(out, ",\"slot\":%d", t ? t->slot : row->c->slot);
 	json_member(out, "container", row->c ? row->c->name : NULL);
 	sb_addc(out, '}');
 }
@@ -257,8 +257,8 @@ static void print_tasks(const struct run *r, const struct task_row *rows, size_t
 			if (!no_trunc)
 				ellipsis(&c.error, MAX_ERROR_LEN);
 			char *error = c.error.len ? xasprintf("\"%s\"", c.error.buf) : xstrdup("");
-			const char *cells[] = { rows[i].task->id, c.name.buf, c.image.buf,
-						rows[i].task->node, "Running", c.state.buf, error,
+			const char *cells[] = { task_row_id(&rows[i]), c.name.buf, c.image.buf,
+						rows[i].node, task_desired_state(&rows[i]), c.state.buf, error,
 						sb_str(&c.ports) };
 			table_row(&t, cells);
 			free(error);
@@ -299,6 +299,7 @@ static int name_filter(const struct run *r, enum task_scope scope, const char *n
 		return -1;
 	case TASKS_OF_NODE:
 		f->node = name;
+		f->strays = 1;	/* rows without a task: node ps only, no logs */
 		if (run_host(r, name) >= 0)
 			return 0;
 		error("no such node: %s", name);
@@ -685,6 +686,10 @@ const struct subcmd stack_services_cmd = {
 const struct subcmd stack_ps_cmd = {
 	"stack ps", "NAME...", "the stack's tasks", ps_options, .complete = "stack",
 	.fn = tasks_ps_main, .variant = TASKS_OF_STACK,
+};
+const struct subcmd node_ps_cmd = {
+	"node ps", "NODE...", "the tasks on hosts, and strays there", ps_options, .complete = "node",
+	.fn = tasks_ps_main, .variant = TASKS_OF_NODE,
 };
 const struct subcmd stack_logs_cmd = {
 	"stack logs", "NAME...", "the stack's logs", logs_options, .complete = "stack",

@@ -86,9 +86,18 @@ struct resources {
 	struct kvlist generic;	/* discrete generic resources: kind -> count */
 };
 
+/* restart_policy.condition; UNSET is swarm's default, any. */
+enum restart_condition { CONDITION_UNSET, CONDITION_NONE, CONDITION_ON_FAILURE, CONDITION_ANY,
+			 CONDITION_NWORDS };
+
+/* update_config/rollback_config.failure_action; UNSET is swarm's default,
+ * pause. */
+enum failure_action { FAILURE_UNSET, FAILURE_CONTINUE, FAILURE_ROLLBACK, FAILURE_PAUSE,
+		      FAILURE_NWORDS };
+
 struct restart_policy {
 	bool set;
-	char *condition;	/* none, on-failure, any */
+	enum restart_condition condition;
 	long long delay_ms, window_ms;
 	int64_t max_attempts;	/* -1: unset */
 };
@@ -97,7 +106,7 @@ struct update_config {
 	bool set;
 	uint64_t parallelism;
 	long long delay_ms, monitor_ms;
-	char *failure_action;	/* continue, rollback, pause */
+	enum failure_action failure_action;
 	double max_failure_ratio;
 	char *order;		/* stop-first, start-first */
 };
@@ -247,5 +256,9 @@ int compose_parse_bytes(const char *s, uint64_t *out);	/* "512M", "1g" */
 int compose_parse_cpus(const char *s, int64_t *nano);	/* "0.5" */
 /* Format ms like Go's time.Duration ("1m30s", "500ms"). */
 void compose_format_duration(struct strbuf *out, long long ms);
+/* The stack file's words ("on-failure", "rollback"), as the loader parsed
+ * them; NULL for UNSET. */
+const char *restart_condition_name(enum restart_condition c);
+const char *failure_action_name(enum failure_action a);
 
 #endif

@@ -17,16 +17,46 @@ static int conv_endpoint_mode(struct ctx *c, const struct ynode *n, void *dst)
 	return c_enum(c, n, ok, dst);
 }
 
+/* The words of the enums in compose.h, indexed by their values (UNSET has
+ * none: it is never written and never accepted). */
+static const char *const condition_words[CONDITION_NWORDS] = {
+	[CONDITION_NONE] = "none",
+	[CONDITION_ON_FAILURE] = "on-failure",
+	[CONDITION_ANY] = "any",
+};
+
+static const char *const failure_action_words[FAILURE_NWORDS] = {
+	[FAILURE_CONTINUE] = "continue",
+	[FAILURE_ROLLBACK] = "rollback",
+	[FAILURE_PAUSE] = "pause",
+};
+
+const char *restart_condition_name(enum restart_condition c)
+{
+	return (unsigned)c < CONDITION_NWORDS ? condition_words[c] : NULL;
+}
+
+const char *failure_action_name(enum failure_action a)
+{
+	return (unsigned)a < FAILURE_NWORDS ? failure_action_words[a] : NULL;
+}
+
 static int conv_condition(struct ctx *c, const struct ynode *n, void *dst)
 {
-	static const char *const ok[] = { "none", "on-failure", "any", NULL };
-	return c_enum(c, n, ok, dst);
+	int word;
+	if (c_word(c, n, condition_words, CONDITION_NWORDS, &word) < 0)
+		return -1;
+	*(enum restart_condition *)dst = (enum restart_condition)word;
+	return 0;
 }
 
 static int conv_failure_action(struct ctx *c, const struct ynode *n, void *dst)
 {
-	static const char *const ok[] = { "continue", "rollback", "pause", NULL };
-	return c_enum(c, n, ok, dst);
+	int word;
+	if (c_word(c, n, failure_action_words, FAILURE_NWORDS, &word) < 0)
+		return -1;
+	*(enum failure_action *)dst = (enum failure_action)word;
+	return 0;
 }
 
 static int conv_order(struct ctx *c, const struct ynode *n, void *dst)

@@ -30,10 +30,7 @@ static void free_deploy(struct deploy *d)
 	sl_free(&d->spread);
 	free_resources(&d->limits);
 	free_resources(&d->reservations);
-	free(d->restart_policy.condition);
-	free(d->update_config.failure_action);
 	free(d->update_config.order);
-	free(d->rollback_config.failure_action);
 	free(d->rollback_config.order);
 }
 

@@ -1,6 +1,7 @@
 /* Field tables, key paths, and the scalar converters every object uses. */
 #include "compose/schema.h"
 #include "util/util.h"
+#include "util/words.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -134,24 +135,45 @@ int c_scalar(struct ctx *c, const struct ynode *n, const char *what, const char 
 	return 0;
 }
 
-int c_enum(struct ctx *c, const struct ynode *n, const char *const *allowed, char **dst)
+/* The index of n's word in words[0..nwords), or -1 with an error listing
+ * them. */
+static int find_word(struct ctx *c, const struct ynode *n, const char *const *words, size_t nwords)
 {
 	const char *s = NULL;
 	if (c_scalar(c, n, "a string", &s) < 0)
 		return -1;
+	int at = word_index(words, nwords, s);
+	if (at >= 0)
+		return at;
 	struct strbuf all = STRBUF_INIT;
-	for (size_t i = 0; allowed[i]; i++) {
-		if (streq(allowed[i], s)) {
-			free(*dst);
-			*dst = xstrdup(s);
-			sb_free(&all);
-			return 0;
-		}
-		sb_addf(&all, "%s%s", i ? ", " : "", allowed[i]);
-	}
+	for (size_t i = 0; i < nwords; i++)
+		if (words[i])
+			sb_addf(&all, "%s%s", all.len ? ", " : "", words[i]);
 	c_fail(c, n, "expected one of %s, got \"%s\"", all.buf, s);
 	sb_free(&all);
 	return -1;
+}
+
+int c_enum(struct ctx *c, const struct ynode *n, const char *const *allowed, char **dst)
+{
+	size_t nwords = 0;
+	while (allowed[nwords])
+		nwords++;
+	int at = find_word(c, n, allowed, nwords);
+	if (at < 0)
+		return -1;
+	free(*dst);
+	*dst = xstrdup(allowed[at]);
+	return 0;
+}
+
+int c_word(struct ctx *c, const struct ynode *n, const char *const *words, size_t nwords, int *dst)
+{
+	int at = find_word(c, n, words, nwords);
+	if (at < 0)
+		return -1;
+	*dst = at;
+	return 0;
 }
 
 int conv_str(struct ctx *c, const struct ynode *n, void *dst)

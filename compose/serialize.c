@@ -219,7 +219,7 @@ static struct ynode *resources_node(const struct resources *r)
 static struct ynode *restart_node(const struct restart_policy *r)
 {
 	struct ynode *m = map_new();
-	put_str(m, "condition", r->condition);
+	put_str(m, "condition", restart_condition_name(r->condition));
 	put_dur(m, "delay", r->delay_ms);
 	if (r->max_attempts >= 0)
 		put_num(m, "max_attempts", r->max_attempts);
@@ -233,7 +233,7 @@ static struct ynode *update_node(const struct update_config *u)
 	char buf[32];
 	put_unum(m, "parallelism", u->parallelism);
 	put_dur(m, "delay", u->delay_ms);
-	put_str(m, "failure_action", u->failure_action);
+	put_str(m, "failure_action", failure_action_name(u->failure_action));
 	put_dur(m, "monitor", u->monitor_ms);
 	snprintf(buf, sizeof(buf), "%g", u->max_failure_ratio);
 	put(m, "max_failure_ratio", yn_scalar(buf, YS_NUM));

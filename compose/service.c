@@ -246,7 +246,8 @@ static int apply_env_files(struct ctx *c, const struct ynode *svc_node, struct s
 static int apply_restart(struct ctx *c, const struct ynode *svc_node, struct service *svc)
 {
 	static const char *const from[] = { "no", "always", "on-failure", "unless-stopped" };
-	static const char *const to[] = { "none", "any", "on-failure", "any" };
+	static const enum restart_condition to[] = { CONDITION_NONE, CONDITION_ANY,
+						     CONDITION_ON_FAILURE, CONDITION_ANY };
 	const struct ynode *n = yn_get(svc_node, "restart");
 	if (yn_is_null(n) || (n->kind == YN_SCALAR && !*n->str))
 		return 0;
@@ -269,7 +270,7 @@ static int apply_restart(struct ctx *c, const struct ynode *svc_node, struct ser
 		uint64_t max;
 		const char *colon = strchr(n->str, ':');
 		r->set = true;
-		r->condition = xstrdup(to[rc]);
+		r->condition = to[rc];
 		if (colon && parse_uint_text(colon + 1, INT64_MAX, &max) == 0)
 			r->max_attempts = (int64_t)max;
 		rc = 0;

@@ -5,6 +5,7 @@
 #include "util/json.h"
 #include "util/shell.h"
 #include "util/util.h"
+#include "util/words.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -56,13 +57,85 @@ static void take_labels(const struct json *j, int config, struct observed *o)
 	free(slot);
 }
 
+static const char *const state_names[CONTAINER_NSTATES] = {
+	[CONTAINER_UNKNOWN] = "unknown",
+	[CONTAINER_CREATED] = "created",
+	[CONTAINER_RUNNING] = "running",
+	[CONTAINER_RESTARTING] = "restarting",
+	[CONTAINER_PAUSED] = "paused",
+	[CONTAINER_REMOVING] = "removing",
+	[CONTAINER_EXITED] = "exited",
+	[CONTAINER_DEAD] = "dead",
+};
+
+static const char *const health_names[HEALTH_NSTATES] = {
+	[HEALTH_NONE] = "none",
+	[HEALTH_STARTING] = "starting",
+	[HEALTH_HEALTHY] = "healthy",
+	[HEALTH_UNHEALTHY] = "unhealthy",
+	[HEALTH_UNKNOWN] = "unknown",
+};
+
+const char *container_state_name(enum container_state s)
+{
+	return (unsigned)s < CONTAINER_NSTATES ? state_names[s] : state_names[CONTAINER_UNKNOWN];
+}
+
+const char *container_health_name(enum container_health h)
+{
+	return (unsigned)h < HEALTH_NSTATES ? health_names[h] : health_names[HEALTH_UNKNOWN];
+}
+
+enum container_state container_state_parse(const char *s)
+{
+	int i = word_index(state_names, CONTAINER_NSTATES, s);
+	/* "unknown" is our word, not docker's. */
+	return i > 0 ? (enum container_state)i : CONTAINER_UNKNOWN;
+}
+
+enum container_health container_health_parse(const char *s)
+{
+	if (!s)
+		return HEALTH_NONE;
+	int i = word_index(health_names, HEALTH_UNKNOWN, s);
+	return i >= 0 ? (enum container_health)i : HEALTH_UNKNOWN;
+}
+
+enum container_phase container_phase(const struct observed *c)
+{
+	if (!c)
+		return PHASE_GONE;
+	switch (c->state) {
+	case CONTAINER_RUNNING:
+		return c->health == HEALTH_NONE || c->health == HEALTH_HEALTHY ? PHASE_RUNNING :
+		       c->health == HEALTH_UNHEALTHY ? PHASE_UNHEALTHY : PHASE_STARTING;
+	case CONTAINER_CREATED:
+	case CONTAINER_RESTARTING:
+		return PHASE_STARTING;
+	case CONTAINER_EXITED:
+	case CONTAINER_DEAD:
+	case CONTAINER_REMOVING:
+		return PHASE_ENDED;
+	case CONTAINER_PAUSED:
+	case CONTAINER_UNKNOWN:
+	case CONTAINER_NSTATES:
+		break;
+	}
+	return PHASE_HELD;
+}
+
+/* State: the words become enums here and nowhere else. */
 static void take_state(const struct json *j, int state, struct observed *o)
 {
 	long long code = 0;
-	o->state = str_at(j, state, "Status");
+	char *status = str_at(j, state, "Status");
+	char *health = str_at(j, json_get(j, state, "Health"), "Status");
+	o->state = container_state_parse(status);
+	o->health = container_health_parse(health);
+	free(status);
+	free(health);
 	if (json_int(j, json_get(j, state, "ExitCode"), &code) == 0 && code >= 0 && code < 256)
 		o->exit_code = (int)code;
-	o->health = str_at(j, json_get(j, state, "Health"), "Status");
 	o->started_at = str_at(j, state, "StartedAt");
 	o->finished_at = str_at(j, state, "FinishedAt");
 	o->error = str_at(j, state, "Error");
@@ -206,7 +279,7 @@ void docker_observed_free(struct observed *o, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char *fields[] = { o[i].container_id, o[i].name, o[i].stack, o[i].service,
-				   o[i].task_id, o[i].node, o[i].hash, o[i].state, o[i].health,
+				   o[i].task_id, o[i].node, o[i].hash,
 				   o[i].started_at, o[i].finished_at, o[i].error, o[i].image,
 				   o[i].restart_policy };
 		for (size_t f = 0; f < ARRAY_SIZE(fields); f++)

@@ -3,13 +3,12 @@
 
 void docker_restart_policy(const struct restart_policy *p, int used, struct strbuf *out)
 {
-	const char *cond = p->condition ? p->condition : "any";
-	if (streq(cond, "none")) {
+	if (p->condition == CONDITION_NONE) {
 		sb_adds(out, "no");
 		return;
 	}
 	if (p->max_attempts <= 0) {
-		sb_adds(out, streq(cond, "any") ? "unless-stopped" : "on-failure");
+		sb_adds(out, p->condition == CONDITION_ON_FAILURE ? "on-failure" : "unless-stopped");
 		return;
 	}
 	/* The engine cannot restart after exit 0 a bounded number of times:

@@ -297,7 +297,7 @@ static void report_op(struct run *r, const struct op *op, int ok, const char *ms
 	progress_clear();
 	const char *host = r->fleet.hosts[op->host].target.name;
 	if (ok)
-		printf("%s: %s %s (%s)\n", host, verb_past(op->kind), op->container, op->why);
+		printf("%s: %s %s (%s)\n", host, verb_past(op->kind), op->container, op_why(op));
 	else
 		error("%s: %s %s failed: %s", host, verb(op->kind), op->container,
 		      msg && *msg ? msg : "no result");
@@ -350,14 +350,17 @@ static int task_settled(const struct host_view *v, const struct op *op)
 {
 	if (v->down)
 		return -1;
-	const struct observed *c = view_find_task(v, op->task.id);
-	if (!c)
-		return 0;
-	if (streq(c->state, "running"))
-		return !c->health || streq(c->health, "healthy") ? 1 :
-		       streq(c->health, "unhealthy") ? -1 : 0;
-	if (streq(c->state, "exited") || streq(c->state, "dead"))
+	switch (container_phase(view_find_task(v, op->task.id))) {
+	case PHASE_RUNNING:
+		return 1;
+	case PHASE_UNHEALTHY:
+	case PHASE_ENDED:
 		return -1;
+	case PHASE_GONE:	/* not seen yet */
+	case PHASE_STARTING:
+	case PHASE_HELD:
+		break;
+	}
 	return 0;
 }
 
@@ -500,20 +503,21 @@ static size_t update_starts(const struct converge *cv)
 	return n;
 }
 
-/* The failure_action of a failed update batch: "continue" only when every
- * service in it says so, "rollback" when one asks for it, else "pause"
+/* The failure_action of a failed update batch: continue only when every
+ * service in it says so, rollback when one asks for it, else pause
  * (swarm's default). */
-static const char *update_failure_action(const struct converge *cv, int wave)
+static enum failure_action update_failure_action(const struct converge *cv, int wave)
 {
-	const char *verdict = "continue";
+	enum failure_action verdict = FAILURE_CONTINUE;
 	for (size_t i = 0; i < cv->nops; i++) {
 		const struct op *op = &cv->ops[i];
-		const char *action = op->svc ? op->svc->deploy.update_config.failure_action : NULL;
-		if (op->wave != wave || (action && streq(action, "continue")))
+		enum failure_action action = op->svc ? op->svc->deploy.update_config.failure_action :
+					     FAILURE_UNSET;
+		if (op->wave != wave || action == FAILURE_CONTINUE)
 			continue;
-		if (action && streq(action, "rollback"))
-			return "rollback";
-		verdict = "pause";
+		if (action == FAILURE_ROLLBACK)
+			return FAILURE_ROLLBACK;
+		verdict = FAILURE_PAUSE;
 	}
 	return verdict;
 }
@@ -534,18 +538,18 @@ static void clean_files(struct run *r, const struct converge *cv)
 
 /* What to do after an update wave: the failure action once the failures
  * of the update so far exceed max_failure_ratio of its tasks. */
-static const char *after_update_wave(const struct converge *cv, int wave, size_t wave_failed,
-				     size_t *update_failed)
+static enum failure_action after_update_wave(const struct converge *cv, int wave,
+					     size_t wave_failed, size_t *update_failed)
 {
 	if (wave < WAVE_UPDATE || !wave_failed)
-		return "continue";
+		return FAILURE_CONTINUE;
 	*update_failed += wave_failed;
 	size_t total = update_starts(cv);
 	double ratio = total ? (double)*update_failed / (double)total : 1;
 	if (ratio <= failure_tolerance(cv, wave)) {
 		warning("update: %zu of %zu tasks failed, within max_failure_ratio: going on",
 			*update_failed, total);
-		return "continue";
+		return FAILURE_CONTINUE;
 	}
 	return update_failure_action(cv, wave);
 }
@@ -629,9 +633,9 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 		run_fault_point("after-wave");
 		scripts_free(hs, r->fleet.n);
 		failed += wave_failed;
-		const char *action = after_update_wave(cv, wave, wave_failed, &update_failed);
-		if (!streq(action, "continue")) {
-			cv->rollback = streq(action, "rollback");
+		enum failure_action action = after_update_wave(cv, wave, wave_failed, &update_failed);
+		if (action != FAILURE_CONTINUE) {
+			cv->rollback = action == FAILURE_ROLLBACK;
 			progress_clear();
 			error("update %s after a failed batch (update_config.failure_action)",
 			      cv->rollback ? "stopped, rolling back," : "paused");
@@ -661,7 +665,7 @@ void converge_print(struct run *r, const struct converge *cv, FILE *out)
 					continue;
 				struct strbuf cmd = STRBUF_INIT, err = STRBUF_INIT;
 				fprintf(out, "%s: %s %s (%s)%s\n", r->fleet.hosts[h].target.name,
-					verb(op->kind), op->container, op->why,
+					verb(op->kind), op->container, op_why(op),
 					wave >= WAVE_UPDATE ? " [rolling update]" : wave == WAVE_MOVED ?
 					" [after the new copy runs]" : "");
 				if (op_commands(r, op, &cmd, &err) == 0)

@@ -72,13 +72,26 @@ static struct sched_kv *engine_labels(const struct docker_info *d, size_t *n)
 	return kv;
 }
 
-static enum sched_availability availability(const char *s)
+static enum sched_availability availability(const struct state_node *ov)
 {
-	if (s && streq(s, "drain"))
+	switch (ov ? ov->availability : AVAIL_UNSET) {
+	case AVAIL_DRAIN:
 		return SCHED_DRAIN;
-	if (s && streq(s, "pause"))
+	case AVAIL_PAUSE:
 		return SCHED_PAUSE;
+	case AVAIL_UNSET:
+	case AVAIL_ACTIVE:
+	case AVAIL_NWORDS:
+		break;
+	}
 	return SCHED_ACTIVE;
+}
+
+static enum sched_role role(const struct host *h, const struct state_node *ov)
+{
+	if (ov && ov->role != ROLE_UNSET)
+		return ov->role == ROLE_MANAGER ? SCHED_MANAGER : SCHED_WORKER;
+	return h->is_manager ? SCHED_MANAGER : SCHED_WORKER;
 }
 
 static void build_nodes(struct build *b)
@@ -95,9 +108,8 @@ static void build_nodes(struct build *b)
 		struct sched_node *sn = &b->nodes[i];
 		sn->id = h->name;
 		sn->hostname = v->info.name ? v->info.name : h->name;
-		sn->role = (ov && ov->role ? streq(ov->role, "manager") : h->is_manager) ?
-			   SCHED_MANAGER : SCHED_WORKER;
-		sn->availability = availability(ov ? ov->availability : NULL);
+		sn->role = role(h, ov);
+		sn->availability = availability(ov);
 		sn->ready = v->down == NULL;
 		b->labels[i] = node_labels(h, ov, &sn->nlabels);
 		sn->labels = b->labels[i];
@@ -189,8 +201,7 @@ enum restart { RESTART_NOW, RESTART_LATER, RESTART_NEVER };
 static enum restart restart_verdict(const struct restart_policy *p, const struct state_task *t,
 				    const struct observed *c, long long now, long long host_now)
 {
-	const char *cond = p->condition ? p->condition : "any";
-	if (streq(cond, "none") || (streq(cond, "on-failure") && c->exit_code == 0))
+	if (p->condition == CONDITION_NONE || (p->condition == CONDITION_ON_FAILURE && c->exit_code == 0))
 		return RESTART_NEVER;
 	/* Attempts: cswarm's replacements plus the engine's restarts in place,
 	 * within the window only (all of them without one). The engine's last
@@ -217,15 +228,19 @@ static enum sched_task_state observed_state(struct build *b, const struct state_
 					    size_t *waiting)
 {
 	const struct observed *c = view_find_task(v, t->id);
-	if (!c)
-		return SCHED_TASK_EXITED;	/* lost: the container is gone */
-	if (streq(c->state, "running"))
-		return c->health && streq(c->health, "starting") ? SCHED_TASK_STARTING :
-		       c->health && streq(c->health, "unhealthy") ? SCHED_TASK_EXITED :
-		       SCHED_TASK_RUNNING;
-	if (streq(c->state, "created") || streq(c->state, "restarting"))
+	switch (container_phase(c)) {
+	case PHASE_GONE:		/* lost: the container is gone */
+	case PHASE_UNHEALTHY:
+		return SCHED_TASK_EXITED;
+	case PHASE_STARTING:
 		return SCHED_TASK_STARTING;
-	if (streq(c->state, "paused") || !svc)
+	case PHASE_RUNNING:
+	case PHASE_HELD:
+		return SCHED_TASK_RUNNING;
+	case PHASE_ENDED:
+		break;
+	}
+	if (!svc)
 		return SCHED_TASK_RUNNING;
 	switch (restart_verdict(&svc->deploy.restart_policy, t, c, b->now, b->now + v->clock_skew)) {
 	case RESTART_NOW:
@@ -285,8 +300,30 @@ static void build_tasks(struct build *b, struct converge *cv)
 
 /* --- operations ---------------------------------------------------------- */
 
+static const char *const reason_names[WHY_NREASONS] = {
+	[WHY_NEW] = "new",
+	[WHY_RESTART] = "restart",
+	[WHY_RESCHEDULED] = "rescheduled",
+	[WHY_HOST_LEFT] = "host left the inventory",
+	[WHY_MOVED] = "moved",
+	[WHY_UPDATE] = "update",
+	[WHY_STOPPED] = "stopped",
+	[WHY_MUST_LEAVE] = "must leave",
+	[WHY_RESTART_POLICY] = "restart policy",
+	[WHY_STALE_COPY] = "stale copy",
+	[WHY_ORPHAN] = "orphan",
+	[WHY_SCHEDULER] = "scheduled",
+};
+
+const char *op_why(const struct op *op)
+{
+	if (op->why == WHY_SCHEDULER && op->sched_reason)
+		return op->sched_reason;
+	return (unsigned)op->why < WHY_NREASONS ? reason_names[op->why] : "unknown";
+}
+
 static struct op *add_op(struct converge *cv, enum op_kind kind, int wave, size_t host,
-			 const struct svc_ref *ref, const char *why)
+			 const struct svc_ref *ref, enum op_reason why)
 {
 	GROW(cv->ops, cv->cap, cv->nops + 1);
 	struct op *op = &cv->ops[cv->nops++];
@@ -325,8 +362,8 @@ static char *container_of(const char *cluster_id, const struct state_task *t)
 	return sb_detach(&name);
 }
 
-static void stop_task(struct build *b, struct converge *cv, const struct state_task *t, int wave,
-		      const struct svc_ref *ref, const char *why)
+static struct op *stop_task(struct build *b, struct converge *cv, const struct state_task *t,
+			    int wave, const struct svc_ref *ref, enum op_reason why)
 {
 	long host = run_host(b->r, t->node);
 	/* A task whose host left the inventory cannot be stopped: it is only
@@ -336,6 +373,15 @@ static void stop_task(struct build *b, struct converge *cv, const struct state_t
 	op->container = container_of(b->r->st.cluster_id, t);
 	if (host < 0)
 		op->done = 1;
+	return op;
+}
+
+/* A stop the scheduler gave a reason for (it->reason), else fallback. */
+static void sched_stop(struct build *b, struct converge *cv, const struct state_task *t, int wave,
+		       const struct svc_ref *ref, const struct sched_item *it, enum op_reason fallback)
+{
+	struct op *op = stop_task(b, cv, t, wave, ref, it->reason ? WHY_SCHEDULER : fallback);
+	op->sched_reason = it->reason;
 }
 
 /* Restarts the engine made in place for task t (0 when its host is down
@@ -352,7 +398,7 @@ static int engine_restarts(const struct build *b, const struct state_task *t)
  * max_attempts holds across replacements. */
 static void start_task(struct build *b, struct converge *cv, const struct svc_ref *ref,
 		       uint32_t slot, uint32_t node, int wave, const struct state_task *prev,
-		       const char *why)
+		       enum op_reason why)
 {
 	struct op *op = add_op(cv, OP_START, wave, node, ref, why);
 	struct state_task *t = &op->task;
@@ -364,7 +410,7 @@ static void start_task(struct build *b, struct converge *cv, const struct svc_re
 	t->hash = ref->hash ? xstrdup(ref->hash) : NULL;
 	t->desired = xstrdup("running");
 	t->created = b->now;
-	if (prev && why && streq(why, "restart")) {
+	if (prev && why == WHY_RESTART) {
 		t->restarts = prev->restarts + engine_restarts(b, prev) + 1;
 		t->last_restart = b->now;
 	} else if (prev) {
@@ -427,10 +473,10 @@ static void rolling_update(struct build *b, struct converge *cv, const struct sc
 			  !binds_host_port(ref->svc, b->r->net != NULL);
 
 	if (start_first)
-		start_task(b, cv, ref, it->slot, it->from, wave, old, "update");
-	stop_task(b, cv, old, wave, ref, "update");
+		start_task(b, cv, ref, it->slot, it->from, wave, old, WHY_UPDATE);
+	stop_task(b, cv, old, wave, ref, WHY_UPDATE);
 	if (!start_first)
-		start_task(b, cv, ref, it->slot, it->from, wave, old, "update");
+		start_task(b, cv, ref, it->slot, it->from, wave, old, WHY_UPDATE);
 }
 
 /* A kept task whose engine restart policy is not the one its service asks
@@ -444,12 +490,12 @@ static void restart_policy_update(struct build *b, struct converge *cv, const st
 	if (host < 0 || b->r->views[host].down)
 		return;
 	const struct observed *c = view_find_task(&b->r->views[host], t->id);
-	if (!c || !c->restart_policy || streq(c->state, "removing") || streq(c->state, "dead"))
+	if (!c || !c->restart_policy || c->state == CONTAINER_REMOVING || c->state == CONTAINER_DEAD)
 		return;
 	struct strbuf want = STRBUF_INIT;
 	docker_restart_policy(&ref->svc->deploy.restart_policy, t->restarts, &want);
 	if (!streq(want.buf, c->restart_policy)) {
-		struct op *op = add_op(cv, OP_UPDATE, WAVE_FIRST, (size_t)host, ref, "restart policy");
+		struct op *op = add_op(cv, OP_UPDATE, WAVE_FIRST, (size_t)host, ref, WHY_RESTART_POLICY);
 		copy_task(&op->task, t);
 		op->container = xstrdup(c->name);
 	}
@@ -486,22 +532,22 @@ static void item_ops(struct build *b, struct converge *cv, const struct sched_pl
 		 * task in a slot whose exited task was just stopped: a restart. */
 		const struct state_task *prev = old ? old : slot_holder(b, p, it);
 		if (old)
-			stop_task(b, cv, old, WAVE_FIRST, ref, "host left the inventory");
+			stop_task(b, cv, old, WAVE_FIRST, ref, WHY_HOST_LEFT);
 		start_task(b, cv, ref, it->slot, it->to, WAVE_FIRST, prev,
-			   old ? "rescheduled" : prev ? "restart" : "new");
+			   old ? WHY_RESCHEDULED : prev ? WHY_RESTART : WHY_NEW);
 		break;
 	}
 	case SCHED_MOVE:
-		start_task(b, cv, ref, it->slot, it->to, WAVE_FIRST, old, "moved");
-		stop_task(b, cv, old, WAVE_MOVED, ref, it->reason ? it->reason : "moved");
+		start_task(b, cv, ref, it->slot, it->to, WAVE_FIRST, old, WHY_MOVED);
+		sched_stop(b, cv, old, WAVE_MOVED, ref, it, WHY_MOVED);
 		break;
 	case SCHED_STOP:
 		if (old)
-			stop_task(b, cv, old, WAVE_FIRST, ref, it->reason ? it->reason : "stopped");
+			sched_stop(b, cv, old, WAVE_FIRST, ref, it, WHY_STOPPED);
 		break;
 	case SCHED_PENDING:
 		if (old && it->from != SCHED_NONE)
-			stop_task(b, cv, old, WAVE_FIRST, ref, it->reason ? it->reason : "must leave");
+			sched_stop(b, cv, old, WAVE_FIRST, ref, it, WHY_MUST_LEAVE);
 		if (ref)
 			pending(b, cv, it);
 		break;
@@ -530,7 +576,7 @@ static void orphan_ops(struct build *b, struct converge *cv)
 			const struct state_task *t = at == (size_t)-1 ? NULL : &r->st.tasks[at];
 			if (t && streq(t->node, r->fleet.hosts[h].target.name))
 				continue;
-			struct op *op = add_op(cv, OP_STOP, WAVE_FIRST, h, NULL, t ? "stale copy" : "orphan");
+			struct op *op = add_op(cv, OP_STOP, WAVE_FIRST, h, NULL, t ? WHY_STALE_COPY : WHY_ORPHAN);
 			op->container = xstrdup(c->name);
 			op->task.id = xstrdup(c->task_id ? c->task_id : "");
 		}

@@ -22,6 +22,24 @@ enum op_kind { OP_START, OP_STOP, OP_UPDATE };
  *  WAVE_UPDATE + k: rolling update batch k (stop-first per task). */
 enum { WAVE_FIRST = 0, WAVE_MOVED = 1, WAVE_UPDATE = 2 };
 
+/* Why an operation happens: decided on as an enum, printed (op_why) in the
+ * operation's line, the plan and the watch log. */
+enum op_reason {
+	WHY_NEW,		/* start: a slot (global: a node) without a task */
+	WHY_RESTART,		/* start: replaces a task that exited (restart_policy) */
+	WHY_RESCHEDULED,	/* start: the old task's host left the inventory */
+	WHY_HOST_LEFT,		/* stop: its host left the inventory */
+	WHY_MOVED,		/* start, and stop without a scheduler's reason */
+	WHY_UPDATE,		/* both halves of a rolling update */
+	WHY_STOPPED,		/* stop without a scheduler's reason */
+	WHY_MUST_LEAVE,		/* stop of a task left pending, no scheduler's reason */
+	WHY_RESTART_POLICY,	/* update: the engine's restart policy in place */
+	WHY_STALE_COPY,		/* stop: a container its task record places elsewhere */
+	WHY_ORPHAN,		/* stop: a container without a task record */
+	WHY_SCHEDULER,		/* the scheduler's reason, op->sched_reason */
+	WHY_NREASONS
+};
+
 struct op {
 	enum op_kind kind;
 	int wave;
@@ -30,7 +48,8 @@ struct op {
 	const struct service *svc;	/* NULL: an orphan container */
 	struct state_task task;		/* START: the new record; STOP: the old one (copy) */
 	char *container;		/* container name */
-	const char *why;		/* static text */
+	enum op_reason why;
+	const char *sched_reason;	/* WHY_SCHEDULER: sched_item.reason (static) */
 	int done;			/* applied successfully */
 };
 
@@ -68,6 +87,8 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms);
  * own) into msg; its exit status, or -1 when the markers are missing or
  * malformed. Input is untrusted: fuzzed. */
 int converge_op_result(const char *out, const char *nonce, size_t index, struct strbuf *msg);
+/* Why op happens, as its lines print it: "restart", "node drained"... */
+const char *op_why(const struct op *op);
 /* Print the plan per host with the exact docker commands (no secrets). */
 void converge_print(struct run *r, const struct converge *cv, FILE *out);
 

@@ -87,8 +87,8 @@ static void endpoints_of(const struct run *r, const struct converge *cv, int wav
 			/* From a host: hostile until parsed (it goes into every
 			 * host's script); written back in canonical form. */
 			if (!ip || net_parse_cidr(ip, &addr, NULL) != 0 || !c->stack || !c->service || !streq(c->stack, st->name) ||
-			    !streq(c->service, svc->name) || !streq(c->state, "running") ||
-			    (c->health && !streq(c->health, "healthy")) || stopping(cv, wave, c->task_id) ||
+			    !streq(c->service, svc->name) || container_phase(c) != PHASE_RUNNING ||
+			    stopping(cv, wave, c->task_id) ||
 			    !overlaps_pool(r->net, addr))
 				continue;
 			GROW(e->ip, e->cap, e->n + 1);

@@ -41,7 +41,13 @@ struct run {
 	int cluster_opened;
 	struct state st;
 	struct host_view *views;	/* per fleet host, with RUN_OBSERVE */
-	struct stack **stacks;		/* model of st.stacks[i], with RUN_STACKS */
+	/* With RUN_STACKS: stacks[i] is the model of st.stacks[i].
+	 * INVARIANT: parallel to st.stacks, same length and order. Loaded
+	 * in run_open; a stack is added or replaced only by run_set_stack
+	 * (engine/stacks.c), dropped by forget_stack (cmd/stack.c), and a
+	 * model changed in place is stored back under the same index
+	 * (cmd/service.c store_and_converge). */
+	struct stack **stacks;
 	long wait_ms;			/* --wait: for started tasks to run */
 	struct cluster_key *key;	/* loaded on first use (engine/files.h) */
 	unsigned char *in_limit;	/* per fleet host, with RUN_LIMIT and --limit; else NULL */

@@ -20,8 +20,10 @@ static int row_matches(const struct state_task *t, const struct task_filter *f)
 
 static int row_cmp(const void *a, const void *b)
 {
-	const struct state_task *x = ((const struct task_row *)a)->task;
-	const struct state_task *y = ((const struct task_row *)b)->task;
+	const struct task_row *ra = a, *rb = b;
+	const struct state_task *x = ra->task, *y = rb->task;
+	if (!x || !y)
+		return !x && !y ? strcmp(ra->c->name, rb->c->name) : !x - !y;
 	int c = strcmp(x->stack, y->stack);
 	if (!c)
 		c = strcmp(x->service, y->service);
@@ -32,25 +34,54 @@ static int row_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->id, y->id);
 }
 
+static int host_listed(const struct run *r, long host)
+{
+	return !r->in_limit || (host >= 0 && r->in_limit[host]);
+}
+
+/* The containers on host h that no task record places there. */
+static void add_strays(const struct run *r, size_t h, struct task_row **rows, size_t *n,
+		       size_t *cap)
+{
+	const char *node = r->fleet.hosts[h].target.name;
+	const struct host_view *v = &r->views[h];
+	for (size_t i = 0; !v->down && i < v->ncontainers; i++) {
+		const struct observed *c = &v->containers[i];
+		const struct state_task *t = c->task_id ? state_find_task(&r->st, c->task_id) : NULL;
+		if (t && streq(t->node, node))
+			continue;
+		GROW(*rows, *cap, *n + 1);
+		(*rows)[(*n)++] = (struct task_row){ .host = (long)h, .view = v, .c = c, .node = node,
+						     .stray = t ? "stale copy" : "orphan" };
+	}
+}
+
 void tasks_collect(const struct run *r, const struct task_filter *f, struct task_row **rows,
 		   size_t *n)
 {
-	*rows = xcalloc(r->st.ntasks + 1, sizeof(**rows));
+	size_t cap = r->st.ntasks + 1, ntasks;
+	*rows = xcalloc(cap, sizeof(**rows));
 	*n = 0;
 	for (size_t i = 0; i < r->st.ntasks; i++) {
 		const struct state_task *t = &r->st.tasks[i];
 		long host = run_host(r, t->node);
-		if (!row_matches(t, f) || (r->in_limit && (host < 0 || !r->in_limit[host])))
+		if (!row_matches(t, f) || !host_listed(r, host))
 			continue;
 		struct task_row *row = &(*rows)[(*n)++];
 		row->task = t;
+		row->node = t->node;
 		row->stack = run_stack(r, t->stack);
 		row->svc = find_svc(row->stack, t->service);
 		row->host = host;
 		row->view = row->host < 0 || !r->views ? NULL : &r->views[row->host];
 		row->c = row->view && !row->view->down ? view_find_task(row->view, t->id) : NULL;
 	}
-	qsort(*rows, *n, sizeof(**rows), row_cmp);
+	ntasks = *n;
+	for (size_t h = 0; f->strays && r->views && h < r->fleet.n; h++)
+		if ((!f->node || streq(f->node, r->fleet.hosts[h].target.name)) && host_listed(r, (long)h))
+			add_strays(r, h, rows, n, &cap);
+	qsort(*rows, ntasks, sizeof(**rows), row_cmp);
+	qsort(*rows + ntasks, *n - ntasks, sizeof(**rows), row_cmp);
 }
 
 int tasks_find_service(const struct run *r, const char *full, const struct stack **stack,
@@ -75,6 +106,24 @@ void task_name(const struct state_task *t, struct strbuf *out)
 		sb_addf(out, "%s_%s.%d", t->stack, t->service, t->slot);
 	else
 		sb_addf(out, "%s_%s.%s", t->stack, t->service, t->node);
+}
+
+void task_row_name(const struct task_row *row, struct strbuf *out)
+{
+	if (row->task)
+		task_name(row->task, out);
+	else
+		sb_adds(out, row->c->name);
+}
+
+const char *task_row_id(const struct task_row *row)
+{
+	return row->task ? row->task->id : row->c->task_id;
+}
+
+const char *task_desired_state(const struct task_row *row)
+{
+	return row->stray ? "Remove" : "Running";
 }
 
 long long docker_time(const char *s)
@@ -126,34 +175,33 @@ static void add_ago(struct strbuf *out, const char *when, long long now)
 	sb_adds(out, " ago");
 }
 
-static int has_state(const struct observed *c, const char *state)
-{
-	return c->state && streq(c->state, state);
-}
-
-static int has_health(const struct observed *c, const char *health)
-{
-	return c->health && streq(c->health, health);
-}
-
 const char *task_state_word(const struct task_row *row)
 {
-	const struct observed *c = row->c;
 	if (!row->view || row->view->down)
 		return "unknown";
-	if (!c)
+	switch (container_phase(row->c)) {
+	case PHASE_GONE:
 		return "missing";
-	if (has_state(c, "running"))
-		return has_health(c, "starting") ? "starting" : "running";
-	if (has_state(c, "created") || has_state(c, "restarting"))
+	case PHASE_STARTING:
 		return "starting";
-	return c->state ? c->state : "unknown";
+	case PHASE_RUNNING:
+	case PHASE_UNHEALTHY:
+		return "running";
+	case PHASE_ENDED:
+	case PHASE_HELD:
+		break;
+	}
+	return container_state_name(row->c->state);
 }
 
 int task_running(const struct task_row *row)
 {
-	return row->c && has_state(row->c, "running") &&
-	       (!row->c->health || has_health(row->c, "healthy"));
+	return container_phase(row->c) == PHASE_RUNNING;
+}
+
+static int ended(const struct observed *c)
+{
+	return c->state == CONTAINER_EXITED || c->state == CONTAINER_DEAD;
 }
 
 void task_current_state(const struct task_row *row, long long now, struct strbuf *out)
@@ -167,36 +215,37 @@ void task_current_state(const struct task_row *row, long long now, struct strbuf
 		sb_adds(out, "Unknown (host unreachable)");
 	} else if (!c) {
 		sb_adds(out, "Missing");
-	} else if (has_state(c, "running")) {
+	} else if (c->state == CONTAINER_RUNNING) {
 		sb_adds(out, streq(word, "starting") ? "Starting" : "Running");
 		add_ago(out, c->started_at, now);
-		if (c->health && !has_health(c, "starting"))
-			sb_addf(out, " (%s)", c->health);
+		if (c->health != HEALTH_NONE && c->health != HEALTH_STARTING)
+			sb_addf(out, " (%s)", container_health_name(c->health));
 	} else if (streq(word, "starting")) {
 		sb_adds(out, "Starting");
-	} else if (has_state(c, "exited") || has_state(c, "dead")) {
-		sb_addf(out, "%s (%d)", has_state(c, "dead") ? "Dead" : "Exited", c->exit_code);
+	} else if (ended(c)) {
+		sb_addf(out, "%s (%d)", c->state == CONTAINER_DEAD ? "Dead" : "Exited", c->exit_code);
 		add_ago(out, c->finished_at, now);
 	} else {
-		/* paused, removing: the engine's word, capitalised. */
-		if (*word)
-			sb_addc(out, (char)toupper((unsigned char)*word));
-		sb_adds(out, *word ? word + 1 : "Unknown");
+		/* paused, removing, unknown: the word, capitalised. */
+		sb_addc(out, (char)toupper((unsigned char)*word));
+		sb_adds(out, word + 1);
 	}
 }
 
 void task_error(const struct task_row *row, struct strbuf *out)
 {
 	const struct observed *c = row->c;
-	if (row->view && row->view->down)
+	if (row->stray)
+		sb_adds(out, row->stray);
+	else if (row->view && row->view->down)
 		sb_addf(out, "host %s", row->view->down);
 	else if (!c)
 		sb_adds(out, row->view ? "no container found" : "");
 	else if (c->error && *c->error)
 		sb_adds(out, c->error);
-	else if ((has_state(c, "exited") || has_state(c, "dead")) && c->exit_code != 0)
+	else if (ended(c) && c->exit_code != 0)
 		sb_addf(out, "task: non-zero exit (%d)", c->exit_code);
-	else if (has_health(c, "unhealthy"))
+	else if (c->health == HEALTH_UNHEALTHY)
 		sb_adds(out, "task: unhealthy container");
 }
 

@@ -7,14 +7,21 @@
 
 #include "engine/run.h"
 
-/* One task of the state; every pointer is borrowed from the run. */
+/* One task of the state, or a stray container; every pointer is borrowed
+ * from the run. */
 struct task_row {
-	const struct state_task *task;
+	const struct state_task *task;	/* NULL: a stray container (c, stray) */
 	const struct stack *stack;	/* NULL: the stack is no longer in the state */
 	const struct service *svc;	/* NULL: the service is gone */
 	long host;			/* fleet index; -1: the node left the inventory */
 	const struct host_view *view;	/* NULL when host is -1 */
 	const struct observed *c;	/* NULL: host down, or no container found */
+	const char *node;		/* the task's node, or the stray's host */
+	const char *stray;		/* NULL for a task; for a container of the
+					 * cluster that no task record places on its
+					 * host, "stale copy" (the record places the
+					 * task elsewhere) or "orphan" (no record):
+					 * the next change or reconcile removes it */
 };
 
 /* Which tasks to list; NULL fields match everything. */
@@ -22,11 +29,13 @@ struct task_filter {
 	const char *stack;
 	const char *service;	/* the service's name within its stack */
 	const char *node;
+	int strays;		/* also the stray containers on the hosts that
+				 * node matches, after the tasks (node ps) */
 };
 
 /* The matching tasks, ordered by stack, service, slot (global: node), in
- * a new array (free() it; the rows borrow from r). Needs RUN_OBSERVE and
- * RUN_STACKS. */
+ * a new array (free() it; the rows borrow from r), then the strays by
+ * container name. Needs RUN_OBSERVE and RUN_STACKS. */
 void tasks_collect(const struct run *r, const struct task_filter *f, struct task_row **rows,
 		   size_t *n);
 
@@ -37,13 +46,20 @@ int tasks_find_service(const struct run *r, const char *full, const struct stack
 
 /* "stack_service.slot", or for a global task "stack_service.node". */
 void task_name(const struct state_task *t, struct strbuf *out);
+/* The row's task_name, or a stray's container name. */
+void task_row_name(const struct task_row *row, struct strbuf *out);
+/* ID: the task's, or the one a stray's label names (NULL if none). */
+const char *task_row_id(const struct task_row *row);
+/* DESIRED STATE: "Running", or "Remove" for a stray. */
+const char *task_desired_state(const struct task_row *row);
 /* CURRENT STATE: "Running 5 minutes ago (healthy)", "Exited (1) 2 minutes
  * ago", "Starting", "Missing", "Unknown (host unreachable)". */
 void task_current_state(const struct task_row *row, long long now, struct strbuf *out);
 /* A one-word state for scripts: running, starting, exited, missing, unknown... */
 const char *task_state_word(const struct task_row *row);
-/* ERROR: the engine's error, a non-zero exit, an unhealthy container, or
- * why the host cannot tell; empty when there is none. */
+/* ERROR: why a stray is one, the engine's error, a non-zero exit, an
+ * unhealthy container, or why the host cannot tell; empty when there is
+ * none. */
 void task_error(const struct task_row *row, struct strbuf *out);
 /* PORTS of the task's container ("*:8080->80/tcp", comma-separated). */
 void task_ports(const struct task_row *row, struct strbuf *out);

@@ -376,9 +376,9 @@ static void log_ops(struct watch *w, const struct run *r, const struct converge 
 		const char *host = r->fleet.hosts[op->host].target.name;
 		if (r->views[op->host].down)	/* a stop there is only forgotten */
 			wlog(w, host, "task_lost", "%s left behind (%s): removed when the host answers",
-			     op->container, op->why);
+			     op->container, op_why(op));
 		else
-			wlog(w, host, event[op->kind], "%s %s (%s)", past[op->kind], op->container, op->why);
+			wlog(w, host, event[op->kind], "%s %s (%s)", past[op->kind], op->container, op_why(op));
 	}
 	if (cv->npending)
 		wlog(w, NULL, "pending", "%s", sb_str(&cv->pending));

@@ -253,7 +253,7 @@ int cluster_add_promoted(struct cluster_ctx *c, struct state *st, struct strbuf 
 	for (size_t i = 0; i < c->inv->nhosts; i++) {
 		const struct host *h = &c->inv->hosts[i];
 		const struct state_node *ov = state_find_node(st, h->name);
-		if (!ov || !ov->role || !streq(ov->role, "manager") || cluster_manager(c, h->name) >= 0)
+		if (!ov || ov->role != ROLE_MANAGER || cluster_manager(c, h->name) >= 0)
 			continue;
 		if (add_manager(c, i, c->topts, err) != 0)
 			return -1;

@@ -77,8 +77,6 @@ void state_task_free(struct state_task *t)
 static void node_free(struct state_node *n)
 {
 	free(n->name);
-	free(n->availability);
-	free(n->role);
 	for (size_t i = 0; i < n->nlabels; i++) {
 		free(n->labels[i].key);
 		free(n->labels[i].value);
@@ -220,7 +218,7 @@ int state_remove_service(struct state *st, const char *stack, const char *name)
 	return 0;
 }
 
-struct state_task *state_find_task(struct state *st, const char *id)
+struct state_task *state_find_task(const struct state *st, const char *id)
 {
 	for (size_t i = 0; i < st->ntasks; i++)
 		if (streq(st->tasks[i].id, id))

@@ -46,10 +46,23 @@ struct state_task {
 	long long last_restart;	/* unix seconds, 0 if never */
 };
 
+/* A node's availability and role as node commands set them in the state;
+ * UNSET: the inventory's (active; its group's role). Parsed from state.json
+ * by state_parse, --availability by node_availability_parse, and written or
+ * printed through the *_name functions only (state/state_json.c). */
+enum node_availability { AVAIL_UNSET, AVAIL_ACTIVE, AVAIL_PAUSE, AVAIL_DRAIN, AVAIL_NWORDS };
+enum node_role { ROLE_UNSET, ROLE_MANAGER, ROLE_WORKER, ROLE_NWORDS };
+
+/* "active", "pause", "drain" / "manager", "worker"; NULL for UNSET. */
+const char *node_availability_name(enum node_availability a);
+const char *node_role_name(enum node_role r);
+/* The word's value (--availability); UNSET for NULL or an unknown word. */
+enum node_availability node_availability_parse(const char *s);
+
 struct state_node {
 	char *name;
-	char *availability;	/* "active", "pause", "drain", or NULL (inventory's) */
-	char *role;		/* "manager", "worker", or NULL (inventory's) */
+	enum node_availability availability;
+	enum node_role role;
 	struct kv *labels;	/* label overrides; value NULL removes the label */
 	size_t nlabels;
 };
@@ -110,7 +123,10 @@ void state_write_json(const struct state *st, struct strbuf *out);
 void state_free(struct state *st);
 
 struct state_stack *state_find_stack(struct state *st, const char *name);
-/* Add or replace a stack's document (copied as given). */
+/* Add or replace a stack's document (copied as given).
+ * INVARIANT: a new stack goes at the end, a replaced one keeps its index,
+ * and removing one keeps the order of the others: a run's r->stacks is
+ * kept parallel to st->stacks by index (engine/run.h). */
 void state_set_stack(struct state *st, const char *name, const char *spec_json);
 /* Remove a stack (not its services or tasks); 0 if removed, -1 if absent. */
 int state_remove_stack(struct state *st, const char *name);
@@ -127,7 +143,7 @@ int state_set_previous(struct state_service *s, const char *spec_json, struct st
 /* Remove a service (not its tasks); 0 if removed, -1 if absent. */
 int state_remove_service(struct state *st, const char *stack, const char *name);
 
-struct state_task *state_find_task(struct state *st, const char *id);
+struct state_task *state_find_task(const struct state *st, const char *id);
 /* Free the strings of a task record (not the record itself). */
 void state_task_free(struct state_task *t);
 /* Append a copy of t (strings duplicated); returns the stored task. */

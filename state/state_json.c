@@ -7,6 +7,7 @@
 #include "util/jsonw.h"
 #include "util/names.h"
 #include "util/util.h"
+#include "util/words.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -58,11 +59,40 @@ static void write_labels(struct strbuf *out, const struct kv *labels, size_t n)
 	sb_addc(out, '}');
 }
 
+/* The words of enum node_availability and enum node_role, by value: the
+ * reader, the writer and the node commands share them. */
+static const char *const availability_names[AVAIL_NWORDS] = {
+	[AVAIL_ACTIVE] = "active",
+	[AVAIL_PAUSE] = "pause",
+	[AVAIL_DRAIN] = "drain",
+};
+
+static const char *const role_names[ROLE_NWORDS] = {
+	[ROLE_MANAGER] = "manager",
+	[ROLE_WORKER] = "worker",
+};
+
+const char *node_availability_name(enum node_availability a)
+{
+	return (unsigned)a < AVAIL_NWORDS ? availability_names[a] : NULL;
+}
+
+const char *node_role_name(enum node_role r)
+{
+	return (unsigned)r < ROLE_NWORDS ? role_names[r] : NULL;
+}
+
+enum node_availability node_availability_parse(const char *s)
+{
+	int at = word_index(availability_names, AVAIL_NWORDS, s);
+	return at > 0 ? (enum node_availability)at : AVAIL_UNSET;
+}
+
 static void write_node(struct strbuf *out, const struct state_node *n)
 {
 	json_member(out, "name", n->name);
-	json_member(out, "availability", n->availability);
-	json_member(out, "role", n->role);
+	json_member(out, "availability", node_availability_name(n->availability));
+	json_member(out, "role", node_role_name(n->role));
 	write_labels(out, n->labels, n->nlabels);
 }
 
@@ -93,6 +123,13 @@ static void write_object(struct strbuf *out, const struct state_object *o)
 	sb_adds(out, (n) ? "\n]" : "]"); \
 } while (0)
 
+/* INVARIANT: the version is the document's second line, `"version":N,`
+ * exactly (the comma from the loop below): the write script on each manager
+ * (write_script in state/store.c) finds the version it fences on with sed
+ * on that line, without a JSON parser. Moving it, or putting a space or
+ * another member on its line, turns the fence off silently on every
+ * manager; test_write_fenced_by_a_newer_version (tests/unit/
+ * test_state_store.c) runs the script on this writer's output. */
 void state_write_json(const struct state *st, struct strbuf *out)
 {
 	sb_addf(out, "{\"format\":%d,\n\"version\":%lld", STATE_FORMAT, st->version);
@@ -186,23 +223,46 @@ static int get_str(struct reader *r, int obj, const char *path, const char *key,
 
 /* A required string that is one of the words in choices (NULL-terminated),
  * or null when not required. */
+static int not_one_of(struct reader *r, const char *path, const char *key, const char *value,
+		      const char *const *choices, size_t n)
+{
+	struct strbuf msg = STRBUF_INIT;
+	sb_addf(&msg, "'%s' is not one of", value);
+	for (size_t i = 0; i < n; i++)
+		if (choices[i])
+			sb_addf(&msg, " %s", choices[i]);
+	fail(r, path, key, msg.buf);
+	sb_free(&msg);
+	return -1;
+}
+
 static int get_word(struct reader *r, int obj, const char *path, const char *key, int required,
 		    const char *const *choices, char **out)
 {
 	if (get_str(r, obj, path, key, required, out) != 0)
 		return -1;
-	if (!*out)
+	size_t n = 0;
+	while (choices[n])
+		n++;
+	if (!*out || word_index(choices, n, *out) >= 0)
 		return 0;
-	for (const char *const *c = choices; *c; c++)
-		if (streq(*c, *out))
-			return 0;
-	struct strbuf msg = STRBUF_INIT;
-	sb_addf(&msg, "'%s' is not one of", *out);
-	for (const char *const *c = choices; *c; c++)
-		sb_addf(&msg, " %s", *c);
-	fail(r, path, key, msg.buf);
-	sb_free(&msg);
-	return -1;
+	return not_one_of(r, path, key, *out, choices, n);
+}
+
+/* An optional word into an enum whose value 0 is unset (the member absent
+ * or null) and whose other values have words[v]. */
+static int get_enum(struct reader *r, int obj, const char *path, const char *key,
+		    const char *const *words, size_t nwords, int *out)
+{
+	char *s = NULL;
+	int ret = 0;
+	if (get_str(r, obj, path, key, OPTIONAL, &s) != 0)
+		return -1;
+	*out = s ? word_index(words, nwords, s) : 0;
+	if (*out < 0)
+		ret = not_one_of(r, path, key, s, words, nwords);
+	free(s);
+	return ret;
 }
 
 /* A required stack or service name: it becomes a path and a container
@@ -338,8 +398,6 @@ static int read_task(struct reader *r, int tok, const char *path, struct state_t
 }
 
 static const char *const node_keys[] = { "name", "availability", "role", "labels", NULL };
-static const char *const availability_words[] = { "active", "pause", "drain", NULL };
-static const char *const role_words[] = { "manager", "worker", NULL };
 
 /* An optional object of strings (null allowed when nulls) under key. */
 static int read_kv(struct reader *r, int tok, const char *path, const char *key, int nulls,
@@ -375,11 +433,14 @@ static int read_labels(struct reader *r, int tok, const char *path, struct kv **
 
 static int read_node(struct reader *r, int tok, const char *path, struct state_node *n)
 {
+	int availability, role;
 	if (check_keys(r, tok, path, node_keys) != 0 ||
 	    get_str(r, tok, path, "name", REQUIRED, &n->name) != 0 ||
-	    get_word(r, tok, path, "availability", OPTIONAL, availability_words, &n->availability) != 0 ||
-	    get_word(r, tok, path, "role", OPTIONAL, role_words, &n->role) != 0)
+	    get_enum(r, tok, path, "availability", availability_names, AVAIL_NWORDS, &availability) != 0 ||
+	    get_enum(r, tok, path, "role", role_names, ROLE_NWORDS, &role) != 0)
 		return -1;
+	n->availability = (enum node_availability)availability;
+	n->role = (enum node_role)role;
 	return read_labels(r, tok, path, &n->labels, &n->nlabels);
 }
 

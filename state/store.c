@@ -296,7 +296,10 @@ void state_store_free(struct state_store *s)
  * stdin = one history.log line, then the document. A short document (the
  * connection dropped) is never renamed into place. Everything is the
  * owner's only (umask 077): the state holds environment values and config
- * contents. */
+ * contents.
+ * INVARIANT: $cur, the manager's version, comes from sed on the line
+ * `"version":N,` that state_write_json (state/state_json.c) keeps on a line
+ * of its own; no JSON parser runs on the hosts. */
 static const char write_script[] =
 	"set -e; umask 077; d=$1; v=$2; len=$3; read_v=$4\n"
 	"mkdir -p \"$d/history\"; cd \"$d\"; chmod 700 . history; chmod 600 history.log 2>/dev/null || :\n"

@@ -97,7 +97,8 @@ static int render_parse(void)
 		printf("%s %s/%s slot=%d node=%s task=%s state=%s exit=%d health=%s",
 		       o[i].name, o[i].stack ? o[i].stack : "-", o[i].service ? o[i].service : "-",
 		       o[i].slot, o[i].node ? o[i].node : "-", o[i].task_id ? o[i].task_id : "-",
-		       o[i].state ? o[i].state : "-", o[i].exit_code, o[i].health ? o[i].health : "-");
+		       container_state_name(o[i].state), o[i].exit_code,
+		       o[i].health == HEALTH_NONE ? "-" : container_health_name(o[i].health));
 		for (size_t p = 0; p < o[i].nports; p++)
 			printf(" %s", o[i].ports[p]);
 		putchar('\n');

@@ -486,7 +486,8 @@ static void test_deploy_full(void **state)
 	assert_int_equal(d->limits.memory, 512 << 20);
 	assert_int_equal(d->limits.pids, 100);
 	assert_int_equal(d->reservations.memory, 1 << 30);
-	assert_string_equal(d->restart_policy.condition, "on-failure");
+	assert_int_equal(d->restart_policy.condition, CONDITION_ON_FAILURE);
+	assert_int_equal(d->update_config.failure_action, FAILURE_ROLLBACK);
 	assert_int_equal(d->restart_policy.window_ms, 120000);
 	assert_int_equal(d->update_config.parallelism, 2);
 	assert_string_equal(d->update_config.order, "start-first");
@@ -497,8 +498,8 @@ static void test_deploy_full(void **state)
 	/* restart: "no" (and YAML 1.1's unquoted no) is docker's --restart no */
 	st = load_ok("services:\n  a:\n    image: x\n    restart: \"no\"\n"
 		     "  b:\n    image: x\n    restart: no\n");
-	assert_string_equal(stack_service(st, "a")->deploy.restart_policy.condition, "none");
-	assert_string_equal(stack_service(st, "b")->deploy.restart_policy.condition, "none");
+	assert_int_equal(stack_service(st, "a")->deploy.restart_policy.condition, CONDITION_NONE);
+	assert_int_equal(stack_service(st, "b")->deploy.restart_policy.condition, CONDITION_NONE);
 	stack_free(st);
 	/* an external name that is empty (an unset ${VAR}) is the key */
 	st = load_ok("services:\n  a:\n    image: x\n    networks: [proxy]\n    volumes: [data:/d]\n"
@@ -545,7 +546,7 @@ static void test_misc_service_keys(void **state)
 	assert_int_equal(s->nnetworks, 0);	/* host networking: no default network */
 	assert_int_equal(s->nano_cpus, 1500000000);
 	assert_int_equal(s->mem_limit, 1 << 30);
-	assert_string_equal(s->deploy.restart_policy.condition, "any");
+	assert_int_equal(s->deploy.restart_policy.condition, CONDITION_ANY);
 	stack_free(st);
 }
 

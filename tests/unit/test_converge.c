@@ -110,7 +110,7 @@ static void observe(struct run *r, size_t host, const struct state_task *t, cons
 	o->task_id = xstrdup(t->id);
 	o->hash = xstrdup(t->hash);
 	o->slot = t->slot;
-	o->state = xstrdup(state);
+	o->state = container_state_parse(state);
 	o->exit_code = exit_code;
 	o->finished_at = xstrdup(finished);
 }
@@ -141,7 +141,7 @@ static size_t count(const struct converge *cv, enum op_kind kind, const char *wh
 {
 	size_t n = 0;
 	for (size_t i = 0; i < cv->nops; i++)
-		n += cv->ops[i].kind == kind && (!why || streq(cv->ops[i].why, why));
+		n += cv->ops[i].kind == kind && (!why || streq(op_why(&cv->ops[i]), why));
 	return n;
 }
 
@@ -183,9 +183,8 @@ static void exit_task(struct run *r, const struct state_task *t, int code, const
 {
 	long h = run_host(r, t->node);
 	struct observed *o = (struct observed *)view_find_task(&r->views[h], t->id);
-	free(o->state);
 	free(o->finished_at);
-	o->state = xstrdup("exited");
+	o->state = CONTAINER_EXITED;
 	o->exit_code = code;
 	o->finished_at = xstrdup(finished);
 }
@@ -230,6 +229,49 @@ static void test_restart_policy(void **state)
 		converge_free(&cv);
 	}
 	world_free(r);
+}
+
+/* Set the state of the observed container of t (a new observation). */
+static void set_container(struct run *r, const struct state_task *t, enum container_state s,
+			  enum container_health h)
+{
+	long host = run_host(r, t->node);
+	struct observed *o = (struct observed *)view_find_task(&r->views[host], t->id);
+	o->state = s;
+	o->health = h;
+}
+
+/* The planner's side of container_phase: a paused task or one in a state
+ * docker does not document is left as it is (the latter was a strcmp on
+ * NULL when State.Status was missing), a starting one keeps its slot, an
+ * unhealthy one is replaced at once. */
+static void test_container_phases_in_plan(void **state)
+{
+	(void)state;
+	static const struct {
+		enum container_state s;
+		enum container_health h;
+		size_t restarts;
+	} cases[] = {
+		{ CONTAINER_PAUSED, HEALTH_NONE, 0 },
+		{ CONTAINER_UNKNOWN, HEALTH_NONE, 0 },
+		{ CONTAINER_CREATED, HEALTH_NONE, 0 },
+		{ CONTAINER_RESTARTING, HEALTH_NONE, 0 },
+		{ CONTAINER_RUNNING, HEALTH_STARTING, 0 },
+		{ CONTAINER_RUNNING, HEALTH_UNKNOWN, 0 },
+		{ CONTAINER_RUNNING, HEALTH_UNHEALTHY, 1 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct run *r = world();
+		struct converge cv;
+		deployed(r);
+		set_container(r, task_of(r, "web"), cases[i].s, cases[i].h);
+		plan(r, &cv);
+		assert_int_equal(count(&cv, OP_START, "restart"), cases[i].restarts);
+		assert_int_equal(cv.nops, cases[i].restarts ? 2 : 0);
+		converge_free(&cv);
+		world_free(r);
+	}
 }
 
 /* A task of a host whose clock is skew seconds ahead of ours exits now by
@@ -465,15 +507,69 @@ static void test_node_missing_from_inventory_keeps_its_tasks(void **state)
 	world_free(r);
 }
 
+/* run_set_stack keeps the run's models parallel to the state's stacks
+ * (the INVARIANT in engine/run.h): a new stack at the end, a replaced one
+ * in place. */
+static void put_stack(struct run *r, const char *name, const char *image)
+{
+	struct compose_opts co = { .name = name, .quiet = true, .working_dir = "/" };
+	char *yaml = xasprintf("services:\n  s:\n    image: %s\n", image);
+	struct stack *st = NULL;
+	struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
+	assert_int_equal(compose_load_buffer("x.yml", yaml, strlen(yaml), &co, &st, &err), 0);
+	compose_write_json(st, &json);
+	assert_int_equal(run_set_stack(r, st, json.buf), 0);
+	stack_free(st);
+	sb_free(&json);
+	sb_free(&err);
+	free(yaml);
+}
+
+static void test_run_stacks_stay_parallel(void **state)
+{
+	(void)state;
+	struct run *r = world();
+	put_stack(r, "zeta", "busybox:1");
+	put_stack(r, "beta", "busybox:1");
+	put_stack(r, "zeta", "busybox:2");
+	assert_int_equal(r->st.nstacks, 3);
+	for (size_t i = 0; i < r->st.nstacks; i++)
+		assert_string_equal(r->stacks[i]->name, r->st.stacks[i].name);
+	assert_string_equal(r->st.stacks[1].name, "zeta");
+	assert_string_equal(r->stacks[1]->services[0].image, "busybox:2");
+	world_free(r);
+}
+
+/* Every reason has its words; the scheduler's own reason is printed as
+ * it gave it. */
+static void test_op_reason_names(void **state)
+{
+	(void)state;
+	for (int why = 0; why < WHY_NREASONS; why++) {
+		struct op op = { .why = (enum op_reason)why };
+		assert_non_null(op_why(&op));
+		assert_string_not_equal(op_why(&op), "unknown");
+	}
+	struct op op = { .why = WHY_RESTART };
+	assert_string_equal(op_why(&op), "restart");
+	op = (struct op){ .why = WHY_SCHEDULER, .sched_reason = "node drained" };
+	assert_string_equal(op_why(&op), "node drained");
+	op = (struct op){ .why = WHY_NREASONS };
+	assert_string_equal(op_why(&op), "unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_deploy_then_stable),
 		cmocka_unit_test(test_restart_policy),
+		cmocka_unit_test(test_container_phases_in_plan),
 		cmocka_unit_test(test_restart_delay),
 		cmocka_unit_test(test_restart_delay_by_host_clock),
 		cmocka_unit_test(test_observation_reads_host_clock),
 		cmocka_unit_test(test_op_result_markers),
+		cmocka_unit_test(test_op_reason_names),
+		cmocka_unit_test(test_run_stacks_stay_parallel),
 		cmocka_unit_test(test_engine_restarts_count),
 		cmocka_unit_test(test_restart_policy_updated_in_place),
 		cmocka_unit_test(test_orphans_and_lost_containers),

@@ -53,8 +53,8 @@ static void test_real_inspect(void **state)
 	assert_string_equal(o[0].service, "agent");
 	assert_string_equal(o[0].node, "h3");
 	assert_int_equal(o[0].slot, 0);
-	assert_string_equal(o[0].state, "running");
-	assert_null(o[0].health);
+	assert_int_equal(o[0].state, CONTAINER_RUNNING);
+	assert_int_equal(o[0].health, HEALTH_NONE);
 	assert_int_equal(o[0].nports, 0);
 	assert_string_equal(o[0].restart_policy, "no");
 	assert_int_equal(o[0].restart_count, 0);
@@ -62,7 +62,7 @@ static void test_real_inspect(void **state)
 	assert_string_equal(o[1].name, "demo_job.2.t2");
 	assert_int_equal(o[1].slot, 2);
 	assert_null(o[1].node);
-	assert_string_equal(o[1].state, "exited");
+	assert_int_equal(o[1].state, CONTAINER_EXITED);
 	assert_int_equal(o[1].exit_code, 3);
 	assert_non_null(o[1].finished_at);
 	assert_null(o[1].error);
@@ -75,9 +75,9 @@ static void test_real_inspect(void **state)
 	assert_string_equal(w->task_id, "t1");
 	assert_int_equal(w->slot, 1);
 	assert_int_equal(strlen(w->hash), 12);
-	assert_string_equal(w->state, "running");
+	assert_int_equal(w->state, CONTAINER_RUNNING);
 	assert_int_equal(w->exit_code, 0);
-	assert_string_equal(w->health, "healthy");
+	assert_int_equal(w->health, HEALTH_HEALTHY);
 	assert_string_equal(w->image, "busybox:latest");
 	assert_true(starts_with(w->started_at, "20"));
 	bool http = false;
@@ -121,9 +121,9 @@ static void test_sparse(void **state)
 	assert_string_equal(o[0].name, "x");
 	assert_int_equal(o[0].slot, 0);
 	assert_null(o[0].service);
-	assert_string_equal(o[0].state, "dead");
+	assert_int_equal(o[0].state, CONTAINER_DEAD);
 	assert_int_equal(o[0].exit_code, 0);
-	assert_null(o[0].health);
+	assert_int_equal(o[0].health, HEALTH_NONE);
 	assert_string_equal(o[0].error, "oci runtime error");
 	assert_int_equal(o[0].nports, 1);
 	assert_string_equal(o[0].ports[0], "[::]:81->81/tcp");

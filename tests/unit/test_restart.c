@@ -11,7 +11,7 @@
 #include "docker/restart.h"
 
 struct policy_row {
-	const char *condition;		/* NULL: unset (swarm's any) */
+	enum restart_condition condition;	/* UNSET: swarm's any */
 	int64_t max_attempts;		/* -1: unset */
 	long long window_ms;
 	int used;			/* restarts the task already spent */
@@ -19,24 +19,24 @@ struct policy_row {
 };
 
 static const struct policy_row policy_rows[] = {
-	{ NULL, -1, 0, 0, "unless-stopped" },
-	{ "any", -1, 0, 0, "unless-stopped" },
-	{ "any", 0, 0, 5, "unless-stopped" },		/* 0: unlimited, as in swarm */
-	{ "none", -1, 0, 0, "no" },
-	{ "none", 3, 0, 0, "no" },
-	{ "on-failure", -1, 0, 0, "on-failure" },
-	{ "on-failure", 3, 0, 0, "on-failure:3" },
-	{ "on-failure", 3, 0, 1, "on-failure:2" },	/* a replacement has fewer left */
-	{ "on-failure", 3, 0, 3, "no" },		/* none left */
-	{ "on-failure", 3, 0, 7, "no" },
-	{ "any", 2, 0, 0, "on-failure:2" },		/* exit 0 is left to cswarm */
-	{ "any", 2, 60000, 5, "on-failure:2" },		/* a window: cswarm counts */
+	{ CONDITION_UNSET, -1, 0, 0, "unless-stopped" },
+	{ CONDITION_ANY, -1, 0, 0, "unless-stopped" },
+	{ CONDITION_ANY, 0, 0, 5, "unless-stopped" },		/* 0: unlimited, as in swarm */
+	{ CONDITION_NONE, -1, 0, 0, "no" },
+	{ CONDITION_NONE, 3, 0, 0, "no" },
+	{ CONDITION_ON_FAILURE, -1, 0, 0, "on-failure" },
+	{ CONDITION_ON_FAILURE, 3, 0, 0, "on-failure:3" },
+	{ CONDITION_ON_FAILURE, 3, 0, 1, "on-failure:2" },	/* a replacement has fewer left */
+	{ CONDITION_ON_FAILURE, 3, 0, 3, "no" },		/* none left */
+	{ CONDITION_ON_FAILURE, 3, 0, 7, "no" },
+	{ CONDITION_ANY, 2, 0, 0, "on-failure:2" },		/* exit 0 is left to cswarm */
+	{ CONDITION_ANY, 2, 60000, 5, "on-failure:2" },		/* a window: cswarm counts */
 };
 
 static void test_policy(void **state)
 {
 	const struct policy_row *row = *state;
-	struct restart_policy p = { .set = true, .condition = (char *)row->condition,
+	struct restart_policy p = { .set = true, .condition = row->condition,
 				    .delay_ms = -1, .window_ms = row->window_ms,
 				    .max_attempts = row->max_attempts };
 	struct strbuf out = STRBUF_INIT;
@@ -75,7 +75,7 @@ static void test_observed(void **state)
 static void test_round_trip(void **state)
 {
 	const struct policy_row *row = *state;
-	struct restart_policy p = { .set = true, .condition = (char *)row->condition,
+	struct restart_policy p = { .set = true, .condition = row->condition,
 				    .window_ms = row->window_ms, .max_attempts = row->max_attempts };
 	struct strbuf asked = STRBUF_INIT, back = STRBUF_INIT;
 	docker_restart_policy(&p, row->used, &asked);
@@ -93,7 +93,7 @@ int main(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(policy_rows); i++) {
 		char *label = xasprintf("%s max %lld used %d -> %s",
-					policy_rows[i].condition ? policy_rows[i].condition : "unset",
+					policy_rows[i].condition ? restart_condition_name(policy_rows[i].condition) : "unset",
 					(long long)policy_rows[i].max_attempts, policy_rows[i].used,
 					policy_rows[i].want);
 		add_test(test_policy, &policy_rows[i], "policy %s", label);

@@ -40,7 +40,7 @@ static void build(struct state *st)
 	t.desired = "shutdown";
 	state_add_task(st, &t);
 	struct state_node *n = state_node(st, "h2");
-	n->availability = xstrdup("drain");
+	n->availability = AVAIL_DRAIN;
 	state_node_set_label(n, "zone", "east");
 	state_node_set_label(n, "gone", NULL);
 	sb_free(&err);
@@ -62,7 +62,8 @@ static void test_round_trip(void **unused)
 	assert_int_equal(back.tasks[1].slot, 0);
 	assert_string_equal(back.nodes[0].labels[0].value, "east");
 	assert_null(back.nodes[0].labels[1].value);
-	assert_null(back.nodes[0].role);
+	assert_int_equal(back.nodes[0].availability, AVAIL_DRAIN);
+	assert_int_equal(back.nodes[0].role, ROLE_UNSET);
 	assert_string_equal(state_find_service(&back, "web", "db")->spec_json, "{\"image\":\"postgres\"}");
 	assert_int_equal(back.nstacks, 1);
 	assert_string_equal(state_find_stack(&back, "web")->spec_json,
