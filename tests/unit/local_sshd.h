@@ -76,6 +76,7 @@ static inline void local_sshd_stop(struct local_sshd *s)
 	assert_int_equal(system(rm), 0);
 	free(rm);
 	free(s->ssh_config);
+	s->ssh_config = NULL;
 }
 
 #endif

@@ -55,21 +55,31 @@ static int lock(struct managers *m, const char *holder, struct strbuf *err)
 	return cluster_lock(&m->c, holder, 0, err);
 }
 
+/* The sshd of the test running; removed after it, even when it failed. */
+static struct local_sshd sshd;
+
 static int setup(void **state)
 {
 	(void)state;
 	return ssh_global_init();
 }
 
+static int teardown_sshd(void **state)
+{
+	(void)state;
+	if (sshd.ssh_config)
+		local_sshd_stop(&sshd);
+	return 0;
+}
+
 static void test_one_run_holds_the_majority(void **unused)
 {
 	(void)unused;
-	struct local_sshd s;
 	struct managers a, b;
 	struct strbuf err = STRBUF_INIT;
-	local_sshd_start(&s, NULL);
-	open_managers(&a, &s, "m1 m2 m3");
-	open_managers(&b, &s, "m1 m2 m3");
+	local_sshd_start(&sshd, NULL);
+	open_managers(&a, &sshd, "m1 m2 m3");
+	open_managers(&b, &sshd, "m1 m2 m3");
 	assert_int_equal(lock(&a, HOLDER_A, &err), 0);
 	assert_int_equal(lock(&b, "bob", &err), EXIT_LOCKED);
 	assert_string_equal(sb_str(&err), "lock held by " HOLDER_A);
@@ -78,7 +88,6 @@ static void test_one_run_holds_the_majority(void **unused)
 	assert_int_equal(lock(&b, "bob", &err), 0);
 	close_managers(&b);
 	sb_free(&err);
-	local_sshd_stop(&s);
 }
 
 /* m1 still holds the lock of a run that died cut off from it: the other
@@ -86,19 +95,17 @@ static void test_one_run_holds_the_majority(void **unused)
 static void test_a_lock_left_on_one_manager_does_not_stop_the_majority(void **unused)
 {
 	(void)unused;
-	struct local_sshd s;
 	struct managers stale, a;
 	struct strbuf err = STRBUF_INIT;
-	local_sshd_start(&s, NULL);
-	open_managers(&stale, &s, "m1");
+	local_sshd_start(&sshd, NULL);
+	open_managers(&stale, &sshd, "m1");
 	assert_int_equal(lock(&stale, "a run that died", &err), 0);
-	open_managers(&a, &s, "m1 m2 m3");
+	open_managers(&a, &sshd, "m1 m2 m3");
 	assert_int_equal(lock(&a, HOLDER_A, &err), 0);
 	assert_int_equal(err.len, 0);
 	close_managers(&a);
 	close_managers(&stale);
 	sb_free(&err);
-	local_sshd_stop(&s);
 }
 
 /* m1 held elsewhere and m3 down: m2 alone is no majority. The run is
@@ -106,22 +113,20 @@ static void test_a_lock_left_on_one_manager_does_not_stop_the_majority(void **un
 static void test_no_majority_releases_what_it_took(void **unused)
 {
 	(void)unused;
-	struct local_sshd s;
 	struct managers stale, a, m2;
 	struct strbuf err = STRBUF_INIT;
-	local_sshd_start(&s, "m3");
-	open_managers(&stale, &s, "m1");
+	local_sshd_start(&sshd, "m3");
+	open_managers(&stale, &sshd, "m1");
 	assert_int_equal(lock(&stale, "the other run", &err), 0);
-	open_managers(&a, &s, "m1 m2 m3");
+	open_managers(&a, &sshd, "m1 m2 m3");
 	assert_int_equal(lock(&a, HOLDER_A, &err), EXIT_LOCKED);
 	assert_string_equal(sb_str(&err), "lock held by the other run");
-	open_managers(&m2, &s, "m2");
+	open_managers(&m2, &sshd, "m2");
 	assert_int_equal(lock(&m2, "probe", &err), 0);
 	close_managers(&m2);
 	close_managers(&a);
 	close_managers(&stale);
 	sb_free(&err);
-	local_sshd_stop(&s);
 }
 
 /* Two of three down: the error names what was held and why the others
@@ -129,22 +134,20 @@ static void test_no_majority_releases_what_it_took(void **unused)
 static void test_unreachable_majority(void **unused)
 {
 	(void)unused;
-	struct local_sshd s;
 	struct managers a, m1;
 	struct strbuf err = STRBUF_INIT;
-	local_sshd_start(&s, "m2 m3");
-	open_managers(&a, &s, "m1 m2 m3");
+	local_sshd_start(&sshd, "m2 m3");
+	open_managers(&a, &sshd, "m1 m2 m3");
 	assert_int_equal(lock(&a, HOLDER_A, &err), EXIT_UNREACHABLE);
 	if (!starts_with(sb_str(&err), "the cluster lock needs a majority of the 3 managers (2), "
 			 "held on m1; m2: ") || !strstr(sb_str(&err), "; m3: "))
 		fail_msg("%s", sb_str(&err));
 	assert_int_equal(a.c.managers.hosts[1].fail, SSH_FAIL_UNREACHABLE);
-	open_managers(&m1, &s, "m1");
+	open_managers(&m1, &sshd, "m1");
 	assert_int_equal(lock(&m1, "probe", &err), 0);
 	close_managers(&m1);
 	close_managers(&a);
 	sb_free(&err);
-	local_sshd_stop(&s);
 }
 
 static void new_state(struct state *st)
@@ -159,13 +162,12 @@ static void new_state(struct state *st)
 static void test_write_fenced_by_a_newer_version(void **unused)
 {
 	(void)unused;
-	struct local_sshd s;
 	struct managers m;
 	struct state a, b, got;
 	struct strbuf err = STRBUF_INIT;
 	int fenced = 0;
-	local_sshd_start(&s, NULL);
-	open_managers(&m, &s, "m1 m2 m3");
+	local_sshd_start(&sshd, NULL);
+	open_managers(&m, &sshd, "m1 m2 m3");
 	new_state(&a);
 	new_state(&b);
 	assert_int_equal(cluster_write_state(&m.c, &a, "init", &fenced, &err), 0);
@@ -184,17 +186,19 @@ static void test_write_fenced_by_a_newer_version(void **unused)
 	state_free(&b);
 	close_managers(&m);
 	sb_free(&err);
-	local_sshd_stop(&s);
 }
+
+/* Each test starts its own sshd (which hosts are down differs). */
+#define WITH_SSHD(test) cmocka_unit_test_teardown(test, teardown_sshd)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_one_run_holds_the_majority),
-		cmocka_unit_test(test_a_lock_left_on_one_manager_does_not_stop_the_majority),
-		cmocka_unit_test(test_no_majority_releases_what_it_took),
-		cmocka_unit_test(test_unreachable_majority),
-		cmocka_unit_test(test_write_fenced_by_a_newer_version),
+		WITH_SSHD(test_one_run_holds_the_majority),
+		WITH_SSHD(test_a_lock_left_on_one_manager_does_not_stop_the_majority),
+		WITH_SSHD(test_no_majority_releases_what_it_took),
+		WITH_SSHD(test_unreachable_majority),
+		WITH_SSHD(test_write_fenced_by_a_newer_version),
 	};
 	return cmocka_run_group_tests_name("cluster lock", tests, setup, NULL);
 }
