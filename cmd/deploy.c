@@ -1,5 +1,6 @@
 /* cswarm deploy: converge the cluster to a stack file. */
 #include "cmd/cmd.h"
+#include "cmd/deploy_int.h"
 #include "engine/converge.h"
 #include "engine/files.h"
 #include "util/json.h"
@@ -20,7 +21,7 @@ struct deploy_args {
  * with `docker stack deploy` without --prune: their members of the old
  * stack document are put back into the new one, which is loaded again.
  * NULL when nothing is kept. */
-static char *keep_unlisted(const char *old_json, const char *new_json, const struct stack *st,
+char *deploy_keep_unlisted(const char *old_json, const char *new_json, const struct stack *st,
 			   struct strbuf *kept)
 {
 	struct json o, n;
@@ -88,7 +89,7 @@ static int set_stack(struct run *r, struct stack *file_st, int prune)
 
 	compose_write_json(file_st, &json);
 	if (old && !prune) {
-		char *merged = keep_unlisted(old->spec_json, json.buf, file_st, &kept);
+		char *merged = deploy_keep_unlisted(old->spec_json, json.buf, file_st, &kept);
 		if (merged) {
 			sb_reset(&json);
 			sb_adds(&json, merged);

@@ -63,24 +63,13 @@ static int parse_args(const struct subcmd *self, struct run *r, struct obj_args 
 /* At most OBJECT_MAX_SIZE bytes of path, or stdin for "-". */
 static int read_value(const char *path, struct strbuf *out)
 {
-	FILE *f = streq(path, "-") ? stdin : fopen(path, "rb");
-	if (!f) {
-		error("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	char buf[8192];
-	size_t n;
-	while (out->len <= OBJECT_MAX_SIZE && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_add(out, buf, n);
-	int failed = ferror(f);
-	if (f != stdin)
-		fclose(f);
-	OPENSSL_cleanse(buf, sizeof(buf));
-	if (failed)
-		error("%s: read error", streq(path, "-") ? "stdin" : path);
-	else if (out->len > OBJECT_MAX_SIZE)
-		error("%s: larger than 500KiB: refused, as Swarm does", streq(path, "-") ? "stdin" : path);
-	return failed || out->len > OBJECT_MAX_SIZE ? -1 : 0;
+	int from_stdin = streq(path, "-");
+	if ((from_stdin ? sb_read_stream(out, stdin, OBJECT_MAX_SIZE) :
+			  sb_read_file(out, path, OBJECT_MAX_SIZE)) == 0)
+		return 0;
+	if (errno == EFBIG)
+		return error("%s: larger than 500KiB: refused, as Swarm does", from_stdin ? "stdin" : path);
+	return error("%s: %s", from_stdin ? "stdin" : path, strerror(errno));
 }
 
 /* Seal the value of path as obj's next version; 0 or -1 (printed). */

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,16 +41,19 @@ int read_small_file(const char *path, size_t max, struct strbuf *out, struct str
 		close(fd);
 		return -1;
 	}
-	char chunk[65536];
-	ssize_t got;
-	while ((got = read(fd, chunk, sizeof(chunk))) > 0 && out->len + (size_t)got <= max)
-		sb_add(out, chunk, (size_t)got);
-	close(fd);
-	if (got < 0) {
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
 		sb_addf(err, "%s: %s", path, strerror(errno));
+		close(fd);
 		return -1;
 	}
-	return 0;
+	int rc = sb_read_stream(out, f, max);
+	if (rc != 0 && errno == EFBIG)	/* it grew since fstat */
+		sb_addf(err, "%s: not a regular file of at most %zu bytes", path, max);
+	else if (rc != 0)
+		sb_addf(err, "%s: %s", path, strerror(errno));
+	fclose(f);
+	return rc;
 }
 
 static const char *skip_space(const char *p, const char *end)

@@ -120,15 +120,13 @@ static int read_input(const char *file, struct strbuf *buf, struct strbuf *err)
 {
 	if (!streq(file, "-"))
 		return read_small_file(file, MAX_FILE_SIZE, buf, err);
-	char chunk[65536];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof(chunk), stdin)) > 0 && buf->len <= MAX_FILE_SIZE)
-		sb_add(buf, chunk, got);
-	if (buf->len > MAX_FILE_SIZE) {
+	if (sb_read_stream(buf, stdin, MAX_FILE_SIZE) == 0)
+		return 0;
+	if (errno == EFBIG)
 		sb_adds(err, "-: standard input larger than 64 MiB");
-		return -1;
-	}
-	return 0;
+	else
+		sb_addf(err, "-: standard input: %s", strerror(errno));
+	return -1;
 }
 
 /* An explicit --env-file must exist; the default .env is optional. */

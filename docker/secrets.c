@@ -107,23 +107,16 @@ int file_mounts(struct strbuf *sb, const struct stack *st, const struct service 
 
 /* --- values ------------------------------------------------------------------ */
 
-/* Read at most FILE_MAX + 1 bytes of path. Messages name the path only. */
+/* At most FILE_MAX bytes of path. Messages name the path only. */
 static int read_source_file(const char *path, struct strbuf *out, struct strbuf *why)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	if (sb_read_file(out, path, FILE_MAX) == 0)
+		return 0;
+	if (errno == EFBIG)
+		sb_adds(why, "larger than 500KiB");
+	else
 		sb_addf(why, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	char buf[8192];
-	size_t n;
-	while (out->len <= FILE_MAX && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_add(out, buf, n);
-	int failed = ferror(f);
-	fclose(f);
-	if (failed)
-		sb_addf(why, "%s: read error", path);
-	return failed ? -1 : 0;
+	return -1;
 }
 
 int docker_file_local_value(void *ctx, const char *kind, const struct file_obj *o,

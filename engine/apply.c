@@ -1,6 +1,7 @@
 /* Applying converge operations: wave by wave, one script per host sent on
  * stdin (never argv: it may carry secret files), hosts in parallel, then
  * waiting for what was started to run before the next wave. */
+#include "engine/apply_int.h"
 #include "engine/converge.h"
 #include "engine/files.h"
 #include "docker/restart.h"
@@ -538,8 +539,8 @@ static void clean_files(struct run *r, const struct converge *cv)
 
 /* What to do after an update wave: the failure action once the failures
  * of the update so far exceed max_failure_ratio of its tasks. */
-static enum failure_action after_update_wave(const struct converge *cv, int wave,
-					     size_t wave_failed, size_t *update_failed)
+enum failure_action after_update_wave(const struct converge *cv, int wave,
+				      size_t wave_failed, size_t *update_failed)
 {
 	if (wave < WAVE_UPDATE || !wave_failed)
 		return FAILURE_CONTINUE;

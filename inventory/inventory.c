@@ -85,29 +85,14 @@ int inventory_load_buffer(const char *name, const char *data, size_t len,
 
 int inv_read_file(const char *path, long max, struct strbuf *out, struct strbuf *err)
 {
-	FILE *f = fopen(path, "rb");
-	char buf[65536];
-	size_t n;
-	int ret = 0;
-
 	sb_reset(err);
-	if (!f) {
+	if (sb_read_file(out, path, (size_t)max) == 0)
+		return 0;
+	if (errno == EFBIG)
+		sb_addf(err, "%s: larger than %ld MiB", path, max >> 20);
+	else
 		sb_addf(err, "%s: cannot open: %s", path, strerror(errno));
-		return -1;
-	}
-	while (!ret && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (out->len + n > (size_t)max) {
-			sb_addf(err, "%s: larger than %ld MiB", path, max >> 20);
-			ret = -1;
-		}
-		sb_add(out, buf, n);
-	}
-	if (!ret && ferror(f)) {
-		sb_addf(err, "%s: cannot read: %s", path, strerror(errno));
-		ret = -1;
-	}
-	fclose(f);
-	return ret;
+	return -1;
 }
 
 int inventory_load(const char *path, struct inventory *inv, struct strbuf *err)

@@ -495,23 +495,16 @@ static int keyword_include(struct lookup *lk, struct args *a, int depth)
 	return ret;
 }
 
+/* 1 when path cannot be read (a missing Include is no error). */
 static int read_whole(struct lookup *lk, const char *path, struct strbuf *data)
 {
-	FILE *f = fopen(path, "rb");
-	char buf[8192];
-	size_t n;
-
-	if (!f)
+	if (sb_read_file(data, path, MAX_CONFIG_SIZE) == 0)
+		return 0;
+	if (errno != EFBIG)
 		return 1;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && data->len < MAX_CONFIG_SIZE)
-		sb_add(data, buf, n);
-	fclose(f);
-	if (data->len >= MAX_CONFIG_SIZE) {
-		sb_reset(lk->err);
-		sb_addf(lk->err, "%s: larger than %ld MiB", path, MAX_CONFIG_SIZE >> 20);
-		return -1;
-	}
-	return 0;
+	sb_reset(lk->err);
+	sb_addf(lk->err, "%s: larger than %ld MiB", path, MAX_CONFIG_SIZE >> 20);
+	return -1;
 }
 
 /* Run every line of data; the buffer of an empty file is NULL. */

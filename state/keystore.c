@@ -21,19 +21,19 @@ char *keystore_path(const char *dir)
 	return xasprintf("%.*s/.%.*s.key", (int)parent, dir, (int)(len - parent - 1), dir + parent + 1);
 }
 
+/* An unlock key is one short line; a larger file is no key file. */
+enum { KEY_FILE_MAX = 255 };
+
 static int read_key_file(const char *path, struct strbuf *out, struct strbuf *err)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	if (sb_read_file(out, path, KEY_FILE_MAX) == 0)
+		return 0;
+	if (errno == EFBIG)
+		sb_addf(err, "$CSWARM_UNLOCK_KEY_FILE %s: larger than %d bytes: not an unlock key",
+			path, KEY_FILE_MAX);
+	else
 		sb_addf(err, "$CSWARM_UNLOCK_KEY_FILE %s: %s", path, strerror(errno));
-		return -1;
-	}
-	char buf[256];
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	sb_add(out, buf, n);
-	OPENSSL_cleanse(buf, sizeof(buf));
-	return 0;
+	return -1;
 }
 
 int cluster_key_from_env(struct cluster_key *k, struct strbuf *err)

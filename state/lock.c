@@ -1,6 +1,7 @@
 /* The cluster lock: flock(1) kept by a remote process that lives exactly
  * as long as its SSH channel. */
 #include "state/lock.h"
+#include "state/lock_int.h"
 #include "state/store.h"
 #include "util/shell.h"
 #include "util/util.h"
@@ -62,7 +63,11 @@ static void describe_holder(const struct strbuf *out, struct strbuf *err)
 	if (starts_with(line, "held "))
 		line += 5;
 	size_t len = strcspn(line, "\n");
-	sb_addf(err, "lock held by %.*s", (int)len, len ? line : "unknown");
+	if (!len) {	/* an empty holder file, or no output at all */
+		line = "unknown";
+		len = strlen(line);
+	}
+	sb_addf(err, "lock held by %.*s", (int)len, line);
 }
 
 int lock_acquire(const struct ssh_target *t, const char *dir, const char *command_line,
@@ -188,4 +193,20 @@ char *lock_holder_line(int argc, char **argv)
 	free(who);
 	state_one_line(sb.buf);
 	return sb_detach(&sb);
+}
+
+/* For tests/unit/test_lock.c (state/lock_int.h): the scripts run locally. */
+void lock_take_command(struct strbuf *cmd, const char *dir, const char *wait_secs)
+{
+	build_command(cmd, lock_script, dir, wait_secs);
+}
+
+void lock_status_command(struct strbuf *cmd, const char *dir)
+{
+	build_command(cmd, status_script, dir, NULL);
+}
+
+void lock_describe_holder(const struct strbuf *out, struct strbuf *err)
+{
+	describe_holder(out, err);
 }

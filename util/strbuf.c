@@ -83,31 +83,41 @@ void sb_addf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
+int sb_read_stream(struct strbuf *sb, FILE *f, size_t max)
+{
+	size_t start = sb->len, n;
+	char chunk[8192];
+	int err = 0;
+	errno = 0;
+	while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (sb->len - start + n > max)
+			err = EFBIG;
+		else
+			sb_add(sb, chunk, n);
+	}
+	if (!err && ferror(f))
+		err = errno ? errno : EIO;
+	/* The chunk may have held a secret's value. */
+	explicit_bzero(chunk, sizeof(chunk));
+	if (!err)
+		return 0;
+	sb->len = start;
+	if (sb->cap)
+		sb->buf[start] = '\0';
+	errno = err;
+	return -1;
+}
+
 int sb_read_file(struct strbuf *sb, const char *path, size_t max)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return -1;
-	size_t start = sb->len, n;
-	char chunk[8192];
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (sb->len - start + n > max) {
-			fclose(f);
-			sb->len = start;
-			if (sb->cap)
-				sb->buf[start] = '\0';
-			errno = EFBIG;
-			return -1;
-		}
-		sb_add(sb, chunk, n);
-	}
-	int bad = ferror(f);
+	int ret = sb_read_stream(sb, f, max);
+	int saved = errno;
 	fclose(f);
-	if (bad) {
-		errno = EIO;
-		return -1;
-	}
-	return 0;
+	errno = saved;
+	return ret;
 }
 
 char *sb_detach(struct strbuf *sb)

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* The contract (git's): buf is never NULL and buf[len] == '\0'. A new
  * buffer points at the shared empty sb_slopbuf with cap 0 and allocates on
@@ -30,8 +31,12 @@ void sb_addc(struct strbuf *sb, char c);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Append the file's contents, at most max bytes: -1 with errno set when it
- * cannot be read, or EFBIG when it is larger (curl's dynbuf cap). */
+ * cannot be opened or read, or EFBIG when it is larger (curl's dynbuf cap);
+ * on failure sb is left as it was. */
 int sb_read_file(struct strbuf *sb, const char *path, size_t max);
+/* The same for what is left of an open stream (stdin, an fdopen'ed fd);
+ * the caller closes it. The one capped read loop. */
+int sb_read_stream(struct strbuf *sb, FILE *f, size_t max);
 /* Take ownership of the buffer; sb is left empty. */
 char *sb_detach(struct strbuf *sb);
 /* Drop trailing whitespace. */

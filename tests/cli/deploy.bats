@@ -8,31 +8,18 @@ load helpers
 STACK=$BATS_TEST_DIRNAME/stacks/app.yml
 
 setup() {
-	cli_setup
-	export CLUSTER="t$(printf %s "$BATS_TEST_NAME" | md5sum | cut -c1-8)"
-	export CSWARM_OPTS="--cluster $CLUSTER"
-	"$CSWARM" init $CSWARM_OPTS >/dev/null
+	own_cluster_setup t
+	own_cluster_init
 }
 
 teardown() {
-	cluster_restore_all
-	# Remove what this test's cluster created, whatever state it left.
-	local id
-	id=$(cluster_ssh h1 cat "/var/lib/cswarm/$CLUSTER/state.json" 2>/dev/null |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["cluster_id"])' 2>/dev/null)
-	cluster_remove_objects "$id"
-	cluster_ssh h1 rm -rf "/var/lib/cswarm/$CLUSTER"
-}
-
-deploy() {
-	"$CSWARM" deploy $CSWARM_OPTS "$STACK" "$@"
+	own_cluster_teardown
 }
 
 # Task containers of the test's cluster on HOST: "name state" lines.
 tasks_on() {
 	local id
-	id=$(cluster_ssh h1 cat "/var/lib/cswarm/$CLUSTER/state.json" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["cluster_id"])')
+	id=$(own_cluster_id)
 	cluster_docker "$1" ps -a --filter "label=cswarm.cluster=$id" --format '{{.Names}} {{.State}}'
 }
 
@@ -92,21 +79,7 @@ ids_of() {	# container ids of the test's cluster, all hosts, sorted
 
 @test "a changed env var replaces tasks one by one; the port keeps answering" {
 	deploy
-	# A client that, like a load balancer, tries every host each round.
-	(
-		fails=0
-		end=$((SECONDS + 25))
-		while [ $SECONDS -lt $end ] && [ ! -f "$BATS_TEST_TMPDIR/stop" ]; do
-			ok=0
-			for h in $CLUSTER_HOSTS; do
-				timeout 2 busybox wget -q -O /dev/null "http://$(cluster_addr "$h"):8080/" 2>/dev/null &&
-					{ ok=1; break; }
-			done
-			[ $ok = 1 ] || fails=$((fails + 1))
-			sleep 0.1
-		done
-		echo "$fails" >"$BATS_TEST_TMPDIR/fails"
-	) &
+	poll_port 8080 25 &
 	poller=$!
 	GREETING=changed run deploy
 	touch "$BATS_TEST_TMPDIR/stop"

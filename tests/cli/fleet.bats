@@ -55,10 +55,6 @@ for f in glob.glob(os.path.join(sys.argv[2], "h*", "docker", "c", "*.json")):
         print(f.split("/")[-4], c["name"].rsplit(".", 1)[0])' "$1" "$FDIR" | sort
 }
 
-cluster_id_of() {
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster_id"])' "$1"
-}
-
 all_hosts() { seq -f 'h%g' 1 50; }
 
 real_placement() {
@@ -147,15 +143,7 @@ real_cluster_id() {
 real_cleanup() {
 	[ -f "$CL_DIR/env" ] || return 0
 	cluster_env
-	local id h
-	id=$(real_cluster_id)
-	for h in $CLUSTER_HOSTS; do
-		[ -n "$id" ] || continue
-		cluster_docker "$h" ps -aq --filter "label=cswarm.cluster=$id" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" rm -f >/dev/null 2>&1
-		cluster_docker "$h" network ls -q --filter "label=cswarm.cluster=$id" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" network rm >/dev/null 2>&1
-	done
+	cluster_remove_objects "$(real_cluster_id)"
 	rm -rf "$CSWARM_CLUSTER_DIR/fltcmp-state" "$CSWARM_CLUSTER_DIR/fltcmp-inventory"
 }
 

@@ -23,21 +23,14 @@ setup() {
 	ansible_ssh_private_key_file=$CSWARM_SSH_KEY
 	EOF
 	"$CSWARM" init --cluster "$CLUSTER" >/dev/null
-	CLUSTER_ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster_id"])' \
-		"$STATE_DIR/$CLUSTER/state.json")
+	CLUSTER_ID=$(cluster_id_of "$STATE_DIR/$CLUSTER/state.json")
 }
 
 teardown() {
 	stop_watch || true
 	cp "$BATS_TEST_TMPDIR/watch.log" "$CSWARM_CLUSTER_DIR/heal-last-watch.log" 2>/dev/null || true
 	cluster_restore_all
-	local h
-	for h in $CLUSTER_HOSTS; do
-		cluster_docker "$h" ps -aq --filter "label=cswarm.cluster=$CLUSTER_ID" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" rm -f >/dev/null 2>&1
-		cluster_docker "$h" network ls -q --filter "label=cswarm.cluster=$CLUSTER_ID" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" network rm >/dev/null 2>&1
-	done
+	cluster_remove_objects "$CLUSTER_ID"
 	rm -rf "${STATE_DIR:?}/$CLUSTER"
 }
 

@@ -16,3 +16,57 @@ cli_setup() {
 no_sanitizer_report() {
 	! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' <<<"$output"
 }
+
+# The cluster id of a state.json (a path; /dev/stdin for a pipe).
+cluster_id_of() {	# FILE
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster_id"])' "$1"
+}
+
+# A cluster of the test's own, PREFIX and a hash of the test's name, its
+# state in /var/lib/cswarm on the cluster's hosts: $CLUSTER and
+# $CSWARM_OPTS for the commands, initialised. own_cluster_teardown removes
+# what the test's runs created, whatever state they left.
+own_cluster_setup() {	# PREFIX
+	cli_setup
+	export CLUSTER="$1$(printf %s "$BATS_TEST_NAME" | md5sum | cut -c1-8)"
+	export CSWARM_OPTS="--cluster $CLUSTER"
+}
+
+own_cluster_init() {
+	"$CSWARM" init $CSWARM_OPTS >/dev/null
+}
+
+# Its cluster id, from h1's state (empty when there is none).
+own_cluster_id() {
+	cluster_ssh h1 cat "/var/lib/cswarm/$CLUSTER/state.json" 2>/dev/null |
+		cluster_id_of /dev/stdin 2>/dev/null
+}
+
+own_cluster_teardown() {
+	cluster_restore_all
+	cluster_remove_objects "$(own_cluster_id)"
+	cluster_ssh h1 rm -rf "/var/lib/cswarm/$CLUSTER"
+}
+
+# Deploy $STACK to the test's cluster.
+deploy() {
+	"$CSWARM" deploy $CSWARM_OPTS "$STACK" "$@"
+}
+
+# A client that, like a load balancer, tries every host's PORT each round,
+# until $BATS_TEST_TMPDIR/stop exists or LIMIT seconds passed; then writes
+# the number of rounds no host answered to $BATS_TEST_TMPDIR/fails. Run it
+# in the background.
+poll_port() {	# PORT LIMIT
+	local fails=0 ok h end=$((SECONDS + $2))
+	while [ $SECONDS -lt $end ] && [ ! -f "$BATS_TEST_TMPDIR/stop" ]; do
+		ok=0
+		for h in $CLUSTER_HOSTS; do
+			timeout 2 busybox wget -q -O /dev/null "http://$(cluster_addr "$h"):$1/" 2>/dev/null &&
+				{ ok=1; break; }
+		done
+		[ $ok = 1 ] || fails=$((fails + 1))
+		sleep 0.1
+	done
+	echo "$fails" >"$BATS_TEST_TMPDIR/fails"
+}

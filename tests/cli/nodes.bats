@@ -8,9 +8,7 @@
 load helpers
 
 setup() {
-	cli_setup
-	export CLUSTER="n$(printf %s "$BATS_TEST_NAME" | md5sum | cut -c1-8)"
-	export CSWARM_OPTS="--cluster $CLUSTER"
+	own_cluster_setup n
 	STACK=$BATS_TEST_TMPDIR/nodes.yml
 	cat >"$STACK" <<-'EOF'
 	name: nodes
@@ -34,25 +32,13 @@ setup() {
 	    deploy:
 	      mode: global
 	EOF
-	"$CSWARM" init $CSWARM_OPTS >/dev/null
+	own_cluster_init
 }
 
 teardown() {
-	cluster_restore_all
-	local id h
-	id=$(cluster_id)
-	cluster_remove_objects "$id"
-	cluster_ssh h1 rm -rf "/var/lib/cswarm/$CLUSTER" "/var/lib/cswarm-nodetest/$CLUSTER"
-	for h in h2 h3; do cluster_ssh "$h" rm -rf "/var/lib/cswarm-nodetest/$CLUSTER"; done
-}
-
-cluster_id() {
-	cluster_ssh h1 cat "/var/lib/cswarm/$CLUSTER/state.json" 2>/dev/null |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["cluster_id"])' 2>/dev/null
-}
-
-deploy() {
-	"$CSWARM" deploy $CSWARM_OPTS "$STACK" "$@"
+	local h
+	own_cluster_teardown
+	for h in h1 h2 h3; do cluster_ssh "$h" rm -rf "/var/lib/cswarm-nodetest/$CLUSTER"; done
 }
 
 node() {
@@ -92,7 +78,7 @@ watch_service() {
 @test "node drain: start-first, the port keeps answering, no task left on h2, global task stopped" {
 	run deploy
 	[ "$status" -eq 0 ]
-	ID=$(cluster_id)
+	ID=$(own_cluster_id)
 	[ "$(running web)" -eq 2 ]
 	[ "$(running app)" -eq 3 ]
 	[ "$(running_on h2)" -ge 2 ]	# agent and an app task at least
@@ -124,7 +110,7 @@ watch_service() {
 
 @test "node activate: takes new tasks, --rebalance moves tasks back; pause keeps tasks" {
 	deploy
-	ID=$(cluster_id)
+	ID=$(own_cluster_id)
 	node drain h2
 	[ -z "$(all_on h2)" ]
 	run node activate h2
@@ -164,7 +150,7 @@ watch_service() {
 	[ "$status" -eq 0 ]
 	run "$CSWARM" deploy $CSWARM_OPTS "$BATS_TEST_TMPDIR/pinned.yml"
 	[ "$status" -eq 0 ]
-	ID=$(cluster_id)
+	ID=$(own_cluster_id)
 	[ "$(all_on h3 | grep -c '^pinned_one')" -eq 1 ]
 	run node inspect h3
 	[[ "$output" == *'"labels":{"nodetest":"yes","other":"1"}'* ]]
@@ -241,7 +227,7 @@ watch_service() {
 
 @test "a host cut off: reconcile replaces its tasks; back up: the next reconcile removes the stale copies" {
 	deploy
-	ID=$(cluster_id)
+	ID=$(own_cluster_id)
 	[ "$(running_on h3 app)" -eq 1 ]
 	cluster_link_down h3
 	run "$CSWARM" reconcile $CSWARM_OPTS --connect-timeout 2s

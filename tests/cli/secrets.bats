@@ -62,9 +62,7 @@ setup() {
 
 state_file() { echo "$CSWARM_CLUSTER_DIR/h1/secbats/state.json"; }
 
-cluster_id() {
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster_id"])' "$(state_file)"
-}
+cluster_id() { cluster_id_of "$(state_file)"; }
 
 # "host container" of every running task of sec_app
 app_tasks() {
@@ -340,8 +338,7 @@ in_every_task() {	# COMMAND...: run in every task, print outputs
 teardown_file() {
 	. "$REPO/tests/cluster/lib.sh"
 	local h id d=$CSWARM_CLUSTER_DIR
-	id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster_id"])' \
-		"$d/h1/secbats/state.json" 2>/dev/null)
+	id=$(cluster_id_of "$d/h1/secbats/state.json" 2>/dev/null)
 	cluster_remove_objects "$id"
 	cluster_docker h1 run --rm -v /dev/shm:/shm busybox:latest rm -rf /shm/cswarm-secbats >/dev/null 2>&1
 	rm -rf "$d/secbats-work" "$d/secbats.hosts" "$d/secbats.hosts.lock" /tmp/cswarm-sec-pwned

@@ -9,33 +9,18 @@ load helpers
 STACK=$BATS_TEST_DIRNAME/stacks/update.yml
 
 setup() {
-	cli_setup
-	export CLUSTER="u$(printf %s "$BATS_TEST_NAME" | md5sum | cut -c1-8)"
-	export CSWARM_OPTS="--cluster $CLUSTER"
-	"$CSWARM" init $CSWARM_OPTS >/dev/null
+	own_cluster_setup u
+	own_cluster_init
 }
 
 teardown() {
-	cluster_restore_all
-	local id
-	id=$(cluster_id)
-	cluster_remove_objects "$id"
-	cluster_ssh h1 rm -rf "/var/lib/cswarm/$CLUSTER"
-}
-
-cluster_id() {
-	cluster_ssh h1 cat "/var/lib/cswarm/$CLUSTER/state.json" 2>/dev/null |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["cluster_id"])' 2>/dev/null
-}
-
-deploy() {
-	"$CSWARM" deploy $CSWARM_OPTS "$STACK" "$@"
+	own_cluster_teardown
 }
 
 # "name state" of SERVICE's task containers (up_SERVICE.*) on every host.
 tasks_of() {
 	local id h
-	id=$(cluster_id)
+	id=$(own_cluster_id)
 	for h in $CLUSTER_HOSTS; do
 		cluster_docker "$h" ps -a --filter "label=cswarm.cluster=$id" \
 			--format '{{.Names}} {{.State}}' | grep "^up_$1\." || true
@@ -47,7 +32,7 @@ running_of() { tasks_of "$1" | grep -c ' running$' || true; }
 # The value of env var VAR in every running container of up_web, one a line.
 web_env() {
 	local id h
-	id=$(cluster_id)
+	id=$(own_cluster_id)
 	for h in $CLUSTER_HOSTS; do
 		for c in $(cluster_docker "$h" ps -q --filter "label=cswarm.cluster=$id" \
 				--filter "label=cswarm.service=web"); do
@@ -133,7 +118,7 @@ assert d["PreviousSpec"]["environment"] == {"GREETING": "hello"}, d["PreviousSpe
 	[ "$(running_of web)" -eq 2 ]
 	! tasks_of web | grep -q 'no-such-tag' || false
 	# Every running task is on the previous image.
-	id=$(cluster_id)
+	id=$(own_cluster_id)
 	for h in $CLUSTER_HOSTS; do
 		for c in $(cluster_docker "$h" ps -q --filter "label=cswarm.cluster=$id" --filter "label=cswarm.service=web"); do
 			[ "$(cluster_docker "$h" inspect -f '{{.Config.Image}}' "$c")" = busybox:latest ]
@@ -164,20 +149,7 @@ assert d["PreviousSpec"]["environment"] == {"GREETING": "hello"}, d["PreviousSpe
 
 @test "a start-first update through the published port fails no request" {
 	deploy >/dev/null
-	(
-		fails=0
-		end=$((SECONDS + 60))
-		while [ $SECONDS -lt $end ] && [ ! -f "$BATS_TEST_TMPDIR/stop" ]; do
-			ok=0
-			for h in $CLUSTER_HOSTS; do
-				timeout 2 busybox wget -q -O /dev/null "http://$(cluster_addr "$h"):18080/" 2>/dev/null &&
-					{ ok=1; break; }
-			done
-			[ $ok = 1 ] || fails=$((fails + 1))
-			sleep 0.1
-		done
-		echo "$fails" >"$BATS_TEST_TMPDIR/fails"
-	) &
+	poll_port 18080 60 &
 	poller=$!
 	run "$CSWARM" service update $CSWARM_OPTS --env-add COLOR=green up_web
 	touch "$BATS_TEST_TMPDIR/stop"

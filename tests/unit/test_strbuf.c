@@ -103,6 +103,80 @@ static void test_read_file_is_capped(void **state)
 	sb_free(&sb);
 }
 
+/* A failed read leaves the buffer as it was: never-used stays unallocated. */
+static void test_failed_read_leaves_the_buffer(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/cswarm-strbuf-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "0123456789", 10), 10);
+	close(fd);
+
+	struct strbuf sb = STRBUF_INIT;
+	assert_int_equal(sb_read_file(&sb, path, 9), -1);
+	assert_int_equal(errno, EFBIG);
+	assert_ptr_equal(sb.buf, sb_slopbuf);
+	assert_int_equal(sb.len, 0);
+	assert_string_equal(sb_str(&sb), "");
+	/* Exactly the cap is allowed; a cap of 0 takes an empty file only. */
+	assert_int_equal(sb_read_file(&sb, path, 10), 0);
+	assert_string_equal(sb.buf, "0123456789");
+	sb_reset(&sb);
+	assert_int_equal(sb_read_file(&sb, "/dev/null", 0), 0);
+	assert_int_equal(sb.len, 0);
+	/* A directory opens but does not read: its errno, not a made-up one. */
+	assert_int_equal(sb_read_file(&sb, "/tmp", 100), -1);
+	assert_int_equal(errno, EISDIR);
+	/* An endless file stops at the cap. */
+	sb_adds(&sb, "kept");
+	assert_int_equal(sb_read_file(&sb, "/dev/zero", 100000), -1);
+	assert_int_equal(errno, EFBIG);
+	assert_string_equal(sb.buf, "kept");
+	assert_int_equal(sb.len, 4);
+	unlink(path);
+	sb_free(&sb);
+}
+
+/* A stream (stdin, a pipe) is read to its end; the caller closes it. */
+static void test_read_stream(void **state)
+{
+	(void)state;
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	fputs("line one\nline two\n", f);
+	rewind(f);
+	struct strbuf sb = STRBUF_INIT;
+	assert_int_equal(sb_read_stream(&sb, f, 18), 0);
+	assert_string_equal(sb.buf, "line one\nline two\n");
+	rewind(f);
+	assert_int_equal(sb_read_stream(&sb, f, 17), -1);
+	assert_int_equal(errno, EFBIG);
+	assert_int_equal(sb.len, 18);
+	fclose(f);
+	sb_free(&sb);
+}
+
+/* Bytes, not C strings: a NUL inside counts and is kept. */
+static void test_binary_and_empty_adds(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	sb_add(&sb, "", 0);
+	assert_string_equal(sb_str(&sb), "");
+	sb_addf(&sb, "%s", "");
+	assert_int_equal(sb.len, 0);
+	sb_add(&sb, "a\0b", 3);
+	assert_int_equal(sb.len, 3);
+	assert_memory_equal(sb.buf, "a\0b", 4);	/* and the terminator */
+	sb_reset(&sb);
+	sb_adds(&sb, " \t\n ");
+	sb_rtrim(&sb);
+	assert_int_equal(sb.len, 0);
+	assert_string_equal(sb.buf, "");
+	sb_free(&sb);
+}
+
 static void test_error_returns_minus_one(void **state)
 {
 	(void)state;
@@ -116,6 +190,9 @@ int main(void)
 		cmocka_unit_test(test_grows_and_stays_terminated),
 		cmocka_unit_test(test_vaddf_formats_long_values),
 		cmocka_unit_test(test_read_file_is_capped),
+		cmocka_unit_test(test_failed_read_leaves_the_buffer),
+		cmocka_unit_test(test_read_stream),
+		cmocka_unit_test(test_binary_and_empty_adds),
 		cmocka_unit_test(test_error_returns_minus_one),
 	};
 	return cmocka_run_group_tests_name("strbuf", tests, NULL, NULL);
