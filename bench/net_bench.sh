@@ -17,7 +17,6 @@ RUNS=${1:-5}
 CSWARM=${CSWARM:-./cswarm}
 DIR=$CSWARM_CLUSTER_DIR/netbench
 mkdir -p "$DIR"
-tests/cli/net_dns_image.sh cswarm-test/dnsmasq:1
 
 . bench/lib.sh
 
@@ -25,7 +24,7 @@ inventory() {	# MODE: overlay or bridge
 	cat "$CSWARM_INVENTORY"
 		# /22 host blocks: the VIP block of a network holds 1022 VIPs
 	printf 'cswarm_network=%s\ncswarm_net_pool=10.216.0.0/16\ncswarm_net_size=18\ncswarm_net_host_size=22\n' "$1"
-	printf 'cswarm_dns_image=cswarm-test/dnsmasq:1\ncswarm_state_dir=%s/state\n' "$DIR"
+	printf 'cswarm_state_dir=%s/state\n' "$DIR"
 }
 inventory overlay >"$DIR/overlay"
 inventory bridge >"$DIR/bridge"

@@ -6,6 +6,7 @@
 #include "util/util.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,7 +144,7 @@ static int read_config(struct net_config *c, const struct run *r, struct strbuf 
 		sb_addf(err, "inventory: cswarm_network: \"%s\" is neither overlay nor bridge", mode);
 		return -1;
 	}
-	c->enabled = mode && streq(mode, "overlay");
+	c->enabled = !mode || streq(mode, "overlay");	/* on unless opted out */
 	if (!c->enabled)
 		return 0;
 	if (read_pool(c, r, err) || read_sizes(c, r, err))
@@ -159,16 +160,30 @@ static int read_config(struct net_config *c, const struct run *r, struct strbuf 
 
 /* --- hosts ----------------------------------------------------------------- */
 
+/* A name resolves here as the other hosts would resolve it, unless the
+ * host is reached through a proxy (then only it knows its address). */
+static int resolve_ipv4(const struct ssh_target *t, const char *name, uint32_t *ip)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res = NULL;
+	if (t->jump || t->proxy_command || getaddrinfo(name, NULL, &hints, &res) != 0)
+		return -1;
+	*ip = ntohl(((const struct sockaddr_in *)(const void *)res->ai_addr)->sin_addr.s_addr);
+	freeaddrinfo(res);
+	return 0;
+}
+
 static int host_underlay(const struct run *r, size_t h, uint32_t *ip, struct strbuf *err)
 {
+	const struct ssh_target *t = &r->fleet.hosts[h].target;
 	const char *v = host_var(inv_host(r, h), "cswarm_net_address");
 	const char *addr = v ? v : inv_host(r, h)->address;
 	if (net_parse_cidr(addr, ip, NULL) == 0 ||
-	    (!v && net_parse_cidr(r->fleet.hosts[h].target.address, ip, NULL) == 0))
+	    (!v && (net_parse_cidr(t->address, ip, NULL) == 0 || resolve_ipv4(t, t->address, ip) == 0)))
 		return 0;
-	sb_addf(err, "host %s: %s \"%s\" is not an IPv4 address: set cswarm_net_address "
-		"to the address the other hosts reach it on", r->fleet.hosts[h].target.name,
-		v ? "cswarm_net_address" : "its address", addr);
+	sb_addf(err, "host %s: %s \"%s\" is not an IPv4 address%s: set cswarm_net_address "
+		"to the address the other hosts reach it on (or cswarm_network=bridge: no overlay)",
+		t->name, v ? "cswarm_net_address" : "its address", addr,
+		v ? "" : " and does not resolve to one here");
 	return -1;
 }
 

@@ -21,6 +21,7 @@ setup() {
 	[all:vars]
 	ansible_user=root
 	ansible_ssh_private_key_file=$CSWARM_SSH_KEY
+	cswarm_dns_image=$CLUSTER_DNS_IMAGE
 	EOF
 	"$CSWARM" init --cluster "$CLUSTER" >/dev/null
 	CLUSTER_ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster_id"])' \
