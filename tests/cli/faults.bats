@@ -40,13 +40,7 @@ teardown() {
 	done
 	cluster_restore_all
 	for h in h1 h2 h3; do kill_lock_holders "$h"; done
-	for h in h1 h2 h3; do
-		[ -n "${ID:-}" ] || continue
-		cluster_docker "$h" ps -aq --filter "label=cswarm.cluster=$ID" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" rm -f >/dev/null 2>&1
-		cluster_docker "$h" network ls -q --filter "label=cswarm.cluster=$ID" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" network rm >/dev/null 2>&1
-	done
+	cluster_remove_objects "${ID:-}"
 	rm -rf "$D_h1" "$D_h2" "$D_h3"
 }
 

@@ -41,15 +41,10 @@ write_inventory() {
 
 teardown() {
 	[ ! -e "$BATS_TEST_TMPDIR/sshd_config.h2" ] || unshim_h2
-	local id h
+	local id
 	id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster_id"])' \
 		"$D/state.json" 2>/dev/null) || id=
-	for h in ${id:+$CLUSTER_HOSTS}; do
-		cluster_docker "$h" ps -aq --filter "label=cswarm.cluster=$id" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" rm -f >/dev/null 2>&1
-		cluster_docker "$h" network ls -q --filter "label=cswarm.cluster=$id" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" network rm >/dev/null 2>&1
-	done
+	cluster_remove_objects "$id"
 	rm -rf "$D" "$D2"
 }
 

@@ -32,13 +32,7 @@ teardown() {
 	stop_watch || true
 	cp "$BATS_TEST_TMPDIR/watch.log" "$CSWARM_CLUSTER_DIR/heal-last-watch.log" 2>/dev/null || true
 	cluster_restore_all
-	local h
-	for h in $CLUSTER_HOSTS; do
-		cluster_docker "$h" ps -aq --filter "label=cswarm.cluster=$CLUSTER_ID" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" rm -f >/dev/null 2>&1
-		cluster_docker "$h" network ls -q --filter "label=cswarm.cluster=$CLUSTER_ID" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" network rm >/dev/null 2>&1
-	done
+	cluster_remove_objects "${CLUSTER_ID:-}"
 	rm -rf "${STATE_DIR:?}/$CLUSTER"
 }
 
