@@ -329,6 +329,35 @@ static void range_key(const struct net_network *nn, char *buf, size_t size)
 	snprintf(buf, size, "%s/%d", net_ip_str(nn->base, ip), nn->len);
 }
 
+/* An overlay network of the stacks, by its full name. */
+static int is_planned_network(const struct run *r, const struct net_plan *p, const char *name)
+{
+	for (size_t i = 0; i < r->st.nstacks; i++)
+		for (size_t k = 0; k < r->stacks[i]->nnetworks; k++)
+			if (net_is_overlay(p, &r->stacks[i]->networks[k]) &&
+			    streq(r->stacks[i]->networks[k].name, name))
+				return 1;
+	return 0;
+}
+
+/* The network (other than n) whose recorded range an explicit subnet
+ * overlaps, or NULL: taking it would renumber a network in use. */
+static const char *recorded_overlap(const struct run *r, const struct net_plan *p,
+				    const struct network *n, const struct net_network *nn)
+{
+	for (size_t i = 0; i < r->st.nnet; i++) {
+		const char *key = r->st.net[i].key, *name = key + 4;
+		uint32_t base;
+		int len;
+		if (strncmp(key, "net/", 4) != 0 || streq(name, n->name) || !r->st.net[i].value ||
+		    net_parse_cidr(r->st.net[i].value, &base, &len) != 0)
+			continue;
+		if (overlaps(nn->base, nn->len, base, len) && is_planned_network(r, p, name))
+			return name;
+	}
+	return NULL;
+}
+
 /* One network: the state's range when it is still right, else a new one. */
 static int plan_network(struct run *r, struct net_plan *p, const struct stack *st,
 			const struct network *n, struct strbuf *err)
@@ -339,9 +368,11 @@ static int plan_network(struct run *r, struct net_plan *p, const struct stack *s
 	int ret = 0;
 	if (n->subnets.n) {
 		ret = explicit_range(p, st, n, &nn, err);
-		if (ret == 0 && !range_free(p, nn.base, nn.len)) {
-			sb_addf(err, "stack %s: network %s: subnet %s overlaps another network",
-				st->name, n->key, n->subnets.v[0]);
+		const char *other = ret == 0 ? recorded_overlap(r, p, n, &nn) : NULL;
+		if (ret == 0 && (other || !range_free(p, nn.base, nn.len))) {
+			sb_addf(err, "stack %s: network %s: subnet %s overlaps another network%s%s",
+				st->name, n->key, n->subnets.v[0], other ? " in use: " : "",
+				other ? other : "");
 			ret = -1;
 		}
 	} else if (!old || net_parse_cidr(old, &nn.base, &nn.len) != 0 || nn.len != p->cfg.net_len ||
