@@ -497,9 +497,9 @@ static int key_in_plan(const struct run *r, const struct net_plan *p, const char
 	char *want = NULL;
 	int found = 0;
 	for (size_t h = 0; h < r->fleet.n && !found; h++) {
-		want = xasprintf("slot/%s", r->fleet.hosts[h].target.name);
-		found = streq(want, key);
-		free(want);
+		const char *name = r->fleet.hosts[h].target.name;
+		found = (!strncmp(key, "slot/", 5) || !strncmp(key, "checked/", 8)) &&
+			streq(strchr(key, '/') + 1, name);
 	}
 	for (size_t i = 0; i < p->nnets && !found; i++) {
 		want = xasprintf("net/%s", p->nets[i].n->name);
