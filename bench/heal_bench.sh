@@ -130,6 +130,7 @@ h3 ansible_host=$(cluster_addr h3)
 [all:vars]
 ansible_user=root
 ansible_ssh_private_key_file=$CSWARM_SSH_KEY
+cswarm_dns_image=$CLUSTER_DNS_IMAGE
 EOF
 cat >"$WORK/stack.yml" <<'EOF'
 name: cswbench

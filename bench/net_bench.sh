@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
 # The overlay's cost, measured in one run on the local cluster:
+#  - first deploy and no-op reconcile of a three-service stack (4 tasks, a
+#    published port), overlay (the default) against cswarm_network=bridge:
+#    the deploy from a fresh cluster state, so it includes the host check,
+#    the vxlan devices, bridges and DNS containers;
 #  - push: a no-op `reconcile` (which pushes device, routes, bridges, DNS and
 #    all rules to every host) with 1, 100 and 1000 services, against the
 #    same reconcile with the overlay off; bytes of rules and hosts files that
@@ -17,7 +21,6 @@ RUNS=${1:-5}
 CSWARM=${CSWARM:-./cswarm}
 DIR=$CSWARM_CLUSTER_DIR/netbench
 mkdir -p "$DIR"
-tests/cli/net_dns_image.sh cswarm-test/dnsmasq:1
 
 . bench/lib.sh
 
@@ -25,7 +28,7 @@ inventory() {	# MODE: overlay or bridge
 	cat "$CSWARM_INVENTORY"
 		# /22 host blocks: the VIP block of a network holds 1022 VIPs
 	printf 'cswarm_network=%s\ncswarm_net_pool=10.216.0.0/16\ncswarm_net_size=18\ncswarm_net_host_size=22\n' "$1"
-	printf 'cswarm_dns_image=cswarm-test/dnsmasq:1\ncswarm_state_dir=%s/state\n' "$DIR"
+	printf 'cswarm_state_dir=%s/state\n' "$DIR"
 }
 inventory overlay >"$DIR/overlay"
 inventory bridge >"$DIR/bridge"
@@ -38,7 +41,6 @@ stack() {	# N: a stack of N services without replicas
 }
 
 cs() { "$CSWARM" "$@" --cluster netbench; }
-cs init -i "$DIR/overlay" >/dev/null
 
 host_bytes() {	# rules and hosts files on h1, in bytes
 	cluster_in() { nsenter --net="/var/run/netns/$CSWARM_CLUSTER_NAME-h1" "$@"; }
@@ -48,6 +50,48 @@ host_bytes() {	# rules and hosts files on h1, in bytes
 	echo "$((rules + files))"
 }
 
+# A small real stack: api (2 tasks), web (published 8090), worker.
+small_stack() {
+	printf 'name: small\nservices:\n'
+	printf '  api:\n    image: busybox:latest\n    command: ["sleep", "1000000"]\n    deploy: { replicas: 2 }\n'
+	printf '  web:\n    image: busybox:latest\n    command: ["sleep", "1000000"]\n    ports: ["8090:80"]\n'
+	printf '  worker:\n    image: busybox:latest\n    command: ["sleep", "1000000"]\n'
+}
+small_stack >"$DIR/small.yml"
+
+first_deploy_ms() {	# MODE: median time of a deploy from a fresh cluster state
+	local i t0 times=()
+	for ((i = 0; i < RUNS; i++)); do
+		rm -rf "$DIR/state"
+		"$CSWARM" init -i "$DIR/$1" --cluster netfirst >/dev/null
+		t0=$(now)
+		"$CSWARM" deploy -i "$DIR/$1" --cluster netfirst "$DIR/small.yml" >/dev/null 2>&1 || true
+		times+=($(( ($(now) - t0) / 1000000 )))
+		"$CSWARM" stack rm -i "$DIR/$1" --cluster netfirst small >/dev/null 2>&1 || true
+	done
+	printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
+}
+
+noop_ms() {	# MODE: median no-op reconcile of the small stack
+	rm -rf "$DIR/state"
+	"$CSWARM" init -i "$DIR/$1" --cluster netfirst >/dev/null
+	"$CSWARM" deploy -i "$DIR/$1" --cluster netfirst "$DIR/small.yml" >/dev/null 2>&1 || true
+	median_ms "$CSWARM" reconcile -i "$DIR/$1" --cluster netfirst
+	"$CSWARM" stack rm -i "$DIR/$1" --cluster netfirst small >/dev/null 2>&1 || true
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / (b ? b : 1) }'; }
+
+echo "small stack (3 services, 4 tasks, 3 hosts, median of $RUNS)"
+printf '%-16s %10s %10s %7s\n' step overlay_ms bridge_ms ratio
+on=$(first_deploy_ms overlay); off=$(first_deploy_ms bridge)
+printf '%-16s %10s %10s %7s\n' first-deploy "$on" "$off" "$(ratio "$on" "$off")"
+on=$(noop_ms overlay); off=$(noop_ms bridge)
+printf '%-16s %10s %10s %7s\n' no-op-reconcile "$on" "$off" "$(ratio "$on" "$off")"
+rm -rf "$DIR/state"
+echo
+
+cs init -i "$DIR/overlay" >/dev/null
 echo "push (no-op reconcile, 3 hosts, median of $RUNS)"
 printf '%-9s %10s %10s %7s %12s\n' services overlay_ms bridge_ms ratio bytes/host
 for n in 1 100 1000; do
@@ -55,8 +99,7 @@ for n in 1 100 1000; do
 	cs deploy -i "$DIR/overlay" "$DIR/stack.yml" >/dev/null
 	on=$(median_ms cs reconcile -i "$DIR/overlay")
 	off=$(median_ms cs reconcile -i "$DIR/bridge")
-	printf '%-9s %10s %10s %7s %12s\n' "$n" "$on" "$off" \
-		"$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.2f", a / (b ? b : 1) }')" "$(host_bytes)"
+	printf '%-9s %10s %10s %7s %12s\n' "$n" "$on" "$off" "$(ratio "$on" "$off")" "$(host_bytes)"
 done
 
 # Latency: one web task on h2, requests from h1's host namespace.

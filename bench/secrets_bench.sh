@@ -35,6 +35,7 @@ h3 ansible_host=$CLUSTER_ADDR_h3 cswarm_state_dir=$CSWARM_CLUSTER_DIR/h3/secbenc
 [all:vars]
 ansible_user=root
 ansible_ssh_private_key_file=$CSWARM_SSH_KEY
+cswarm_dns_image=$CLUSTER_DNS_IMAGE
 cswarm_files_dir=/dev/shm/cswarm-secbench
 EOF
 plain='services: {app: {image: busybox:latest, command: [sleep, "3600"], stop_grace_period: 1s, deploy: {replicas: 3}}}'

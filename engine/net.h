@@ -25,7 +25,7 @@
 struct converge;
 
 struct net_config {
-	int enabled;			/* cswarm_network: overlay */
+	int enabled;			/* cswarm_network: overlay (default) */
 	uint32_t pool;			/* cswarm_net_pool */
 	int pool_len;
 	int net_len;			/* cswarm_net_size: each network's prefix */

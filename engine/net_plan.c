@@ -6,6 +6,7 @@
 #include "util/util.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,7 +144,7 @@ static int read_config(struct net_config *c, const struct run *r, struct strbuf 
 		sb_addf(err, "inventory: cswarm_network: \"%s\" is neither overlay nor bridge", mode);
 		return -1;
 	}
-	c->enabled = mode && streq(mode, "overlay");
+	c->enabled = !mode || streq(mode, "overlay");	/* on unless opted out */
 	if (!c->enabled)
 		return 0;
 	if (read_pool(c, r, err) || read_sizes(c, r, err))
@@ -159,16 +160,30 @@ static int read_config(struct net_config *c, const struct run *r, struct strbuf 
 
 /* --- hosts ----------------------------------------------------------------- */
 
+/* A name resolves here as the other hosts would resolve it, unless the
+ * host is reached through a proxy (then only it knows its address). */
+static int resolve_ipv4(const struct ssh_target *t, const char *name, uint32_t *ip)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res = NULL;
+	if (t->jump || t->proxy_command || getaddrinfo(name, NULL, &hints, &res) != 0)
+		return -1;
+	*ip = ntohl(((const struct sockaddr_in *)(const void *)res->ai_addr)->sin_addr.s_addr);
+	freeaddrinfo(res);
+	return 0;
+}
+
 static int host_underlay(const struct run *r, size_t h, uint32_t *ip, struct strbuf *err)
 {
+	const struct ssh_target *t = &r->fleet.hosts[h].target;
 	const char *v = host_var(inv_host(r, h), "cswarm_net_address");
 	const char *addr = v ? v : inv_host(r, h)->address;
 	if (net_parse_cidr(addr, ip, NULL) == 0 ||
-	    (!v && net_parse_cidr(r->fleet.hosts[h].target.address, ip, NULL) == 0))
+	    (!v && (net_parse_cidr(t->address, ip, NULL) == 0 || resolve_ipv4(t, t->address, ip) == 0)))
 		return 0;
-	sb_addf(err, "host %s: %s \"%s\" is not an IPv4 address: set cswarm_net_address "
-		"to the address the other hosts reach it on", r->fleet.hosts[h].target.name,
-		v ? "cswarm_net_address" : "its address", addr);
+	sb_addf(err, "host %s: %s \"%s\" is not an IPv4 address%s: set cswarm_net_address "
+		"to the address the other hosts reach it on (or cswarm_network=bridge: no overlay)",
+		t->name, v ? "cswarm_net_address" : "its address", addr,
+		v ? "" : " and does not resolve to one here");
 	return -1;
 }
 
@@ -314,6 +329,35 @@ static void range_key(const struct net_network *nn, char *buf, size_t size)
 	snprintf(buf, size, "%s/%d", net_ip_str(nn->base, ip), nn->len);
 }
 
+/* An overlay network of the stacks, by its full name. */
+static int is_planned_network(const struct run *r, const struct net_plan *p, const char *name)
+{
+	for (size_t i = 0; i < r->st.nstacks; i++)
+		for (size_t k = 0; k < r->stacks[i]->nnetworks; k++)
+			if (net_is_overlay(p, &r->stacks[i]->networks[k]) &&
+			    streq(r->stacks[i]->networks[k].name, name))
+				return 1;
+	return 0;
+}
+
+/* The network (other than n) whose recorded range an explicit subnet
+ * overlaps, or NULL: taking it would renumber a network in use. */
+static const char *recorded_overlap(const struct run *r, const struct net_plan *p,
+				    const struct network *n, const struct net_network *nn)
+{
+	for (size_t i = 0; i < r->st.nnet; i++) {
+		const char *key = r->st.net[i].key, *name = key + 4;
+		uint32_t base;
+		int len;
+		if (strncmp(key, "net/", 4) != 0 || streq(name, n->name) || !r->st.net[i].value ||
+		    net_parse_cidr(r->st.net[i].value, &base, &len) != 0)
+			continue;
+		if (overlaps(nn->base, nn->len, base, len) && is_planned_network(r, p, name))
+			return name;
+	}
+	return NULL;
+}
+
 /* One network: the state's range when it is still right, else a new one. */
 static int plan_network(struct run *r, struct net_plan *p, const struct stack *st,
 			const struct network *n, struct strbuf *err)
@@ -324,9 +368,11 @@ static int plan_network(struct run *r, struct net_plan *p, const struct stack *s
 	int ret = 0;
 	if (n->subnets.n) {
 		ret = explicit_range(p, st, n, &nn, err);
-		if (ret == 0 && !range_free(p, nn.base, nn.len)) {
-			sb_addf(err, "stack %s: network %s: subnet %s overlaps another network",
-				st->name, n->key, n->subnets.v[0]);
+		const char *other = ret == 0 ? recorded_overlap(r, p, n, &nn) : NULL;
+		if (ret == 0 && (other || !range_free(p, nn.base, nn.len))) {
+			sb_addf(err, "stack %s: network %s: subnet %s overlaps another network%s%s",
+				st->name, n->key, n->subnets.v[0], other ? " in use: " : "",
+				other ? other : "");
 			ret = -1;
 		}
 	} else if (!old || net_parse_cidr(old, &nn.base, &nn.len) != 0 || nn.len != p->cfg.net_len ||
@@ -451,9 +497,9 @@ static int key_in_plan(const struct run *r, const struct net_plan *p, const char
 	char *want = NULL;
 	int found = 0;
 	for (size_t h = 0; h < r->fleet.n && !found; h++) {
-		want = xasprintf("slot/%s", r->fleet.hosts[h].target.name);
-		found = streq(want, key);
-		free(want);
+		const char *name = r->fleet.hosts[h].target.name;
+		found = (!strncmp(key, "slot/", 5) || !strncmp(key, "checked/", 8)) &&
+			streq(strchr(key, '/') + 1, name);
 	}
 	for (size_t i = 0; i < p->nnets && !found; i++) {
 		want = xasprintf("net/%s", p->nets[i].n->name);

@@ -455,17 +455,37 @@ static int run_all(struct run *r, struct strbuf *scripts, const char *what)
 	return ret;
 }
 
+/* The state key that records host h passed the check: a host is checked
+ * once, not on every run (a round trip less for every reconcile). */
+static char *checked_key(const struct run *r, size_t h)
+{
+	return xasprintf("checked/%s", r->fleet.hosts[h].target.name);
+}
+
+/* Check the hosts never checked; none changes unless all pass. */
 static int check_hosts(struct run *r)
 {
 	struct strbuf *scripts = xcalloc(r->fleet.n + 1, sizeof(*scripts));
+	int any = 0;
 	for (size_t h = 0; h < r->fleet.n; h++) {
 		sb_init(&scripts[h]);
-		if (usable(r, h))
+		char *key = checked_key(r, h);
+		if (usable(r, h) && !state_net_get(&r->st, key)) {
 			netpush_check(&scripts[h], r->net->cfg.dev);
+			any = 1;
+		}
+		free(key);
 	}
-	int ret = run_all(r, scripts, "overlay check (nothing was changed)");
-	for (size_t h = 0; h < r->fleet.n; h++)
+	int ret = any ? run_all(r, scripts, "overlay check (nothing was changed)") : 0;
+	for (size_t h = 0; h < r->fleet.n; h++) {
+		if (ret == 0 && scripts[h].len) {
+			char *key = checked_key(r, h);
+			state_net_set(&r->st, key, "1");
+			r->net->changed = 1;
+			free(key);
+		}
 		sb_free(&scripts[h]);
+	}
 	free(scripts);
 	return ret;
 }

@@ -56,6 +56,7 @@ inventory() {
 		echo "[all:vars]"
 		echo "ansible_user=root"
 		echo "ansible_ssh_private_key_file=$CSWARM_SSH_KEY"
+		echo "cswarm_dns_image=$CLUSTER_DNS_IMAGE"
 	} >"$INV"
 }
 

@@ -132,7 +132,9 @@ count_calls() {	# PATTERN: docker calls of every simulated host matching
 real_inventory() {
 	cluster_env
 	local inv=$CSWARM_CLUSTER_DIR/fltcmp-inventory
-	{ cat "$CSWARM_INVENTORY"; echo "cswarm_state_dir=$CSWARM_CLUSTER_DIR/fltcmp-state"; } >"$inv"
+	# Bridge networks, as the simulated fleet has (fake-docker has no overlay).
+	{ cat "$CSWARM_INVENTORY"; echo "cswarm_state_dir=$CSWARM_CLUSTER_DIR/fltcmp-state"
+	  echo "cswarm_network=bridge"; } >"$inv"
 	echo "$inv"
 }
 

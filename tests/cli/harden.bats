@@ -34,6 +34,7 @@ write_inventory() {
 	[all:vars]
 	ansible_user=root
 	ansible_ssh_private_key_file=$CSWARM_SSH_KEY
+	cswarm_dns_image=$CLUSTER_DNS_IMAGE
 	cswarm_cluster=$CLUSTER
 	EOF
 }

@@ -21,6 +21,7 @@ setup() {
 	[all:vars]
 	ansible_user=root
 	ansible_ssh_private_key_file=$CSWARM_SSH_KEY
+	cswarm_dns_image=$CLUSTER_DNS_IMAGE
 	EOF
 	"$CSWARM" init --cluster "$CLUSTER" >/dev/null
 	CLUSTER_ID=$(cluster_id_of "$STATE_DIR/$CLUSTER/state.json")
@@ -30,7 +31,7 @@ teardown() {
 	stop_watch || true
 	cp "$BATS_TEST_TMPDIR/watch.log" "$CSWARM_CLUSTER_DIR/heal-last-watch.log" 2>/dev/null || true
 	cluster_restore_all
-	cluster_remove_objects "$CLUSTER_ID"
+	cluster_remove_objects "${CLUSTER_ID:-}"
 	rm -rf "${STATE_DIR:?}/$CLUSTER"
 }
 

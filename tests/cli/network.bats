@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Cross-host service networking on the local cluster (cswarm_network=overlay):
+# Cross-host service networking on the local cluster (the overlay, on by default):
 # DNS names, VIP load balancing, the routing mesh, isolation, MTU, rolling
 # updates without a failed request, repair and idempotence. One stack is
 # deployed for the whole file (cluster "netbats", its own state dir and
@@ -12,12 +12,9 @@ setup_file() {
 	export NET_DIR=$CSWARM_CLUSTER_DIR/netbats
 	export INV=$NET_DIR/inventory OPTS="--cluster netbats"
 	mkdir -p "$NET_DIR"
-	"$REPO/tests/cli/net_dns_image.sh" cswarm-test/dnsmasq:1
 	{ cat "$CSWARM_INVENTORY"; cat <<-EOF
-	cswarm_network=overlay
 	cswarm_net_pool=10.215.0.0/16
 	cswarm_net_size=20
-	cswarm_dns_image=cswarm-test/dnsmasq:1
 	cswarm_state_dir=$NET_DIR/state
 	EOF
 	} >"$INV"

@@ -182,6 +182,7 @@ watch_service() {
 	[all:vars]
 	ansible_user=root
 	ansible_ssh_private_key_file=$CSWARM_SSH_KEY
+	cswarm_dns_image=$CLUSTER_DNS_IMAGE
 	EOF
 	export CSWARM_INVENTORY=$inv
 	"$CSWARM" init >/dev/null

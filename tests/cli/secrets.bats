@@ -37,6 +37,7 @@ setup() {
 	[all:vars]
 	ansible_user=root
 	ansible_ssh_private_key_file=$CSWARM_SSH_KEY
+	cswarm_dns_image=$CLUSTER_DNS_IMAGE
 	cswarm_files_dir=$FILES
 	EOF
 	cat >"$WORK/stack.yml" <<-EOF

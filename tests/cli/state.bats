@@ -28,6 +28,7 @@ setup() {
 	[all:vars]
 	ansible_user=root
 	ansible_ssh_private_key_file=$CSWARM_SSH_KEY
+	cswarm_dns_image=$CLUSTER_DNS_IMAGE
 	EOF
 }
 

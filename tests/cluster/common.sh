@@ -26,6 +26,7 @@ CL_LOCK=/run/$CL_NAME-cluster.lock
 CL_OWNER=/run/$CL_NAME-cluster.owner	# which state dir owns the names
 CL_MAX_HOSTS=50
 CL_TIMEOUT=${CSWARM_CLUSTER_TIMEOUT:-30}	# seconds per wait
+CL_DNS_IMAGE=cswarm-test/dnsmasq:1	# built by tests/cli/net_dns_image.sh
 
 # dockerd and sshd live in /usr/sbin, which a non-login PATH may lack.
 PATH=$PATH:/usr/sbin:/sbin

@@ -14,7 +14,9 @@
 #   cluster_require                fail (or skip in bats) unless the cluster is up
 #   cluster_restore_all            undo every fault injected above
 #   cluster_remove_objects ID      remove the containers, networks and volumes
-#                                  of cswarm cluster ID from every host
+#                                  of cswarm cluster ID from every host, and
+#                                  its overlay (DNS containers, vxlan device,
+#                                  iptables chains), as `stack rm` would
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
 
@@ -121,6 +123,26 @@ cluster_remove_objects() {
 			cluster_docker "$h" "$kind" ls -q --filter "label=cswarm.cluster=$id" |
 				xargs -r docker -H "unix://$(cl_sock "$h")" "$kind" rm >/dev/null 2>&1
 		done
+		cluster_remove_overlay "$h" "$id"
 	done
+	rm -rf "/var/lib/cswarm/net/$id"
 	return 0
+}
+
+# HOST ID: what the overlay of cswarm cluster ID left on HOST, when a test
+# removes its cluster's objects directly rather than with `stack rm`. The
+# names are those of engine/net_plan.c: device cswvx-ID[0:8], chains
+# CSWID[0:6]-*, DNS containers labelled cswarm.net.cluster=ID.
+cluster_remove_overlay() {
+	local h=$1 id=$2
+	cluster_docker "$h" ps -aq --filter "label=cswarm.net.cluster=$id" |
+		xargs -r docker -H "unix://$(cl_sock "$h")" rm -f >/dev/null 2>&1
+	cl_in_ns "$h" sh -c 'p=$1; for t in nat filter; do
+		iptables-save -t $t | grep -- "^-A [A-Z-]* -j $p-" | cut -c4- |
+			while read -r r; do eval "iptables -t $t -D $r"; done
+		c=$(iptables -t $t -S | sed -n "s/^-N \($p-[A-Za-z0-9]*\)$/\1/p")
+		for x in $c; do iptables -t $t -F "$x"; done
+		for x in $c; do iptables -t $t -X "$x"; done
+	done
+	ip link del "$2" 2>/dev/null || true' sh "CSW${id:0:6}" "cswvx-${id:0:8}"
 }

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char inventory_text[] = "[managers]\nh1\n[workers]\nh2\nh3\n";
+/* Placement only: no overlay (it would want the hosts' addresses). */
+static const char inventory_text[] =
+	"[managers]\nh1\n[workers]\nh2\nh3\n[all:vars]\ncswarm_network=bridge\n";
 
 static const char base_stack[] =
 	"name: app\n"

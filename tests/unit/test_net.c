@@ -99,10 +99,21 @@ static char *plan_error(struct run *r)
 	return sb_detach(&err);
 }
 
-static void test_off_by_default(void **state)
+/* The overlay is the default; cswarm_network=bridge opts out. */
+static void test_on_by_default(void **state)
 {
 	(void)state;
 	struct run *r = world(three_hosts, "", shop);
+	plan_ok(r);
+	assert_non_null(r->net);
+	assert_string_equal(r->net->cfg.dns_image, "4km3/dnsmasq:2.90-r3");
+	assert_string_equal(state_net_get(&r->st, "net/shop_default"), "10.224.64.0/18");
+	world_free(r);
+	r = world("h1 ansible_host=localhost\n", "", shop);	/* a name: resolved */
+	plan_ok(r);
+	assert_int_equal(r->net->hosts[0].underlay, 0x7f000001);
+	world_free(r);
+	r = world(three_hosts, "[all:vars]\ncswarm_network=bridge\n", shop);
 	plan_ok(r);
 	assert_null(r->net);
 	assert_int_equal(r->st.nnet, 0);
@@ -154,8 +165,9 @@ static void test_bad_input(void **state)
 	static const struct {
 		const char *hosts, *vars, *stack, *want;
 	} cases[] = {
-		{ "h1 ansible_host=db.example\n", overlay_vars, shop,
-		  "host h1: its address \"db.example\" is not an IPv4 address: set cswarm_net_address" },
+		{ "h1 ansible_host=db.invalid\n", overlay_vars, shop,
+		  "host h1: its address \"db.invalid\" is not an IPv4 address and does not resolve "
+		  "to one here: set cswarm_net_address" },
 		{ three_hosts, "[all:vars]\ncswarm_network=overlay\ncswarm_net_size=8\n", shop,
 		  "want cswarm_net_pool /12 < cswarm_net_size /8" },
 		{ three_hosts, "[all:vars]\ncswarm_network=vxlan\n", shop, "neither overlay nor bridge" },
@@ -260,7 +272,7 @@ static void test_scripts_quote(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_off_by_default),
+		cmocka_unit_test(test_on_by_default),
 		cmocka_unit_test(test_plan_layout),
 		cmocka_unit_test(test_slots_stable),
 		cmocka_unit_test(test_bad_input),
