@@ -119,6 +119,29 @@ static int open_cluster(struct run *r)
 	return EXIT_OK;
 }
 
+/* One login per host and run: every host is connected at once, and the
+ * managers' state reads, locks and writes go over the same sessions as
+ * their observation and waves (a host that could not be reached is not
+ * tried again there). */
+static void share_logins(struct run *r)
+{
+	struct fleet *m = &r->cluster.managers;
+	for (size_t i = 0; i < r->fleet.n; i++) {
+		const struct fleet_host *h = &r->fleet.hosts[i];
+		for (size_t k = 0; k < m->n; k++) {
+			struct fleet_host *mh = &m->hosts[k];
+			if (r->cluster.manager_index[k] != r->index[i] || mh->conn || mh->fail != SSH_OK)
+				continue;
+			mh->conn = ssh_conn_share(h->conn);
+			if (h->fail != SSH_OK) {
+				mh->fail = h->fail;
+				sb_reset(&mh->error);
+				sb_adds(&mh->error, sb_str(&h->error));
+			}
+		}
+	}
+}
+
 static int take_lock(struct run *r, int argc, char **argv)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -167,6 +190,10 @@ int run_open(struct run *r, int flags, int argc, char **argv)
 		return ret;
 	if ((ret = apply_limit(r, flags, argc > 0 ? argv[0] : "cswarm")) != EXIT_OK)
 		return ret;
+	if (flags & RUN_OBSERVE) {
+		fleet_each(&r->fleet, NULL, NULL);
+		share_logins(r);
+	}
 	if ((flags & RUN_LOCK) && (ret = take_lock(r, argc, argv)) != EXIT_OK)
 		return ret;
 	r->locked = (flags & RUN_LOCK) != 0;
@@ -176,6 +203,8 @@ int run_open(struct run *r, int flags, int argc, char **argv)
 		return EXIT_OK;
 	if ((ret = read_state(r, flags)) != EXIT_OK)
 		return ret;
+	if (flags & RUN_OBSERVE)
+		share_logins(r);	/* managers promoted in the state */
 	if ((flags & RUN_STACKS) && (ret = load_stacks(r)) != EXIT_OK)
 		return ret;
 	if (flags & RUN_OBSERVE) {

@@ -35,6 +35,7 @@ struct ssh_conn {
 	struct proxycmd *proxy;	/* the ProxyCommand at the other end of fd */
 	char *name;
 	int broken;		/* a command was abandoned (timeout, cancel, error) */
+	atomic_int refs;	/* owners: ssh_conn_share adds one, ssh_close drops one */
 };
 
 const char *ssh_fail_reason(enum ssh_fail f)
@@ -272,6 +273,7 @@ enum ssh_fail ssh_connect(const struct ssh_target *t, struct ssh_conn **out, str
 	enum ssh_fail f;
 
 	c->fd = -1;
+	atomic_init(&c->refs, 1);
 	c->name = xstrdup(t->name);
 	f = open_transport(c, t, err);
 	if (f != SSH_OK)
@@ -305,9 +307,16 @@ fail:
 	return f;
 }
 
+struct ssh_conn *ssh_conn_share(struct ssh_conn *c)
+{
+	if (c)
+		atomic_fetch_add(&c->refs, 1);
+	return c;
+}
+
 void ssh_close(struct ssh_conn *c)
 {
-	if (!c)
+	if (!c || atomic_fetch_sub(&c->refs, 1) > 1)
 		return;
 	/* A session abandoned mid-command cannot close its channel politely:
 	 * over a dead link libssh2_session_free would time out waiting and
@@ -409,6 +418,8 @@ struct pump {
 	size_t sent;
 	int eof_sent;
 	int hold_stdin;		/* ssh_hold: never send EOF */
+	const char *until;	/* ssh_hold: the line that ends the start (NULL: any) */
+	size_t scanned;		/* of res->out, for until */
 	size_t limit;		/* of kept output */
 	int overflow;		/* more than limit arrived: stop */
 };
@@ -509,7 +520,7 @@ static enum ssh_fail start_command(struct ssh_conn *c, const char *command, long
 static long long deadline_of(long timeout_ms);
 
 /* Pump until the remote side finishes, or until stop(p) says so. */
-static enum ssh_fail pump_until(struct pump *p, long long deadline, int (*stop)(const struct pump *),
+static enum ssh_fail pump_until(struct pump *p, long long deadline, int (*stop)(struct pump *),
 				struct strbuf *err)
 {
 	for (;;) {
@@ -569,20 +580,39 @@ struct ssh_hold {
 	LIBSSH2_CHANNEL *ch;
 };
 
-static int has_line(const struct pump *p)
+/* Has the held command said enough: its first line, or a whole line that
+ * starts with p->until? Looks at each byte of output about once. */
+static int held_enough(struct pump *p)
 {
-	return memchr(p->res->out.buf, '\n', p->res->out.len) != NULL;
+	const struct strbuf *o = &p->res->out;
+	if (!o->len)
+		return 0;
+	if (!p->until)
+		return memchr(o->buf, '\n', o->len) != NULL;
+	size_t n = strlen(p->until);
+	const char *end = o->buf + o->len;
+	for (const char *at = o->buf + p->scanned;
+	     (at = memmem(at, (size_t)(end - at), p->until, n)) != NULL; at++) {
+		if (at != o->buf && at[-1] != '\n')
+			continue;
+		if (memchr(at + n, '\n', (size_t)(end - at - n)))
+			return 1;
+		p->scanned = (size_t)(at - o->buf);	/* its line is not whole yet */
+		return 0;
+	}
+	p->scanned = o->len > n ? o->len - n : 0;
+	return 0;
 }
 
 enum ssh_fail ssh_hold(struct ssh_conn *c, const char *command, long timeout_ms,
 		       struct ssh_hold **out, struct ssh_result *res, struct strbuf *err)
 {
-	return ssh_hold_input(c, command, NULL, 0, timeout_ms, out, res, err);
+	return ssh_hold_input(c, command, NULL, 0, NULL, timeout_ms, out, res, err);
 }
 
 enum ssh_fail ssh_hold_input(struct ssh_conn *c, const char *command, const void *input,
-			     size_t input_len, long timeout_ms, struct ssh_hold **out,
-			     struct ssh_result *res, struct strbuf *err)
+			     size_t input_len, const char *until, long timeout_ms,
+			     struct ssh_hold **out, struct ssh_result *res, struct strbuf *err)
 {
 	long long deadline = deadline_of(timeout_ms);
 	struct ssh_exec x = { .command = command, .stdin_data = input, .stdin_len = input_len,
@@ -593,18 +623,39 @@ enum ssh_fail ssh_hold_input(struct ssh_conn *c, const char *command, const void
 	*out = NULL;
 	if (f != SSH_OK)
 		return f;
-	struct pump p = { .c = c, .ch = ch, .x = &x, .res = res, .hold_stdin = 1,
+	struct pump p = { .c = c, .ch = ch, .x = &x, .res = res, .hold_stdin = 1, .until = until,
 			  .limit = ssh_output_limit() };
-	f = pump_until(&p, deadline, has_line, err);
-	if (f == SSH_OK && has_line(&p)) {
+	f = pump_until(&p, deadline, held_enough, err);
+	if (f == SSH_OK && held_enough(&p)) {
 		*out = xcalloc(1, sizeof(**out));
-		(*out)->c = c;
+		(*out)->c = ssh_conn_share(c);
 		(*out)->ch = ch;
 		return SSH_OK;
 	}
 	if (f == SSH_OK)
 		collect_exit(c, ch, res, deadline);
 	libssh2_channel_free(ch);
+	return f;
+}
+
+enum ssh_fail ssh_hold_echo(struct ssh_hold *h, const char *line, long timeout_ms,
+			    struct strbuf *err)
+{
+	struct strbuf msg = STRBUF_INIT;
+	struct ssh_result res;
+	sb_addf(&msg, "%s\n", line);
+	struct ssh_exec x = { .command = "", .stdin_data = msg.buf, .stdin_len = msg.len,
+			      .timeout_ms = timeout_ms };
+	struct pump p = { .c = h->c, .ch = h->ch, .x = &x, .res = &res, .hold_stdin = 1,
+			  .until = line, .limit = ssh_output_limit() };
+	ssh_result_init(&res);
+	enum ssh_fail f = pump_until(&p, deadline_of(timeout_ms), held_enough, err);
+	if (f == SSH_OK && !held_enough(&p)) {
+		sb_adds(err, "the held command ended");
+		f = SSH_FAIL_PROTOCOL;
+	}
+	ssh_result_free(&res);
+	sb_free(&msg);
 	return f;
 }
 
@@ -618,5 +669,6 @@ void ssh_release(struct ssh_hold *h)
 	RETRY(h->c, deadline, rc, libssh2_channel_close(h->ch));
 	RETRY(h->c, deadline, rc, libssh2_channel_wait_closed(h->ch));
 	libssh2_channel_free(h->ch);
+	ssh_close(h->c);
 	free(h);
 }

@@ -70,7 +70,12 @@ void ssh_global_cleanup(void);
  * and describes it in err (one line, no trailing newline). */
 enum ssh_fail ssh_connect(const struct ssh_target *t, struct ssh_conn **out,
 			  struct strbuf *err);
+/* Drops one owner of c; the last closes it. NULL is ignored. */
 void ssh_close(struct ssh_conn *c);
+/* One more owner of c (returned), for a connection two fleets use (the
+ * managers' and every host's), so that a host is logged into once per run.
+ * Never used by two threads at once: fleet_each calls run one at a time. */
+struct ssh_conn *ssh_conn_share(struct ssh_conn *c);
 
 struct ssh_result {
 	struct strbuf out;
@@ -116,7 +121,8 @@ size_t ssh_output_limit(void);
 enum ssh_fail ssh_exec(struct ssh_conn *c, const struct ssh_exec *x,
 		       struct ssh_result *res, struct strbuf *err);
 
-/* Start a command and return once it has printed its first line, leaving
+/* Start a command and return once it has printed its first line (or, with
+ * until, a whole line starting with until), leaving
  * it running with its stdin open (held) until ssh_release() closes it: for
  * remote resources that must die with this process, such as the cluster
  * lock. If the command exits before printing a line, *out is NULL and res
@@ -127,8 +133,14 @@ enum ssh_fail ssh_hold(struct ssh_conn *c, const char *command, long timeout_ms,
 /* Same, writing input to the command's stdin first (then keeping stdin
  * open): data that must not appear in argv. */
 enum ssh_fail ssh_hold_input(struct ssh_conn *c, const char *command, const void *input,
-			     size_t input_len, long timeout_ms, struct ssh_hold **out,
-			     struct ssh_result *res, struct strbuf *err);
+			     size_t input_len, const char *until, long timeout_ms,
+			     struct ssh_hold **out, struct ssh_result *res, struct strbuf *err);
+/* Write line (no newline) to the held command's stdin and wait until it
+ * prints that line back: one round trip over its channel, no new process,
+ * proving the command still lives. SSH_OK, or why not (err filled; a
+ * command that ended: SSH_FAIL_PROTOCOL). */
+enum ssh_fail ssh_hold_echo(struct ssh_hold *h, const char *line, long timeout_ms,
+			    struct strbuf *err);
 void ssh_release(struct ssh_hold *h);
 
 #endif

@@ -163,24 +163,33 @@ static void free_whys(struct strbuf *w, size_t n)
  * can still be had: that holder may be a run that died while cut off from
  * that manager (whose sshd has not noticed yet). Only one run can get a
  * majority; the others release what they took. */
-int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, struct strbuf *err)
+static int lock_each(struct cluster_ctx *c, const struct lock_request *base, struct strbuf *why,
+		     size_t *majority_at, struct strbuf *err)
 {
-	struct strbuf *why = new_whys(c->ninventory);
-	int ret = 0, unreachable = 0;
 	size_t held_elsewhere = 0, need = state_write_quorum(c->ninventory);
+	int unreachable = 0;
+	*majority_at = c->ninventory;
 	for (size_t i = 0; i < c->ninventory && c->ninventory - held_elsewhere >= need; i++) {
 		struct fleet_host *h = &c->managers.hosts[i];
-		int got = lock_acquire(&h->target, c->dirs[i], holder_line, wait_ms, c->timeout_ms,
-				       &c->locks[i], &why[i]);
+		struct lock_request rq = *base;
+		rq.dir = c->dirs[i];
+		int got = h->conn ? lock_acquire(h->conn, h->target.name, &rq, &c->locks[i],
+						 &c->store.fetched[i], &why[i]) : EXIT_UNREACHABLE;
+		if (got == 0 && locks_held(c) == need)
+			*majority_at = i;
 		if (got == EXIT_LOCKED) {
 			if (!held_elsewhere++)
 				sb_adds(err, sb_str(&why[i]));
 		} else if (got == EXIT_UNREACHABLE) {
+			if (!h->conn)
+				sb_adds(&why[i], sb_str(&h->error));
 			warning("manager %s unreachable for the lock: %s", h->target.name, sb_str(&why[i]));
 			/* Do not wait for it a second time when reading the state. */
-			h->fail = SSH_FAIL_UNREACHABLE;
+			h->fail = h->fail != SSH_OK ? h->fail : SSH_FAIL_UNREACHABLE;
 			sb_reset(&h->error);
 			sb_adds(&h->error, sb_str(&why[i]));
+			ssh_close(h->conn);
+			h->conn = NULL;
 			unreachable = 1;
 		} else if (got != 0) {
 			warning("manager %s: %s", h->target.name, sb_str(&why[i]));
@@ -193,15 +202,55 @@ int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, s
 					"with the majority", c->managers.hosts[i].target.name,
 					sb_str(&why[i]));
 		sb_reset(err);
-	} else if (held_elsewhere) {
-		ret = EXIT_LOCKED;
-	} else {
-		explain_no_majority(c, "the cluster lock", why, err);
-		ret = unreachable ? EXIT_UNREACHABLE : EXIT_FAIL;
+		return 0;
 	}
-	if (ret != 0)
+	if (held_elsewhere)
+		return EXIT_LOCKED;
+	explain_no_majority(c, "the cluster lock", why, err);
+	return unreachable ? EXIT_UNREACHABLE : EXIT_FAIL;
+}
+
+/* A copy read with a lock taken before the majority was held may predate
+ * a write made meanwhile by a run holding the other managers; the copies
+ * read from the lock that made the majority on are not. When those are
+ * too few for a current read, the early ones are read again (state_read
+ * asks the managers whose copy is not kept). */
+static void keep_safe_copies(struct cluster_ctx *c, size_t majority_at)
+{
+	size_t safe = 0;
+	for (size_t i = majority_at; i < c->ninventory; i++)
+		safe += c->store.fetched[i].have && c->store.fetched[i].status == 0;
+	if (safe >= state_read_quorum(c->ninventory))
+		return;
+	for (size_t i = 0; i < majority_at && i < c->ninventory; i++)
+		state_fetched_reset(&c->store.fetched[i]);
+}
+
+int cluster_lock(struct cluster_ctx *c, const char *holder_line, long wait_ms, struct strbuf *err)
+{
+	struct strbuf *why = new_whys(c->ninventory);
+	char *nonce = state_new_task_id();
+	char *mark = xasprintf("@@cswarm-state-%s", nonce);
+	struct lock_request rq = { .holder = holder_line, .wait_ms = wait_ms,
+				   .timeout_ms = c->timeout_ms, .read_mark = mark };
+	size_t majority_at;
+
+	/* Every manager's login at once; the locks then go in inventory order. */
+	fleet_each(&c->managers, NULL, NULL);
+	if (!c->store.fetched)
+		c->store.fetched = xcalloc(c->ninventory ? c->ninventory : 1, sizeof(*c->store.fetched));
+	for (size_t i = 0; i < c->ninventory; i++)
+		state_fetched_reset(&c->store.fetched[i]);
+	int ret = lock_each(c, &rq, why, &majority_at, err);
+	if (ret == 0)
+		keep_safe_copies(c, majority_at);
+	else
 		release_locks(c);
+	for (size_t i = 0; ret != 0 && i < c->ninventory; i++)
+		state_fetched_reset(&c->store.fetched[i]);
 	free_whys(why, c->ninventory);
+	free(mark);
+	free(nonce);
 	return ret;
 }
 

@@ -17,10 +17,12 @@ enum { HELD = 4 };
 /* The shortest wait for the lock, in ms. */
 enum { MIN_WAIT_MS = 500 };
 
-/* $1 = directory, $2 = seconds to wait. Stdin: the holder
- * line, then nothing until the channel closes. fd 9 holds the lock; the
- * final `exec cat` inherits it and exits at end of stdin, which comes when
- * the channel closes for any reason: then the lock is gone. */
+/* $1 = directory, $2 = seconds to wait, $3 = when set, the state is read
+ * under the lock and followed by a line "$3 STATUS" (the read's exit
+ * status, 0 or STATE_NO_STATE). Stdin: the holder line, then lines that
+ * the script echoes back (lock_alive's probes). fd 9 holds the lock, in
+ * the shell itself; it exits at end of stdin, which comes when the
+ * channel closes for any reason: then the lock is gone. */
 static const char lock_script[] =
 	"umask 077; d=$1; w=$2\n"
 	"command -v flock >/dev/null || { echo 'flock not found (install util-linux)' >&2; exit 1; }\n"
@@ -30,7 +32,8 @@ static const char lock_script[] =
 	"IFS= read -r holder\n"
 	"printf '%s\\n' \"$holder\" >\"$d/lock.holder\"\n"
 	"echo \"locked $$\"\n"
-	"exec cat >/dev/null\n";
+	"if [ -n \"$3\" ]; then (cd \"$d\"" STATE_READ_TAIL "); rc=$?; echo; echo \"$3 $rc\"; fi\n"
+	"while IFS= read -r probe; do echo \"$probe\"; done\n";
 
 /* $1 = directory. Prints "unlocked", or "held " and the holder line. */
 static const char status_script[] =
@@ -41,9 +44,9 @@ static const char status_script[] =
 	"  printf 'held '; cat \"$d/lock.holder\" 2>/dev/null || echo unknown; fi\n";
 
 struct cluster_lock {
-	struct ssh_conn *conn;
-	struct ssh_hold *hold;
+	struct ssh_hold *hold;	/* keeps its share of the connection */
 	long pid;		/* of the remote process holding the flock */
+	unsigned probes;	/* lock_alive calls, to tell their answers apart */
 };
 
 static void build_command(struct strbuf *cmd, const char *script, const char *dir, const char *arg)
@@ -70,51 +73,120 @@ static void describe_holder(const struct strbuf *out, struct strbuf *err)
 	sb_addf(err, "lock held by %.*s", (int)len, line);
 }
 
-int lock_acquire(const struct ssh_target *t, const char *dir, const char *command_line,
-		 long wait_ms, long timeout_ms, struct cluster_lock **out, struct strbuf *err)
+/* "MARK STATUS" (the whole line, without its newline): 0 with *status. */
+static int parse_end_line(const char *line, size_t len, const char *mark, int *status)
+{
+	size_t n = strlen(mark), digits = len > n + 1 ? len - n - 1 : 0;
+	if (len < n + 2 || memcmp(line, mark, n) != 0 || line[n] != ' ' || digits > 3)
+		return -1;
+	int v = 0;
+	for (size_t i = 0; i < digits; i++) {
+		if (line[n + 1 + i] < '0' || line[n + 1 + i] > '9')
+			return -1;
+		v = v * 10 + (line[n + 1 + i] - '0');
+	}
+	*status = v;
+	return v <= 255 ? 0 : -1;
+}
+
+int lock_parse_reply(const char *out, size_t len, const char *mark, long *pid,
+		     struct state_fetched *copy, struct strbuf *err)
+{
+	const char *nl = memchr(out, '\n', len);
+	char *stop;
+	*pid = 0;
+	if (!nl || !starts_with(out, "locked ") ||
+	    (*pid = strtol(out + strlen("locked "), &stop, 10)) <= 0 || stop != nl) {
+		sb_adds(err, "the lock's first line is not \"locked PID\"");
+		return -1;
+	}
+	if (!mark)
+		return 0;
+	/* Then the document, the newline the script adds, and "MARK STATUS". */
+	const char *end = out + len, *last = end - 1;
+	while (last > nl + 1 && last[-1] != '\n')
+		last--;
+	int status;
+	if (end[-1] != '\n' || last < nl + 2 ||
+	    parse_end_line(last, (size_t)(end - 1 - last), mark, &status) != 0) {
+		sb_adds(err, "the state read with the lock was cut short (no end line)");
+		return -1;
+	}
+	sb_reset(&copy->out);
+	sb_add(&copy->out, nl + 1, (size_t)(last - 1 - (nl + 1)));
+	copy->status = status;
+	copy->have = 1;
+	return 0;
+}
+
+/* Without --lock-wait a run still waits a moment: `lock status` takes
+ * the lock for an instant to probe it, which must not refuse a run. */
+static long wait_of(const struct lock_request *rq)
+{
+	return rq->wait_ms < MIN_WAIT_MS ? MIN_WAIT_MS : rq->wait_ms;
+}
+
+void lock_command(const struct lock_request *rq, struct strbuf *cmd)
+{
+	char secs[32];
+	long wait_ms = wait_of(rq);
+	snprintf(secs, sizeof(secs), "%ld.%03ld", wait_ms / 1000, wait_ms % 1000);
+	build_command(cmd, lock_script, rq->dir, secs);
+	if (rq->read_mark)
+		sh_arg(cmd, rq->read_mark);
+}
+
+/* Start the lock script over conn; what it printed is left in res. */
+static enum ssh_fail start_lock(struct ssh_conn *conn, const struct lock_request *rq,
+				struct ssh_hold **hold, struct ssh_result *res, struct strbuf *err)
 {
 	struct strbuf cmd = STRBUF_INIT, input = STRBUF_INIT;
+	lock_command(rq, &cmd);
+	sb_addf(&input, "%s\n", rq->holder);
+	enum ssh_fail f = ssh_hold_input(conn, cmd.buf, input.buf, input.len, rq->read_mark,
+					 wait_of(rq) + rq->timeout_ms, hold, res, err);
+	sb_free(&input);
+	sb_free(&cmd);
+	return f;
+}
+
+int lock_acquire(struct ssh_conn *conn, const char *host, const struct lock_request *rq,
+		 struct cluster_lock **out, struct state_fetched *copy, struct strbuf *err)
+{
 	struct ssh_result res;
-	struct ssh_conn *conn = NULL;
 	struct ssh_hold *hold = NULL;
-	char secs[32];
+	long pid = 0;
 	int ret = EXIT_FAIL;
 
 	*out = NULL;
-	if (ssh_connect(t, &conn, err) != SSH_OK)
-		return EXIT_UNREACHABLE;
 	ssh_result_init(&res);
-	/* Without --lock-wait a run still waits a moment: `lock status` takes
-	 * the lock for an instant to probe it, which must not refuse a run. */
-	if (wait_ms < MIN_WAIT_MS)
-		wait_ms = MIN_WAIT_MS;
-	snprintf(secs, sizeof(secs), "%ld.%03ld", wait_ms / 1000, wait_ms % 1000);
-	build_command(&cmd, lock_script, dir, secs);
-	sb_addf(&input, "%s\n", command_line);
-	if (ssh_hold_input(conn, cmd.buf, input.buf, input.len, wait_ms + timeout_ms, &hold,
-			   &res, err) != SSH_OK) {
-		sb_addf(err, " (taking the lock on %s)", t->name);
+	if (start_lock(conn, rq, &hold, &res, err) != SSH_OK) {
+		sb_addf(err, " (taking the lock on %s)", host);
+		ret = EXIT_UNREACHABLE;
 	} else if (hold && starts_with(sb_str(&res.out), "locked")) {
-		*out = xcalloc(1, sizeof(**out));
-		(*out)->conn = conn;
-		(*out)->hold = hold;
-		(*out)->pid = strtol(sb_str(&res.out) + strlen("locked"), NULL, 10);
-		conn = NULL;
-		hold = NULL;
-		ret = 0;
+		struct strbuf why = STRBUF_INIT;
+		if (lock_parse_reply(res.out.buf, res.out.len, rq->read_mark, &pid, copy, &why) != 0) {
+			sb_addf(err, "%s: taking the lock in %s: %s", host, rq->dir, sb_str(&why));
+		} else {
+			if (rq->read_mark)
+				sb_addf(&copy->err, "%s", sb_str(&res.err));
+			*out = xcalloc(1, sizeof(**out));
+			(*out)->hold = hold;
+			(*out)->pid = pid;
+			hold = NULL;
+			ret = 0;
+		}
+		sb_free(&why);
 	} else if (res.exit_status == HELD || starts_with(sb_str(&res.out), "held ")) {
 		describe_holder(&res.out, err);
 		ret = EXIT_LOCKED;
 	} else {
 		sb_rtrim(&res.err);
-		sb_addf(err, "%s: taking the lock in %s failed (exit %d): %s", t->name, dir,
+		sb_addf(err, "%s: taking the lock in %s failed (exit %d): %s", host, rq->dir,
 			res.exit_status, sb_str(&res.err));
 	}
 	ssh_release(hold);
-	ssh_close(conn);
 	ssh_result_free(&res);
-	sb_free(&input);
-	sb_free(&cmd);
 	return ret;
 }
 
@@ -123,29 +195,19 @@ void lock_release(struct cluster_lock *l)
 	if (!l)
 		return;
 	ssh_release(l->hold);
-	ssh_close(l->conn);
 	free(l);
 }
 
 int lock_alive(struct cluster_lock *l, long timeout_ms, struct strbuf *err)
 {
-	struct strbuf cmd = STRBUF_INIT;
-	struct ssh_result res;
-	int ret = -1;
-
-	sb_addf(&cmd, "kill -0 %ld", l->pid);
-	struct ssh_exec x = { .command = cmd.buf, .timeout_ms = timeout_ms };
-	ssh_result_init(&res);
-	if (l->pid <= 0)
-		sb_adds(err, "the lock process did not say its pid");
-	else if (ssh_exec(l->conn, &x, &res, err) != SSH_OK)
-		;
-	else if (res.exit_status != 0)
-		sb_addf(err, "the process holding the lock (pid %ld) is gone", l->pid);
-	else
-		ret = 0;
-	ssh_result_free(&res);
-	sb_free(&cmd);
+	char probe[48];
+	struct strbuf why = STRBUF_INIT;
+	snprintf(probe, sizeof(probe), "@@cswarm-lock-alive %u", ++l->probes);
+	int ret = ssh_hold_echo(l->hold, probe, timeout_ms, &why) == SSH_OK ? 0 : -1;
+	if (ret)
+		sb_addf(err, "the process holding the lock (pid %ld) did not answer: %s", l->pid,
+			sb_str(&why));
+	sb_free(&why);
 	return ret;
 }
 

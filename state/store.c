@@ -9,9 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Exit status of the read script when there is no state file (EX_NOINPUT). */
-enum { NO_STATE = 66 };
-
 void state_format_time(long long t, char buf[static 21])
 {
 	time_t tt = (time_t)t;
@@ -115,31 +112,20 @@ struct read_job {
 	struct state_copy *copies;
 };
 
-static void read_on(struct fleet_host *h, size_t i, void *ctx)
+/* What copy i is, from the read's exit status, output and stderr. */
+static void take_copy(struct read_job *job, size_t i, int status, const struct strbuf *out,
+		      struct strbuf *stderr_text)
 {
-	struct read_job *job = ctx;
 	struct read_one *r = &job->r[i];
 	struct state_copy *copy = &job->copies[i];
-	struct strbuf cmd = STRBUF_INIT;
-	struct ssh_result res;
-
-	if (i >= job->s->voters)
-		return;
-	sb_adds(&cmd, "cd");
-	sh_arg(&cmd, job->s->dirs[i]);
-	sb_addf(&cmd, " 2>/dev/null && test -e state.json || exit %d; exec cat state.json", NO_STATE);
-	struct ssh_exec x = { .command = cmd.buf, .timeout_ms = job->s->timeout_ms };
-	ssh_result_init(&res);
-	if (fleet_exec(h, &x, &res) != SSH_OK) {
-		copy->kind = COPY_UNREACHABLE;
-	} else if (res.exit_status == NO_STATE) {
+	if (status == STATE_NO_STATE) {
 		copy->kind = COPY_MISSING;
-	} else if (res.exit_status != 0) {
+	} else if (status != 0) {
 		copy->kind = COPY_BAD;
-		sb_rtrim(&res.err);
+		sb_rtrim(stderr_text);
 		sb_addf(&r->msg, "reading %s/state.json failed (exit %d): %s", job->s->dirs[i],
-			res.exit_status, sb_str(&res.err));
-	} else if (state_parse(res.out.buf, res.out.len, &r->st, &r->msg) != 0) {
+			status, sb_str(stderr_text));
+	} else if (state_parse(out->buf, out->len, &r->st, &r->msg) != 0) {
 		copy->kind = COPY_BAD;
 	} else {
 		copy->kind = COPY_OK;
@@ -148,8 +134,40 @@ static void read_on(struct fleet_host *h, size_t i, void *ctx)
 		copy->cluster_id = r->st.cluster_id;
 		copy->doc = r->json.buf;
 	}
+}
+
+static void read_on(struct fleet_host *h, size_t i, void *ctx)
+{
+	struct read_job *job = ctx;
+	struct strbuf cmd = STRBUF_INIT;
+	struct ssh_result res;
+
+	if (i >= job->s->voters)
+		return;
+	struct state_fetched *f = job->s->fetched ? &job->s->fetched[i] : NULL;
+	if (f && f->have) {
+		take_copy(job, i, f->status, &f->out, &f->err);
+		return;
+	}
+	sb_adds(&cmd, "cd");
+	sh_arg(&cmd, job->s->dirs[i]);
+	sb_adds(&cmd, STATE_READ_TAIL);
+	struct ssh_exec x = { .command = cmd.buf, .timeout_ms = job->s->timeout_ms };
+	ssh_result_init(&res);
+	if (fleet_exec(h, &x, &res) != SSH_OK)
+		job->copies[i].kind = COPY_UNREACHABLE;
+	else
+		take_copy(job, i, res.exit_status, &res.out, &res.err);
 	ssh_result_free(&res);
 	sb_free(&cmd);
+}
+
+void state_fetched_reset(struct state_fetched *f)
+{
+	f->have = 0;
+	f->status = -1;
+	sb_free(&f->out);
+	sb_free(&f->err);
 }
 
 static const char *manager_name(const struct state_store *s, long i)
@@ -256,6 +274,8 @@ enum state_read_result state_read(struct state_store *s, struct state *out, stru
 		sb_init(&r[i].json);
 	}
 	fleet_each(s->managers, read_on, &job);
+	for (size_t i = 0; s->fetched && i < n; i++)
+		state_fetched_reset(&s->fetched[i]);
 	state_choose(job.copies, n, &ch);
 	s->verdict = ch.verdict;
 	s->current = ch.verdict == VERDICT_CURRENT;
@@ -284,6 +304,10 @@ enum state_read_result state_read(struct state_store *s, struct state *out, stru
 
 void state_store_free(struct state_store *s)
 {
+	for (size_t i = 0; s->fetched && i < s->voters; i++)
+		state_fetched_reset(&s->fetched[i]);
+	free(s->fetched);
+	s->fetched = NULL;
 	sb_free(&s->unproven);
 	free(s->kinds);
 	s->kinds = NULL;

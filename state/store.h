@@ -15,6 +15,21 @@
 /* History kept on every manager: the last STATE_HISTORY versions. */
 #define STATE_HISTORY 50
 
+/* The read of a manager's copy, after `cd DIR`: exits STATE_NO_STATE when
+ * there is none, else prints the file. */
+#define STATE_READ_TAIL " 2>/dev/null && test -e state.json || exit 66; exec cat state.json"
+enum { STATE_NO_STATE = 66 };
+
+/* A manager's copy already read by another command (the lock's, in
+ * state/lock.c): state_read takes it instead of reading that manager. */
+struct state_fetched {
+	int have;		/* 0: state_read reads the manager itself */
+	int status;		/* of the read: 0, STATE_NO_STATE, other: failed */
+	struct strbuf out;	/* the document when 0 */
+	struct strbuf err;	/* the read's stderr */
+};
+void state_fetched_reset(struct state_fetched *f);
+
 /* What one manager answered to a read. */
 enum state_copy_kind { COPY_UNREACHABLE, COPY_MISSING, COPY_BAD, COPY_OK };
 
@@ -40,6 +55,8 @@ struct state_store {
 	int current;			/* R good copies seen: the state is the last written */
 	struct strbuf unproven;		/* when not current: which managers are missing, why */
 	enum state_copy_kind *kinds;	/* per voter: what its copy was */
+	struct state_fetched *fetched;	/* per voter, or NULL: copies read with the
+					 * lock; state_read uses them once */
 };
 
 /* Majority of n managers a write (and the lock) needs: n/2 + 1. */
@@ -75,7 +92,8 @@ enum state_read_result {
 	STATE_READ_FAIL = -1,		/* no manager reachable, or no usable state */
 };
 
-/* Read DIR/state.json on every reachable voter (in parallel) into *out,
+/* Read DIR/state.json on every reachable voter (in parallel; those with a
+ * copy in s->fetched are not asked again) into *out,
  * chosen by state_choose. Warns (warning()) naming managers that are
  * behind, have no or a broken state, or disagree at the same version.
  * STATE_READ_OK also for a state not proven current (s->current 0,
