@@ -56,6 +56,13 @@ forms() {
 	run "$CSWARM" node inspect -i
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"option --inventory needs a value (FILE)"* ]]
+	# exec's --help after its command is the remote command's.
+	run "$CSWARM" exec -i /nonexistent/hosts ls --help
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/nonexistent/hosts: cannot open"* ]]
+	run "$CSWARM" exec --help
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "usage: cswarm exec "* ]]
 	run "$CSWARM" service frobnicate
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"service: unknown subcommand 'frobnicate': expected ls, ps"* ]]
