@@ -177,9 +177,12 @@ const struct subcmd *own_form(const struct cmd *c)
 	return NULL;
 }
 
-static int wants_help(int argc, char **argv)
+/* --help anywhere before "--"; right after the command for a form whose
+ * arguments are a command of their own (exec ls --help). */
+static int wants_help(const struct subcmd *form, int argc, char **argv)
 {
-	for (int i = 1; i < argc && !streq(argv[i], "--"); i++)
+	int last = form && form->stop_at_argument ? 2 : argc;
+	for (int i = 1; i < argc && i < last && !streq(argv[i], "--"); i++)
 		if (streq(argv[i], "--help"))
 			return 1;
 	return argc == 2 && streq(argv[1], "-h");
@@ -205,7 +208,7 @@ int run_command(const struct cmd *c, int argc, char **argv)
 {
 	const struct subcmd *sub = argc > 1 ? find_subcommand(c, argv[1]) : NULL;
 	const struct subcmd *own = own_form(c);
-	if (wants_help(argc, argv)) {
+	if (wants_help(sub ? sub : own, argc, argv)) {
 		print_help(c, sub);
 		return EXIT_OK;
 	}

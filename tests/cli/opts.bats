@@ -56,6 +56,13 @@ forms() {
 	run "$CSWARM" node inspect -i
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"option --inventory needs a value (FILE)"* ]]
+	# exec's --help after its command is the remote command's.
+	run "$CSWARM" exec -i /nonexistent/hosts ls --help
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/nonexistent/hosts: cannot open"* ]]
+	run "$CSWARM" exec --help
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "usage: cswarm exec "* ]]
 	run "$CSWARM" service frobnicate
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"service: unknown subcommand 'frobnicate': expected ls, ps"* ]]
@@ -159,4 +166,32 @@ bash_complete() {
 	[[ "$output" == *$'--format\t'* ]]
 	[[ "$output" == *$'\nweb3'* ]]
 	[[ "$output" != *"Invalid"* ]] && [[ "$output" != *"error"* ]]
+}
+
+# Stack and service names come from the cluster (`cswarm stack ls`,
+# `service ls`): cluster "optsbats", its own state directories.
+@test "bash: stack and service names from the cluster the inventory names" {
+	cli_setup
+	local inv=$CSWARM_CLUSTER_DIR/optsbats.hosts h
+	{
+		echo '[managers]'
+		echo "h1 ansible_host=$(cluster_addr h1) cswarm_state_dir=$CSWARM_CLUSTER_DIR/h1/optsbats"
+		echo '[workers]'
+		for h in h2 h3; do
+			echo "$h ansible_host=$(cluster_addr $h) cswarm_state_dir=$CSWARM_CLUSTER_DIR/$h/optsbats"
+		done
+		printf '[all:vars]\nansible_user=root\nansible_ssh_private_key_file=%s\n' "$CSWARM_SSH_KEY"
+		echo 'cswarm_cluster=optsbats'
+	} >"$inv"
+	printf 'services:\n  sleeper:\n    image: busybox:latest\n    command: ["sleep", "1000000"]\n' \
+		>"$BATS_TEST_TMPDIR/optsapp.yml"
+	"$CSWARM" init -i "$inv" >/dev/null
+	"$CSWARM" deploy -i "$inv" -n optsapp "$BATS_TEST_TMPDIR/optsapp.yml" >/dev/null
+	local stacks services
+	stacks=$(bash_complete cswarm -i "$inv" stack ps o)
+	services=$(bash_complete cswarm service logs --inventory "$inv" '')
+	"$CSWARM" stack rm -i "$inv" optsapp >/dev/null
+	for h in h1 h2 h3; do rm -rf "$CSWARM_CLUSTER_DIR/$h/optsbats"; done
+	[ "$stacks" = optsapp ]
+	[ "$services" = optsapp_sleeper ]
 }
