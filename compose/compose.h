@@ -95,6 +95,10 @@ enum restart_condition { CONDITION_UNSET, CONDITION_NONE, CONDITION_ON_FAILURE, 
 enum failure_action { FAILURE_UNSET, FAILURE_CONTINUE, FAILURE_ROLLBACK, FAILURE_PAUSE,
 		      FAILURE_NWORDS };
 
+/* update_config/rollback_config.order; UNSET is swarm's default,
+ * stop-first. */
+enum update_order { ORDER_UNSET, ORDER_STOP_FIRST, ORDER_START_FIRST, ORDER_NWORDS };
+
 struct restart_policy {
 	bool set;
 	enum restart_condition condition;
@@ -108,7 +112,7 @@ struct update_config {
 	long long delay_ms, monitor_ms;
 	enum failure_action failure_action;
 	double max_failure_ratio;
-	char *order;		/* stop-first, start-first */
+	enum update_order order;
 };
 
 struct deploy {
@@ -260,5 +264,6 @@ void compose_format_duration(struct strbuf *out, long long ms);
  * them; NULL for UNSET. */
 const char *restart_condition_name(enum restart_condition c);
 const char *failure_action_name(enum failure_action a);
+const char *update_order_name(enum update_order o);
 
 #endif

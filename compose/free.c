@@ -30,8 +30,6 @@ static void free_deploy(struct deploy *d)
 	sl_free(&d->spread);
 	free_resources(&d->limits);
 	free_resources(&d->reservations);
-	free(d->update_config.order);
-	free(d->rollback_config.order);
 }
 
 static void free_mounts(struct mount *m, size_t n)

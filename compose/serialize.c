@@ -237,7 +237,7 @@ static struct ynode *update_node(const struct update_config *u)
 	put_dur(m, "monitor", u->monitor_ms);
 	snprintf(buf, sizeof(buf), "%g", u->max_failure_ratio);
 	put(m, "max_failure_ratio", yn_scalar(buf, YS_NUM));
-	put_str(m, "order", u->order);
+	put_str(m, "order", update_order_name(u->order));
 	return m;
 }
 
