@@ -95,6 +95,9 @@ enum restart_condition { CONDITION_UNSET, CONDITION_NONE, CONDITION_ON_FAILURE, 
 enum failure_action { FAILURE_UNSET, FAILURE_CONTINUE, FAILURE_ROLLBACK, FAILURE_PAUSE,
 		      FAILURE_NWORDS };
 
+/* deploy.mode; replicated unless the file says global. */
+enum deploy_mode { MODE_REPLICATED, MODE_GLOBAL, MODE_NWORDS };
+
 /* update_config/rollback_config.order; UNSET is swarm's default,
  * stop-first. */
 enum update_order { ORDER_UNSET, ORDER_STOP_FIRST, ORDER_START_FIRST, ORDER_NWORDS };
@@ -116,7 +119,7 @@ struct update_config {
 };
 
 struct deploy {
-	char *mode;		/* replicated (default) or global */
+	enum deploy_mode mode;
 	uint64_t replicas;	/* 1 by default in replicated mode */
 	char *endpoint_mode;	/* vip or dnsrr */
 	struct kvlist labels;
@@ -265,5 +268,6 @@ void compose_format_duration(struct strbuf *out, long long ms);
 const char *restart_condition_name(enum restart_condition c);
 const char *failure_action_name(enum failure_action a);
 const char *update_order_name(enum update_order o);
+const char *deploy_mode_name(enum deploy_mode m);
 
 #endif

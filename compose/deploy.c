@@ -6,10 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *const mode_words[MODE_NWORDS] = {
+	[MODE_REPLICATED] = "replicated",
+	[MODE_GLOBAL] = "global",
+};
+
+const char *deploy_mode_name(enum deploy_mode m)
+{
+	return word_name(mode_words, MODE_NWORDS, (int)m, NULL);
+}
+
 static int conv_mode(struct ctx *c, const struct ynode *n, void *dst)
 {
-	static const char *const ok[] = { "replicated", "global", NULL };
-	return c_enum(c, n, ok, dst);
+	return c_word(c, n, mode_words, MODE_NWORDS, dst);
 }
 
 static int conv_endpoint_mode(struct ctx *c, const struct ynode *n, void *dst)
@@ -40,7 +49,8 @@ static const char *const order_words[ORDER_NWORDS] = {
 /* c_word stores an unsigned int into them. */
 _Static_assert(sizeof(enum restart_condition) == sizeof(unsigned) &&
 	       sizeof(enum failure_action) == sizeof(unsigned) &&
-	       sizeof(enum update_order) == sizeof(unsigned), "enums of int's size");
+	       sizeof(enum update_order) == sizeof(unsigned) &&
+	       sizeof(enum deploy_mode) == sizeof(unsigned), "enums of int's size");
 
 const char *restart_condition_name(enum restart_condition c)
 {
@@ -193,8 +203,7 @@ int conv_deploy(struct ctx *c, const struct ynode *n, void *dst)
 	struct deploy *d = dst;
 	if (CONV_OBJECT(c, n, deploy_fields, d) < 0)
 		return -1;
-	bool global = d->mode && streq(d->mode, "global");
-	if (global && yn_get(n, "replicas"))
+	if (d->mode == MODE_GLOBAL && yn_get(n, "replicas"))
 		return c_fail(c, yn_get(n, "replicas"), "replicas cannot be set in global mode");
 	return 0;
 }

@@ -23,7 +23,6 @@ static void free_resources(struct resources *r)
 
 static void free_deploy(struct deploy *d)
 {
-	free(d->mode);
 	free(d->endpoint_mode);
 	kv_free(&d->labels);
 	sl_free(&d->constraints);

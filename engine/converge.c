@@ -157,7 +157,7 @@ static void add_service(struct build *b, const struct stack *st, const struct se
 	b->refs[k] = (struct svc_ref){ st, svc, ss ? ss->hash : NULL,
 				       !b->o->stack || streq(b->o->stack, st->name) };
 	s->name = svc->name;
-	s->mode = d->mode && streq(d->mode, "global") ? SCHED_GLOBAL : SCHED_REPLICATED;
+	s->mode = d->mode == MODE_GLOBAL ? SCHED_GLOBAL : SCHED_REPLICATED;
 	s->replicas = (uint32_t)(d->replicas > SCHED_MAX_REPLICAS ? SCHED_MAX_REPLICAS : d->replicas);
 	s->constraints = (const char *const *)d->constraints.v;
 	s->nconstraints = d->constraints.n;

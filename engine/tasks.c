@@ -298,12 +298,12 @@ void service_ports(const struct service *svc, struct strbuf *out)
 
 int service_is_global(const struct service *svc)
 {
-	return svc->deploy.mode && streq(svc->deploy.mode, "global");
+	return svc->deploy.mode == MODE_GLOBAL;
 }
 
 const char *service_mode(const struct service *svc)
 {
-	return service_is_global(svc) ? "global" : "replicated";
+	return deploy_mode_name(svc->deploy.mode);
 }
 
 void service_replicas(const struct run *r, const struct stack *st, const struct service *svc,

@@ -254,6 +254,17 @@ static void test_failure_action_words(void **state)
 
 static int update_order_of(const struct deploy *d) { return (int)d->update_config.order; }
 
+static int mode_of(const struct deploy *d) { return (int)d->mode; }
+
+static void test_deploy_mode_words(void **state)
+{
+	(void)state;
+	expect_word("{mode: %s}", "replicated", mode_of, MODE_REPLICATED);
+	expect_word("{mode: %s}", "global", mode_of, MODE_GLOBAL);
+	assert_string_equal(deploy_mode_name(MODE_GLOBAL), "global");
+	assert_null(deploy_mode_name(MODE_NWORDS));
+}
+
 static void test_update_order_words(void **state)
 {
 	(void)state;
@@ -404,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_current_state_text),
 		cmocka_unit_test(test_restart_condition_words),
 		cmocka_unit_test(test_failure_action_words),
+		cmocka_unit_test(test_deploy_mode_words),
 		cmocka_unit_test(test_update_order_words),
 		cmocka_unit_test(test_unset_words),
 		cmocka_unit_test(test_unknown_words),
