@@ -121,17 +121,7 @@ trap cleanup EXIT
 
 # --- cswarm ----------------------------------------------------------------
 mkdir -p "$WORK"
-cat >"$WORK/hosts" <<EOF
-[managers]
-h1 ansible_host=$(cluster_addr h1) cswarm_state_dir=$WORK/state
-[workers]
-h2 ansible_host=$(cluster_addr h2)
-h3 ansible_host=$(cluster_addr h3)
-[all:vars]
-ansible_user=root
-ansible_ssh_private_key_file=$CSWARM_SSH_KEY
-cswarm_dns_image=$CLUSTER_DNS_IMAGE
-EOF
+cluster_inventory "$WORK/hosts" "$WORK/state"
 cat >"$WORK/stack.yml" <<'EOF'
 name: cswbench
 services:

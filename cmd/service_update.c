@@ -445,7 +445,7 @@ static void print_update_config(const char *title, const struct update_config *u
 	       " Max failure ratio:  %g\n Update order:       %s\n", title,
 	       (unsigned long long)u->parallelism, u->parallelism ? "" : " (all at once)",
 	       sb_str(&d), u->failure_action ? failure_action_name(u->failure_action) : "pause", sb_str(&m),
-	       u->max_failure_ratio, u->order ? u->order : "stop-first");
+	       u->max_failure_ratio, u->order ? update_order_name(u->order) : "stop-first");
 	sb_free(&d);
 	sb_free(&m);
 }

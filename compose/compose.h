@@ -95,6 +95,13 @@ enum restart_condition { CONDITION_UNSET, CONDITION_NONE, CONDITION_ON_FAILURE, 
 enum failure_action { FAILURE_UNSET, FAILURE_CONTINUE, FAILURE_ROLLBACK, FAILURE_PAUSE,
 		      FAILURE_NWORDS };
 
+/* deploy.mode; replicated unless the file says global. */
+enum deploy_mode { MODE_REPLICATED, MODE_GLOBAL, MODE_NWORDS };
+
+/* update_config/rollback_config.order; UNSET is swarm's default,
+ * stop-first. */
+enum update_order { ORDER_UNSET, ORDER_STOP_FIRST, ORDER_START_FIRST, ORDER_NWORDS };
+
 struct restart_policy {
 	bool set;
 	enum restart_condition condition;
@@ -108,11 +115,11 @@ struct update_config {
 	long long delay_ms, monitor_ms;
 	enum failure_action failure_action;
 	double max_failure_ratio;
-	char *order;		/* stop-first, start-first */
+	enum update_order order;
 };
 
 struct deploy {
-	char *mode;		/* replicated (default) or global */
+	enum deploy_mode mode;
 	uint64_t replicas;	/* 1 by default in replicated mode */
 	char *endpoint_mode;	/* vip or dnsrr */
 	struct kvlist labels;
@@ -260,5 +267,7 @@ void compose_format_duration(struct strbuf *out, long long ms);
  * them; NULL for UNSET. */
 const char *restart_condition_name(enum restart_condition c);
 const char *failure_action_name(enum failure_action a);
+const char *update_order_name(enum update_order o);
+const char *deploy_mode_name(enum deploy_mode m);
 
 #endif

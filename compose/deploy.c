@@ -1,14 +1,24 @@
 /* The deploy: section of a service. */
 #include "compose/schema.h"
 #include "util/util.h"
+#include "util/words.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+static const char *const mode_words[MODE_NWORDS] = {
+	[MODE_REPLICATED] = "replicated",
+	[MODE_GLOBAL] = "global",
+};
+
+const char *deploy_mode_name(enum deploy_mode m)
+{
+	return word_name(mode_words, MODE_NWORDS, (int)m, NULL);
+}
+
 static int conv_mode(struct ctx *c, const struct ynode *n, void *dst)
 {
-	static const char *const ok[] = { "replicated", "global", NULL };
-	return c_enum(c, n, ok, dst);
+	return c_word(c, n, mode_words, MODE_NWORDS, dst);
 }
 
 static int conv_endpoint_mode(struct ctx *c, const struct ynode *n, void *dst)
@@ -31,38 +41,45 @@ static const char *const failure_action_words[FAILURE_NWORDS] = {
 	[FAILURE_PAUSE] = "pause",
 };
 
+static const char *const order_words[ORDER_NWORDS] = {
+	[ORDER_STOP_FIRST] = "stop-first",
+	[ORDER_START_FIRST] = "start-first",
+};
+
+/* c_word stores an unsigned int into them. */
+_Static_assert(sizeof(enum restart_condition) == sizeof(unsigned) &&
+	       sizeof(enum failure_action) == sizeof(unsigned) &&
+	       sizeof(enum update_order) == sizeof(unsigned) &&
+	       sizeof(enum deploy_mode) == sizeof(unsigned), "enums of int's size");
+
 const char *restart_condition_name(enum restart_condition c)
 {
-	return (unsigned)c < CONDITION_NWORDS ? condition_words[c] : NULL;
+	return word_name(condition_words, CONDITION_NWORDS, (int)c, NULL);
 }
 
 const char *failure_action_name(enum failure_action a)
 {
-	return (unsigned)a < FAILURE_NWORDS ? failure_action_words[a] : NULL;
+	return word_name(failure_action_words, FAILURE_NWORDS, (int)a, NULL);
+}
+
+const char *update_order_name(enum update_order o)
+{
+	return word_name(order_words, ORDER_NWORDS, (int)o, NULL);
 }
 
 static int conv_condition(struct ctx *c, const struct ynode *n, void *dst)
 {
-	int word;
-	if (c_word(c, n, condition_words, CONDITION_NWORDS, &word) < 0)
-		return -1;
-	*(enum restart_condition *)dst = (enum restart_condition)word;
-	return 0;
+	return c_word(c, n, condition_words, CONDITION_NWORDS, dst);
 }
 
 static int conv_failure_action(struct ctx *c, const struct ynode *n, void *dst)
 {
-	int word;
-	if (c_word(c, n, failure_action_words, FAILURE_NWORDS, &word) < 0)
-		return -1;
-	*(enum failure_action *)dst = (enum failure_action)word;
-	return 0;
+	return c_word(c, n, failure_action_words, FAILURE_NWORDS, dst);
 }
 
 static int conv_order(struct ctx *c, const struct ynode *n, void *dst)
 {
-	static const char *const ok[] = { "stop-first", "start-first", NULL };
-	return c_enum(c, n, ok, dst);
+	return c_word(c, n, order_words, ORDER_NWORDS, dst);
 }
 
 static int conv_replicas(struct ctx *c, const struct ynode *n, void *dst)
@@ -186,8 +203,7 @@ int conv_deploy(struct ctx *c, const struct ynode *n, void *dst)
 	struct deploy *d = dst;
 	if (CONV_OBJECT(c, n, deploy_fields, d) < 0)
 		return -1;
-	bool global = d->mode && streq(d->mode, "global");
-	if (global && yn_get(n, "replicas"))
+	if (d->mode == MODE_GLOBAL && yn_get(n, "replicas"))
 		return c_fail(c, yn_get(n, "replicas"), "replicas cannot be set in global mode");
 	return 0;
 }

@@ -23,15 +23,12 @@ static void free_resources(struct resources *r)
 
 static void free_deploy(struct deploy *d)
 {
-	free(d->mode);
 	free(d->endpoint_mode);
 	kv_free(&d->labels);
 	sl_free(&d->constraints);
 	sl_free(&d->spread);
 	free_resources(&d->limits);
 	free_resources(&d->reservations);
-	free(d->update_config.order);
-	free(d->rollback_config.order);
 }
 
 static void free_mounts(struct mount *m, size_t n)

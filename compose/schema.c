@@ -167,12 +167,12 @@ int c_enum(struct ctx *c, const struct ynode *n, const char *const *allowed, cha
 	return 0;
 }
 
-int c_word(struct ctx *c, const struct ynode *n, const char *const *words, size_t nwords, int *dst)
+int c_word(struct ctx *c, const struct ynode *n, const char *const *words, size_t nwords, void *dst)
 {
 	int at = find_word(c, n, words, nwords);
 	if (at < 0)
 		return -1;
-	*dst = at;
+	*(unsigned *)dst = (unsigned)at;	/* gcc's and clang's type of such an enum */
 	return 0;
 }
 

@@ -51,9 +51,10 @@ int conv_object(struct ctx *c, const struct ynode *n, const struct field *table,
 /* Scalar text of n, or -1 (with "expected <what>") when n is not a scalar. */
 int c_scalar(struct ctx *c, const struct ynode *n, const char *what, const char **out);
 int c_enum(struct ctx *c, const struct ynode *n, const char *const *allowed, char **dst);
-/* The same check into an enum: *dst is the index of n's word in
- * words[0..n) (NULL entries are never allowed). */
-int c_word(struct ctx *c, const struct ynode *n, const char *const *words, size_t nwords, int *dst);
+/* The same check into an enum (dst points at one, of int's size: every
+ * enum of the model has no negative value): the index of n's word in
+ * words[0..nwords) (NULL entries are never allowed). */
+int c_word(struct ctx *c, const struct ynode *n, const char *const *words, size_t nwords, void *dst);
 
 /* Generic converters; dst points at the typed member. */
 int conv_str(struct ctx *c, const struct ynode *n, void *dst);		/* char * */

@@ -237,16 +237,15 @@ static struct ynode *update_node(const struct update_config *u)
 	put_dur(m, "monitor", u->monitor_ms);
 	snprintf(buf, sizeof(buf), "%g", u->max_failure_ratio);
 	put(m, "max_failure_ratio", yn_scalar(buf, YS_NUM));
-	put_str(m, "order", u->order);
+	put_str(m, "order", update_order_name(u->order));
 	return m;
 }
 
 static struct ynode *deploy_node(const struct deploy *d)
 {
 	struct ynode *m = map_new(), *placement = map_new(), *res = map_new();
-	bool global = d->mode && streq(d->mode, "global");
-	put_str(m, "mode", global ? "global" : "replicated");
-	if (!global)
+	put_str(m, "mode", deploy_mode_name(d->mode));
+	if (d->mode != MODE_GLOBAL)
 		put_unum(m, "replicas", d->replicas);
 	put_str(m, "endpoint_mode", d->endpoint_mode);
 	put_kv(m, "labels", &d->labels);
@@ -461,7 +460,7 @@ void compose_write_yaml(const struct stack *st, struct strbuf *out)
 static struct ynode *container_deploy_node(const struct deploy *d)
 {
 	struct ynode *m = map_new(), *res = map_new();
-	put_str(m, "mode", d->mode && streq(d->mode, "global") ? "global" : "replicated");
+	put_str(m, "mode", deploy_mode_name(d->mode));
 	put_map(res, "limits", resources_node(&d->limits));
 	put_map(res, "reservations", resources_node(&d->reservations));
 	put_map(m, "resources", res);

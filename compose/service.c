@@ -408,7 +408,7 @@ int conv_service(struct ctx *c, const char *name, const struct ynode *n, struct 
 	svc->entrypoint_set = !yn_is_null(yn_get(n, "entrypoint"));
 	if (!svc->image || !*svc->image)
 		return c_fail(c, n, "image is required (stack deploy does not build images)");
-	if (svc->deploy.mode && streq(svc->deploy.mode, "global"))
+	if (svc->deploy.mode == MODE_GLOBAL)
 		svc->deploy.replicas = 0;
 	return 0;
 }

@@ -76,29 +76,46 @@ static const char *const health_names[HEALTH_NSTATES] = {
 	[HEALTH_UNKNOWN] = "unknown",
 };
 
+static const char *const event_names[EVENT_NKINDS] = {
+	[EVENT_START] = "start",
+	[EVENT_DIE] = "die",
+	[EVENT_OOM] = "oom",
+	[EVENT_DESTROY] = "destroy",
+	[EVENT_UNHEALTHY] = "health_status: unhealthy",
+};
+
+const char *container_event_name(enum container_event e)
+{
+	return word_name(event_names, EVENT_NKINDS, (int)e, NULL);
+}
+
+enum container_event container_event_parse(const char *action)
+{
+	int at = word_index(event_names, EVENT_NKINDS, action);
+	return at >= 0 ? (enum container_event)at : EVENT_OTHER;
+}
+
 const char *container_state_name(enum container_state s)
 {
-	return (unsigned)s < CONTAINER_NSTATES ? state_names[s] : state_names[CONTAINER_UNKNOWN];
+	return word_name(state_names, CONTAINER_NSTATES, (int)s, "unknown");
 }
 
 const char *container_health_name(enum container_health h)
 {
-	return (unsigned)h < HEALTH_NSTATES ? health_names[h] : health_names[HEALTH_UNKNOWN];
+	return word_name(health_names, HEALTH_NSTATES, (int)h, "unknown");
 }
 
+/* "unknown" is our word, not docker's: it parses as unknown all the same. */
 enum container_state container_state_parse(const char *s)
 {
-	int i = word_index(state_names, CONTAINER_NSTATES, s);
-	/* "unknown" is our word, not docker's. */
-	return i > 0 ? (enum container_state)i : CONTAINER_UNKNOWN;
+	int at = word_index(state_names, CONTAINER_NSTATES, s);
+	return at >= 0 ? (enum container_state)at : CONTAINER_UNKNOWN;
 }
 
 enum container_health container_health_parse(const char *s)
 {
-	if (!s)
-		return HEALTH_NONE;
-	int i = word_index(health_names, HEALTH_UNKNOWN, s);
-	return i >= 0 ? (enum container_health)i : HEALTH_UNKNOWN;
+	int at = s ? word_index(health_names, HEALTH_UNKNOWN, s) : HEALTH_NONE;
+	return at >= 0 ? (enum container_health)at : HEALTH_UNKNOWN;
 }
 
 enum container_phase container_phase(const struct observed *c)

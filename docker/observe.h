@@ -50,6 +50,18 @@ enum container_phase {
 				 * neither running nor ended, left as it is */
 };
 
+/* The `docker events` actions of a container that the watcher (engine/
+ * watch.c) acts on or logs; EVENT_OTHER: any other. */
+enum container_event {
+	EVENT_OTHER,
+	EVENT_START,
+	EVENT_DIE,
+	EVENT_OOM,
+	EVENT_DESTROY,
+	EVENT_UNHEALTHY,	/* "health_status: unhealthy" */
+	EVENT_NKINDS
+};
+
 /* One cswarm container, as its labels and the engine describe it. Strings
  * are NULL when absent.
  * INVARIANT: never changed after docker_observe_parse: plans, rollbacks
@@ -98,5 +110,9 @@ const char *container_health_name(enum container_health h);
  * unknown word HEALTH_UNKNOWN. */
 enum container_state container_state_parse(const char *s);
 enum container_health container_health_parse(const char *s);
+/* An event's Action; NULL or another word gives EVENT_OTHER. Its name is
+ * docker's word, NULL for EVENT_OTHER. */
+enum container_event container_event_parse(const char *action);
+const char *container_event_name(enum container_event e);
 
 #endif

@@ -7,6 +7,7 @@
 #include "docker/run.h"
 #include "sched/sched.h"
 #include "util/util.h"
+#include "util/words.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +157,7 @@ static void add_service(struct build *b, const struct stack *st, const struct se
 	b->refs[k] = (struct svc_ref){ st, svc, ss ? ss->hash : NULL,
 				       !b->o->stack || streq(b->o->stack, st->name) };
 	s->name = svc->name;
-	s->mode = d->mode && streq(d->mode, "global") ? SCHED_GLOBAL : SCHED_REPLICATED;
+	s->mode = d->mode == MODE_GLOBAL ? SCHED_GLOBAL : SCHED_REPLICATED;
 	s->replicas = (uint32_t)(d->replicas > SCHED_MAX_REPLICAS ? SCHED_MAX_REPLICAS : d->replicas);
 	s->constraints = (const char *const *)d->constraints.v;
 	s->nconstraints = d->constraints.n;
@@ -319,7 +320,7 @@ const char *op_why(const struct op *op)
 {
 	if (op->why == WHY_SCHEDULER && op->sched_reason)
 		return op->sched_reason;
-	return (unsigned)op->why < WHY_NREASONS ? reason_names[op->why] : "unknown";
+	return word_name(reason_names, WHY_NREASONS, (int)op->why, "unknown");
 }
 
 static struct op *add_op(struct converge *cv, enum op_kind kind, int wave, size_t host,
@@ -466,10 +467,9 @@ static void rolling_update(struct build *b, struct converge *cv, const struct sc
 	const struct state_task *old = b->task_rec[it->task];
 	size_t k = per_service[it->service]++;
 	int wave = WAVE_UPDATE + (int)(k / update_parallelism(ref->svc));
-	const char *order = ref->svc->deploy.update_config.order;
 	/* The new copy starts on the old one's node, where a port published
 	 * on the host is still taken by the old copy: it must go first. */
-	int start_first = order && streq(order, "start-first") &&
+	int start_first = ref->svc->deploy.update_config.order == ORDER_START_FIRST &&
 			  !binds_host_port(ref->svc, b->r->net != NULL);
 
 	if (start_first)

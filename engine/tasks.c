@@ -20,10 +20,8 @@ static int row_matches(const struct state_task *t, const struct task_filter *f)
 
 static int row_cmp(const void *a, const void *b)
 {
-	const struct task_row *ra = a, *rb = b;
-	const struct state_task *x = ra->task, *y = rb->task;
-	if (!x || !y)
-		return !x && !y ? strcmp(ra->c->name, rb->c->name) : !x - !y;
+	const struct state_task *x = ((const struct task_row *)a)->task;
+	const struct state_task *y = ((const struct task_row *)b)->task;
 	int c = strcmp(x->stack, y->stack);
 	if (!c)
 		c = strcmp(x->service, y->service);
@@ -32,6 +30,11 @@ static int row_cmp(const void *a, const void *b)
 	if (!c)
 		c = strcmp(x->node, y->node);
 	return c ? c : strcmp(x->id, y->id);
+}
+
+static int stray_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct task_row *)a)->c->name, ((const struct task_row *)b)->c->name);
 }
 
 static int host_listed(const struct run *r, long host)
@@ -81,7 +84,7 @@ void tasks_collect(const struct run *r, const struct task_filter *f, struct task
 		if ((!f->node || streq(f->node, r->fleet.hosts[h].target.name)) && host_listed(r, (long)h))
 			add_strays(r, h, rows, n, &cap);
 	qsort(*rows, ntasks, sizeof(**rows), row_cmp);
-	qsort(*rows + ntasks, *n - ntasks, sizeof(**rows), row_cmp);
+	qsort(*rows + ntasks, *n - ntasks, sizeof(**rows), stray_cmp);
 }
 
 int tasks_find_service(const struct run *r, const char *full, const struct stack **stack,
@@ -295,12 +298,12 @@ void service_ports(const struct service *svc, struct strbuf *out)
 
 int service_is_global(const struct service *svc)
 {
-	return svc->deploy.mode && streq(svc->deploy.mode, "global");
+	return svc->deploy.mode == MODE_GLOBAL;
 }
 
 const char *service_mode(const struct service *svc)
 {
-	return service_is_global(svc) ? "global" : "replicated";
+	return deploy_mode_name(svc->deploy.mode);
 }
 
 void service_replicas(const struct run *r, const struct stack *st, const struct service *svc,

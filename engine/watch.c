@@ -136,24 +136,18 @@ static void events_command(const char *cluster_id, struct strbuf *out)
 	free(filter);
 }
 
-/* What a task event means for the watcher: NULL to ignore it, else the
- * words to log; *repair says whether it calls for a pass. */
-static const char *event_meaning(const char *action, int *repair)
-{
-	static const struct { const char *action, *words; int repair; } table[] = {
-		{ "die", "exited", 1 },
-		{ "oom", "ran out of memory", 1 },
-		{ "destroy", "removed", 1 },
-		{ "health_status: unhealthy", "unhealthy", 1 },
-		{ "start", "started", 0 },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
-		if (streq(action, table[i].action)) {
-			*repair = table[i].repair;
-			return table[i].words;
-		}
-	return NULL;
-}
+/* What a task event means for the watcher: the words to log (NULL: not
+ * logged) and whether it calls for a repair pass. */
+static const struct {
+	const char *words;
+	int repair;
+} event_meaning[EVENT_NKINDS] = {
+	[EVENT_DIE] = { "exited", 1 },
+	[EVENT_OOM] = { "ran out of memory", 1 },
+	[EVENT_DESTROY] = { "removed", 1 },
+	[EVENT_UNHEALTHY] = { "unhealthy", 1 },
+	[EVENT_START] = { "started", 0 },
+};
 
 static void task_event(struct watched *h, const char *line, size_t len)
 {
@@ -167,12 +161,11 @@ static void task_event(struct watched *h, const char *line, size_t len)
 	char *action = json_str(&j, json_get(&j, 0, "Action"));
 	char *name = json_str(&j, json_get(&j, attrs, "name"));
 	char *code = json_str(&j, json_get(&j, attrs, "exitCode"));
-	int repair = 0;
-	const char *words = action ? event_meaning(action, &repair) : NULL;
-	if (words) {
-		wlog(h->w, h->target.name, action, "%s %s%s%s%s", name ? name : "a task", words,
-		     code ? " (exit " : "", code ? code : "", code ? ")" : "");
-		if (repair)
+	enum container_event ev = container_event_parse(action);
+	if (event_meaning[ev].words) {
+		wlog(h->w, h->target.name, container_event_name(ev), "%s %s%s%s%s", name ? name : "a task",
+		     event_meaning[ev].words, code ? " (exit " : "", code ? code : "", code ? ")" : "");
+		if (event_meaning[ev].repair)
 			atomic_fetch_add(&h->events, 1);
 	}
 	free(action);

@@ -74,18 +74,18 @@ static const char *const role_names[ROLE_NWORDS] = {
 
 const char *node_availability_name(enum node_availability a)
 {
-	return (unsigned)a < AVAIL_NWORDS ? availability_names[a] : NULL;
+	return word_name(availability_names, AVAIL_NWORDS, (int)a, NULL);
 }
 
 const char *node_role_name(enum node_role r)
 {
-	return (unsigned)r < ROLE_NWORDS ? role_names[r] : NULL;
+	return word_name(role_names, ROLE_NWORDS, (int)r, NULL);
 }
 
 enum node_availability node_availability_parse(const char *s)
 {
 	int at = word_index(availability_names, AVAIL_NWORDS, s);
-	return at > 0 ? (enum node_availability)at : AVAIL_UNSET;
+	return at >= 0 ? (enum node_availability)at : AVAIL_UNSET;
 }
 
 static void write_node(struct strbuf *out, const struct state_node *n)

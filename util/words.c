@@ -9,3 +9,8 @@ int word_index(const char *const *words, size_t n, const char *s)
 			return (int)i;
 	return -1;
 }
+
+const char *word_name(const char *const *words, size_t n, int v, const char *missing)
+{
+	return v >= 0 && (size_t)v < n && words[v] ? words[v] : missing;
+}

@@ -12,5 +12,7 @@
 /* The index of s in words[0..n) (NULL entries never match); -1 when s is
  * NULL or not there. */
 int word_index(const char *const *words, size_t n, const char *s);
+/* words[v], or missing when v is outside [0, n) or has no word. */
+const char *word_name(const char *const *words, size_t n, int v, const char *missing);
 
 #endif

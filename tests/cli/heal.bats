@@ -9,30 +9,14 @@ STACK=$BATS_TEST_DIRNAME/stacks/heal.yml
 
 setup() {
 	cli_setup
-	export CLUSTER="heal$(printf %s "$BATS_TEST_NAME" | md5sum | cut -c1-8)"
-	export STATE_DIR=$CSWARM_CLUSTER_DIR/h1/heal-state
-	export CSWARM_INVENTORY=$BATS_TEST_TMPDIR/hosts
-	cat >"$CSWARM_INVENTORY" <<-EOF
-	[managers]
-	h1 ansible_host=$(cluster_addr h1) cswarm_state_dir=$STATE_DIR/$CLUSTER
-	[workers]
-	h2 ansible_host=$(cluster_addr h2)
-	h3 ansible_host=$(cluster_addr h3)
-	[all:vars]
-	ansible_user=root
-	ansible_ssh_private_key_file=$CSWARM_SSH_KEY
-	cswarm_dns_image=$CLUSTER_DNS_IMAGE
-	EOF
-	"$CSWARM" init --cluster "$CLUSTER" >/dev/null
-	CLUSTER_ID=$(cluster_id_of "$STATE_DIR/$CLUSTER/state.json")
+	own_cluster heal
 }
 
 teardown() {
 	stop_watch || true
 	cp "$BATS_TEST_TMPDIR/watch.log" "$CSWARM_CLUSTER_DIR/heal-last-watch.log" 2>/dev/null || true
 	cluster_restore_all
-	cluster_remove_objects "${CLUSTER_ID:-}"
-	rm -rf "${STATE_DIR:?}/$CLUSTER"
+	own_cluster_remove
 }
 
 deploy() {

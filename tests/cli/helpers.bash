@@ -70,3 +70,22 @@ poll_port() {	# PORT LIMIT
 	done
 	echo "$fails" >"$BATS_TEST_TMPDIR/fails"
 }
+
+# A cswarm cluster of the test's own: named PREFIX and a hash of the test's
+# name, its state under $CSWARM_CLUSTER_DIR/h1/PREFIX-state (absolute, on
+# the shared filesystem), h1 the manager: it needs no shared lock. Sets
+# CLUSTER, STATE_DIR, CSWARM_INVENTORY and, once initialised, CLUSTER_ID.
+own_cluster() {
+	export CLUSTER="$1$(printf %s "$BATS_TEST_NAME" | md5sum | cut -c1-8)"
+	export STATE_DIR=$CSWARM_CLUSTER_DIR/h1/$1-state
+	export CSWARM_INVENTORY=$BATS_TEST_TMPDIR/hosts
+	cluster_inventory "$CSWARM_INVENTORY" "$STATE_DIR/$CLUSTER"
+	"$CSWARM" init --cluster "$CLUSTER" >/dev/null
+	CLUSTER_ID=$(cluster_id_of "$STATE_DIR/$CLUSTER/state.json")
+}
+
+# What own_cluster's cluster left: containers, networks, volumes, state.
+own_cluster_remove() {
+	cluster_remove_objects "$CLUSTER_ID"
+	rm -rf "${STATE_DIR:?}/${CLUSTER:?}"
+}

@@ -7,19 +7,7 @@ load helpers
 
 setup() {
 	cli_setup
-	export CLUSTER="enums$(printf %s "$BATS_TEST_NAME" | md5sum | cut -c1-8)"
-	export STATE_DIR=$CSWARM_CLUSTER_DIR/h1/enums-state
-	export CSWARM_INVENTORY=$BATS_TEST_TMPDIR/hosts
-	cat >"$CSWARM_INVENTORY" <<-EOF
-	[managers]
-	h1 ansible_host=$(cluster_addr h1) cswarm_state_dir=$STATE_DIR/$CLUSTER
-	[workers]
-	h2 ansible_host=$(cluster_addr h2)
-	h3 ansible_host=$(cluster_addr h3)
-	[all:vars]
-	ansible_user=root
-	ansible_ssh_private_key_file=$CSWARM_SSH_KEY
-	EOF
+	own_cluster enums
 	STACK=$BATS_TEST_TMPDIR/eps.yml
 	cat >"$STACK" <<-EOF
 	services:
@@ -31,21 +19,11 @@ setup() {
 	      placement:
 	        max_replicas_per_node: 1
 	EOF
-	"$CSWARM" init --cluster "$CLUSTER" >/dev/null
-	CLUSTER_ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster_id"])' \
-		"$STATE_DIR/$CLUSTER/state.json")
 }
 
 teardown() {
 	cluster_restore_all
-	local h
-	for h in $CLUSTER_HOSTS; do
-		cluster_docker "$h" ps -aq --filter "label=cswarm.cluster=$CLUSTER_ID" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" rm -f >/dev/null 2>&1
-		cluster_docker "$h" network ls -q --filter "label=cswarm.cluster=$CLUSTER_ID" |
-			xargs -r docker -H "unix://$(cl_sock "$h")" network rm >/dev/null 2>&1
-	done
-	rm -rf "${STATE_DIR:?}/$CLUSTER"
+	own_cluster_remove
 }
 
 # The task of slot 1 of eps_web: "ID NODE".

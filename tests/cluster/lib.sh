@@ -112,6 +112,22 @@ cluster_restore_all() {
 	return $rc
 }
 
+# An inventory of hosts h1 (the manager, its state directory STATE_DIR), h2
+# and h3, reached as root with the cluster's key, written to FILE.
+cluster_inventory() {	# FILE STATE_DIR
+	cat >"$1" <<-EOF
+	[managers]
+	h1 ansible_host=$(cluster_addr h1) cswarm_state_dir=$2
+	[workers]
+	h2 ansible_host=$(cluster_addr h2)
+	h3 ansible_host=$(cluster_addr h3)
+	[all:vars]
+	ansible_user=root
+	ansible_ssh_private_key_file=$CSWARM_SSH_KEY
+	cswarm_dns_image=$CLUSTER_DNS_IMAGE
+	EOF
+}
+
 # Everything a test's cswarm cluster left on the hosts, whatever its state.
 cluster_remove_objects() {
 	local id=$1 h kind

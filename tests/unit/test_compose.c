@@ -490,7 +490,8 @@ static void test_deploy_full(void **state)
 	assert_int_equal(d->update_config.failure_action, FAILURE_ROLLBACK);
 	assert_int_equal(d->restart_policy.window_ms, 120000);
 	assert_int_equal(d->update_config.parallelism, 2);
-	assert_string_equal(d->update_config.order, "start-first");
+	assert_int_equal(d->update_config.order, ORDER_START_FIRST);
+	assert_int_equal(d->rollback_config.order, ORDER_STOP_FIRST);
 	assert_true(d->update_config.max_failure_ratio > 0.29 && d->update_config.max_failure_ratio < 0.31);
 	assert_true(d->rollback_config.set);
 	assert_int_equal(stack_service(st, "g")->deploy.replicas, 0);

@@ -63,6 +63,25 @@ static void test_container_health_words(void **state)
 	assert_string_equal(container_health_name((enum container_health)99), "unknown");
 }
 
+static void test_container_event_words(void **state)
+{
+	(void)state;
+	static const char *const docker[] = { "start", "die", "oom", "destroy",
+					      "health_status: unhealthy" };
+	for (size_t i = 0; i < ARRAY_SIZE(docker); i++) {
+		enum container_event e = container_event_parse(docker[i]);
+		assert_int_not_equal(e, EVENT_OTHER);
+		assert_string_equal(container_event_name(e), docker[i]);
+	}
+	/* actions the watcher leaves alone */
+	static const char *const other[] = { "create", "kill", "stop", "health_status: healthy",
+					     "exec_start: sh", "", "Die" };
+	for (size_t i = 0; i < ARRAY_SIZE(other); i++)
+		assert_int_equal(container_event_parse(other[i]), EVENT_OTHER);
+	assert_int_equal(container_event_parse(NULL), EVENT_OTHER);
+	assert_null(container_event_name(EVENT_OTHER));
+}
+
 /* docker inspect with a State that has no Status, or one no engine
  * documents: parsed as unknown (a plan on it used to strcmp NULL). */
 static void test_inspect_state_unknown(void **state)
@@ -146,6 +165,10 @@ static void test_current_state_text(void **state)
 		{ CONTAINER_CREATED, HEALTH_NONE, 0, "Starting", "" },
 		{ CONTAINER_EXITED, HEALTH_NONE, 3, "Exited (3)", "task: non-zero exit (3)" },
 		{ CONTAINER_DEAD, HEALTH_NONE, 0, "Dead (0)", "" },
+		/* the last health of a container that ended is not its state
+		 * (node ps printed "healthy" for this one) */
+		{ CONTAINER_DEAD, HEALTH_HEALTHY, 0, "Dead (0)", "" },
+		{ CONTAINER_EXITED, HEALTH_UNHEALTHY, 1, "Exited (1)", "task: non-zero exit (1)" },
 		{ CONTAINER_PAUSED, HEALTH_NONE, 0, "Paused", "" },
 		{ CONTAINER_REMOVING, HEALTH_NONE, 0, "Removing", "" },
 		{ CONTAINER_UNKNOWN, HEALTH_NONE, 0, "Unknown", "" },
@@ -229,6 +252,28 @@ static void test_failure_action_words(void **state)
 	assert_null(failure_action_name(FAILURE_UNSET));
 }
 
+static int update_order_of(const struct deploy *d) { return (int)d->update_config.order; }
+
+static int mode_of(const struct deploy *d) { return (int)d->mode; }
+
+static void test_deploy_mode_words(void **state)
+{
+	(void)state;
+	expect_word("{mode: %s}", "replicated", mode_of, MODE_REPLICATED);
+	expect_word("{mode: %s}", "global", mode_of, MODE_GLOBAL);
+	assert_string_equal(deploy_mode_name(MODE_GLOBAL), "global");
+	assert_null(deploy_mode_name(MODE_NWORDS));
+}
+
+static void test_update_order_words(void **state)
+{
+	(void)state;
+	expect_word("{update_config: {order: %s}}", "stop-first", update_order_of, ORDER_STOP_FIRST);
+	expect_word("{update_config: {order: %s}}", "start-first", update_order_of, ORDER_START_FIRST);
+	assert_string_equal(update_order_name(ORDER_START_FIRST), "start-first");
+	assert_null(update_order_name(ORDER_UNSET));
+}
+
 /* Unset stays unset (swarm's defaults apply where decided), and is not
  * written back. */
 static void test_unset_words(void **state)
@@ -239,9 +284,11 @@ static void test_unset_words(void **state)
 	assert_int_equal(load_deploy("{restart_policy: {delay: 1s}, update_config: {delay: 1s}}", &st, &err), 0);
 	assert_int_equal(st->services[0].deploy.restart_policy.condition, CONDITION_UNSET);
 	assert_int_equal(st->services[0].deploy.update_config.failure_action, FAILURE_UNSET);
+	assert_int_equal(st->services[0].deploy.update_config.order, ORDER_UNSET);
 	compose_write_json(st, &json);
 	assert_null(strstr(json.buf, "condition"));
 	assert_null(strstr(json.buf, "failure_action"));
+	assert_null(strstr(json.buf, "order"));
 	sb_free(&json);
 	sb_free(&err);
 	stack_free(st);
@@ -258,6 +305,9 @@ static void test_unknown_words(void **state)
 		{ "{update_config: {failure_action: stop}}",
 		  "t.yml:4:46: services.s.deploy.update_config.failure_action: expected one of "
 		  "continue, rollback, pause, got \"stop\"" },
+		{ "{update_config: {order: first}}",
+		  "t.yml:4:37: services.s.deploy.update_config.order: expected one of stop-first, "
+		  "start-first, got \"first\"" },
 		{ "{rollback_config: {failure_action: Pause}}",
 		  "t.yml:4:48: services.s.deploy.rollback_config.failure_action: expected one of "
 		  "continue, rollback, pause, got \"Pause\"" },
@@ -359,11 +409,14 @@ int main(void)
 		cmocka_unit_test(test_word_index),
 		cmocka_unit_test(test_container_state_words),
 		cmocka_unit_test(test_container_health_words),
+		cmocka_unit_test(test_container_event_words),
 		cmocka_unit_test(test_inspect_state_unknown),
 		cmocka_unit_test(test_phase_table),
 		cmocka_unit_test(test_current_state_text),
 		cmocka_unit_test(test_restart_condition_words),
 		cmocka_unit_test(test_failure_action_words),
+		cmocka_unit_test(test_deploy_mode_words),
+		cmocka_unit_test(test_update_order_words),
 		cmocka_unit_test(test_unset_words),
 		cmocka_unit_test(test_unknown_words),
 		cmocka_unit_test(test_node_words_round_trip),
