@@ -2,7 +2,8 @@
  * sshd -i with tests/fleet/fake-docker as docker): converge_apply's waves
  * as the hosts see them. A rolling update stops each old task before its
  * replacement starts (or after, start-first); a failed batch pauses the
- * update before the next one, unless max_failure_ratio tolerates it. */
+ * update before the next one, unless max_failure_ratio tolerates it;
+ * deploy --prune stops what the file no longer lists, and only that. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -189,6 +190,40 @@ static void test_failures_within_the_ratio_go_on(void **unused)
 	assert_int_equal(runs_everywhere(), 3);
 }
 
+/* web and, when with_api, api: one task each on h1. */
+static int deploy_two(int with_api, const char *flag)
+{
+	char *path = in_dir("%s", "two.yml");
+	local_sshd_write(path, with_api ?
+			 "name: app\nservices:\n"
+			 "  web: { image: busybox:latest, deploy: { placement: { constraints: [node.role == manager] } } }\n"
+			 "  api: { image: busybox:latest, deploy: { placement: { constraints: [node.role == manager] } } }\n" :
+			 "name: app\nservices:\n"
+			 "  web: { image: busybox:latest, deploy: { placement: { constraints: [node.role == manager] } } }\n");
+	int rc = flag ? cswarm("deploy", flag, path, NULL) : cswarm("deploy", path, NULL);
+	free(path);
+	return rc;
+}
+
+/* A service the file no longer lists keeps running without --prune, and
+ * only it goes with --prune. */
+static void test_prune(void **unused)
+{
+	(void)unused;
+	hosts_up();
+	assert_int_equal(deploy_two(1, NULL), 0);
+	expect_changes("h1", "run\nrun\n");
+	calls_reset();
+	assert_int_equal(deploy_two(0, NULL), 0);
+	expect_changes("h1", "");
+	assert_int_equal(deploy_two(0, "--prune"), 0);
+	expect_changes("h1", "stop\n");
+	char *log = in_dir("hosts/%s/calls.log", "h1"), *text = read_file(log, &(size_t){ 0 });
+	assert_non_null(strstr(text, "docker 'stop' '-t' '10' 'app_api.1."));
+	free(text);
+	free(log);
+}
+
 static int teardown_sshd(void **state)
 {
 	(void)state;
@@ -211,6 +246,7 @@ int main(void)
 		WITH_SSHD(test_rolling_update_order),
 		WITH_SSHD(test_failed_batch_pauses_the_update),
 		WITH_SSHD(test_failures_within_the_ratio_go_on),
+		WITH_SSHD(test_prune),
 	};
 	return cmocka_run_group_tests_name("deploy to local hosts", tests, setup, NULL);
 }
