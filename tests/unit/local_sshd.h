@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LOCAL_SSHD "/usr/sbin/sshd"
@@ -62,12 +63,43 @@ static inline void local_sshd_start(struct local_sshd *s, const char *down)
 	s->ssh_config = xasprintf("%s/ssh_config", s->dir);
 	text = xasprintf("%s%s%sHost *\n  User root\n  IdentityFile %s/userkey\n  IdentitiesOnly yes\n"
 			 "  StrictHostKeyChecking accept-new\n  UserKnownHostsFile %s/known_hosts\n"
-			 "  ProxyCommand %s -i -f %s/sshd_config -E %s/sshd.log\n",
+			 "  ProxyCommand %s -i -f %s/sshd_config -E %s/sshd.log -o 'SetEnv "
+			 "FAKE_DOCKER_DIR=%s/hosts/%%h PATH=%s/bin:/usr/bin:/bin'\n",
 			 down ? "Host " : "", down ? down : "", down ? "\n  ProxyCommand false\n" : "",
-			 s->dir, s->dir, LOCAL_SSHD, s->dir, s->dir);
+			 s->dir, s->dir, LOCAL_SSHD, s->dir, s->dir, s->dir, s->dir);
 	local_sshd_write(s->ssh_config, text);
 	free(text);
 	s->topts = (struct target_opts){ .ssh_config = s->ssh_config, .connect_timeout_ms = 5000 };
+}
+
+/* Docker on the hosts named (space separated): tests/fleet/fake-docker,
+ * which keeps each host's containers in DIR/hosts/NAME (its calls in
+ * calls.log there, each word quoted). A `docker run` on a host with a file
+ * DIR/hosts/NAME/fail-run fails as a refused start does (logged too). The test is skipped when `make
+ * unit` has not built the tool. Run from the top of the tree. */
+static inline void local_sshd_docker(struct local_sshd *s, const char *hosts)
+{
+	static const char tool[] = "build/asan/tools/fake-docker", info[] = "tests/fleet/info.json";
+	if (access(tool, X_OK) != 0 || access(info, R_OK) != 0)
+		skip();
+	char *abs = realpath(tool, NULL);
+	char *cmd = xasprintf("mkdir -p '%s/bin' && for h in %s; do mkdir -p '%s/hosts/'$h && "
+			      "sed \"s/@NAME@/$h/\" %s >'%s/hosts/'$h/info.json; done",
+			      s->dir, hosts, s->dir, info, s->dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	char *path = xasprintf("%s/bin/docker", s->dir);
+	char *text = xasprintf("#!/bin/sh\n"
+			       "if [ \"$1\" = run ] && [ -e \"$FAKE_DOCKER_DIR/fail-run\" ]; then\n"
+			       "  echo \"docker 'run' (refused)\" >>\"$FAKE_DOCKER_DIR/calls.log\"\n"
+			       "  echo 'docker: Error response from daemon: refused (test)' >&2; exit 125\n"
+			       "fi\n"
+			       "ASAN_OPTIONS=detect_leaks=0 exec %s \"$@\"\n", abs);
+	local_sshd_write(path, text);
+	assert_int_equal(chmod(path, 0755), 0);
+	free(text);
+	free(path);
+	free(abs);
 }
 
 static inline void local_sshd_stop(struct local_sshd *s)
