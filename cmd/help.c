@@ -104,7 +104,7 @@ const struct cmd cswarm_commands[] = {
 	  stack_subcommands },
 	{ "network", "list stack networks; subnets per host, VIPs and endpoints",
 	  "  ls         NAME STACK DRIVER SUBNET INTERNAL of every stack network; DRIVER is\n"
-	  "             overlay (cswarm_network=overlay), bridge or external\n"
+	  "             overlay (the default), bridge (cswarm_network=bridge) or external\n"
 	  "  inspect    the network's subnet and DNS server on each host, each service's\n"
 	  "             VIP and the task addresses behind it as the hosts run them now\n"
 	  "Reads only: no lock. See docs/networking.md.\n",

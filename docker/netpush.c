@@ -138,17 +138,18 @@ void netpush_device(struct strbuf *sb, const char *dev, unsigned vni, unsigned p
 void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name, const char *bridge,
 		    const char *subnet, const char *gateway, const char *const *labels, size_t nlabels)
 {
-	sb_adds(sb, "csw_owner=$(docker network inspect -f '{{index .Labels \"cswarm.cluster\"}}'");
+	/* One inspect for owner and subnet: every docker call costs a push. */
+	sb_adds(sb, "csw_ni=$(docker network inspect -f "
+		"'{{index .Labels \"cswarm.cluster\"}}|{{range .IPAM.Config}}{{.Subnet}} {{end}}'");
 	sh_arg(sb, name);
-	sb_adds(sb, " 2>/dev/null) || csw_owner=-\n"
+	sb_adds(sb, " 2>/dev/null) || csw_ni='-|'\n"
+		"csw_owner=${csw_ni%%|*} csw_sub=${csw_ni#*|}\n"
 		"[ \"$csw_owner\" = - ] || [ \"$csw_owner\" =");
 	sh_arg(sb, cluster_id);
 	sb_adds(sb, " ] || { echo \"cswarm: network\"");
 	sh_arg(sb, name);
 	sb_adds(sb, "\" exists and was not created by this cluster\" >&2; exit 1; }\n"
-		"csw_sub=$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}'");
-	sh_arg(sb, name);
-	sb_adds(sb, " 2>/dev/null) || csw_sub=\nif [ -n \"$csw_sub\" ] && [ \"$csw_sub\" !=");
+		"if [ -n \"$csw_sub\" ] && [ \"$csw_sub\" !=");
 	char *want = xasprintf("%s ", subnet);
 	sh_arg(sb, want);
 	free(want);

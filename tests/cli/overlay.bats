@@ -141,7 +141,17 @@ unshim_h3() {
 	cluster_stop_sshd h3 && cluster_start_sshd h3
 }
 
-@test "overlay: a host without vxlan or the statistic match fails the deploy by name; nothing is applied anywhere" {
+nothing_of() {	# CLUSTER_ID: no container, device, chain or DNS server of it on any host
+	local h
+	for h in $CLUSTER_HOSTS; do
+		[ -z "$(cluster_docker "$h" ps -aq --filter "label=cswarm.cluster=$1")" ]
+		[ -z "$(cluster_docker "$h" ps -aq --filter "label=cswarm.net.cluster=$1")" ]
+		! cluster_in_host "$h" ip link show "cswvx-${1:0:8}" >/dev/null 2>&1 || false
+		! cluster_in_host "$h" iptables-save | grep -q "CSW${1:0:6}" || false
+	done
+}
+
+@test "overlay: a host without vxlan or the statistic match fails the deploy by name, nothing applied; stack rm takes it all down" {
 	local dir=$CSWARM_CLUSTER_DIR/ovlchk inv h
 	mkdir -p "$dir"
 	inv=$dir/inventory
@@ -153,12 +163,7 @@ unshim_h3() {
 	[ "$status" -ne 0 ]
 	[[ $output == *"h3: overlay check (nothing was changed): cswarm: the overlay needs what this host lacks: vxlan(kernel module) iptables-statistic"* ]]
 	[[ $output != *"h1: overlay check"* && $output != *"h2: overlay check"* ]]
-	for h in $CLUSTER_HOSTS; do
-		[ -z "$(cluster_docker "$h" ps -aq --filter "label=cswarm.cluster=$id")" ]
-		[ -z "$(cluster_docker "$h" ps -aq --filter "label=cswarm.net.cluster=$id")" ]
-		! cluster_in_host "$h" ip link show "cswvx-${id:0:8}" >/dev/null 2>&1 || false
-		! cluster_in_host "$h" iptables-save | grep -q "CSW${id:0:6}" || false
-	done
+	nothing_of "$id"
 	unshim_h3
 	run "$CSWARM" deploy -i "$inv" --cluster ovlchk "$BATS_TEST_DIRNAME/stacks/net-other.yml"
 	[ "$status" -eq 0 ]
@@ -172,6 +177,6 @@ unshim_h3() {
 	[[ $output != *"overlay check"* ]]
 	unshim_h3
 	"$CSWARM" stack rm -i "$inv" --cluster ovlchk other >/dev/null
-	! cluster_in_host h3 ip link show "cswvx-${id:0:8}" >/dev/null 2>&1 || false
+	nothing_of "$id"		# the last stack gone, so is the overlay
 	rm -rf "$dir"
 }
