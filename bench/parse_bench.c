@@ -4,7 +4,9 @@
  *   line of a real docker 20.10), tokenised and read (ID, Names, Labels);
  * - `docker inspect` of 10 containers (copies of those in
  *   tests/unit/data/docker_inspect.json, from a real dockerd) parsed once
- *   per host for TASKS/10 hosts (docker_observe_parse), as a reconcile does.
+ *   per host for TASKS/10 hosts (docker_observe_parse), as a reconcile does;
+ * - removing every other task of that state, in one pass
+ *   (state_remove_tasks, as a wave records its stops) and one at a time.
  * "before" tokenises the same text with jsmn as it was built before
  * (bench/jsmn_before.c, at BEFORE objects for the ps array: it is
  * quadratic), "tokens" with jsmn as it is built now.
@@ -221,6 +223,34 @@ static void report(const char *what, size_t n, const char *text, size_t len, par
 	printf("\n");
 }
 
+/* Every other task of the state in text removed, in one batch or one by
+ * one (each a pass over the tasks); its time in ms. */
+static double remove_half(const char *text, size_t len, int batch)
+{
+	struct state st;
+	struct strbuf err = STRBUF_INIT;
+	if (state_parse(text, len, &st, &err) != 0)
+		die("bench: %s", sb_str(&err));
+	size_t n = st.ntasks / 2, had = st.ntasks;
+	char **ids = xcalloc(n + 1, sizeof(*ids));
+	for (size_t i = 0; i < n; i++)
+		ids[i] = xstrdup(st.tasks[2 * i].id);
+	double t0 = now_ms();
+	if (batch)
+		state_remove_tasks(&st, (const char *const *)ids, n);
+	for (size_t i = 0; !batch && i < n; i++)
+		state_remove_task(&st, ids[i]);
+	double t = now_ms() - t0;
+	if (st.ntasks != had - n)
+		die("bench: %zu tasks left of %zu, %zu removed", st.ntasks, had, n);
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	state_free(&st);
+	sb_free(&err);
+	return t;
+}
+
 int main(int argc, char **argv)
 {
 	size_t ntasks = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000;
@@ -232,6 +262,8 @@ int main(int argc, char **argv)
 	sb_init(&text);
 	make_state(ntasks, &text);
 	report("state_tasks", ntasks, text.buf, text.len, parse_state, 1);
+	printf("state: tasks=%zu removed=%zu batch_ms=%.1f one_by_one_ms=%.1f\n", ntasks, ntasks / 2,
+	       remove_half(text.buf, text.len, 1), remove_half(text.buf, text.len, 0));
 	sb_reset(&text);
 	make_ps(nbefore, &text);
 	report("ps_containers", nbefore, text.buf, text.len, parse_ps, 1);

@@ -108,6 +108,7 @@ static int open_view(struct run *r)
 		return EXIT_USAGE;
 	if (open_fleet(&r->opts, &r->inv, &r->fleet, &r->index) != 0)
 		return EXIT_FAIL;
+	run_index_hosts(r);
 	/* No managers or no state: the inventory's defaults, silently. */
 	if (cluster_open(&r->cluster, &r->inv, &r->opts.target, r->copts.name, r->opts.forks,
 			 r->opts.timeout_ms, &err) == 0) {

@@ -38,9 +38,12 @@ static int forget_node(struct run *r, const char *node, int force)
 		      "running on %s are not stopped: it is out of reach)", node, n, node, node);
 		return EXIT_FAIL;
 	}
-	for (size_t i = r->st.ntasks; i-- > 0;)
+	const char **gone = xcalloc(n ? n : 1, sizeof(*gone));
+	for (size_t i = 0, k = 0; i < r->st.ntasks && k < n; i++)
 		if (streq(r->st.tasks[i].node, node))
-			state_remove_task(&r->st, r->st.tasks[i].id);
+			gone[k++] = r->st.tasks[i].id;
+	state_remove_tasks(&r->st, gone, n);
+	free(gone);
 	state_remove_node(&r->st, node);
 	printf("%s removed from the cluster (%zu tasks forgotten)\n", node, n);
 	return EXIT_OK;

@@ -460,20 +460,6 @@ static size_t monitor_wave(struct run *r, struct converge *cv, int wave)
 	return failed;
 }
 
-/* Record what the wave did in the state's task list. */
-static void record_wave(struct run *r, struct converge *cv, int wave)
-{
-	for (size_t i = 0; i < cv->nops; i++) {
-		struct op *op = &cv->ops[i];
-		if (op->wave != wave || !op->done)
-			continue;
-		if (op->kind == OP_START)
-			state_add_task(&r->st, &op->task);
-		else if (op->kind == OP_STOP && op->task.id && *op->task.id)
-			state_remove_task(&r->st, op->task.id);
-	}
-}
-
 static long long update_delay_ms(const struct converge *cv, int wave)
 {
 	long long delay = 0;
@@ -629,7 +615,7 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 			if (wave >= WAVE_UPDATE && !wave_failed)
 				wave_failed += monitor_wave(r, cv, wave);
 		}
-		record_wave(r, cv, wave);
+		run_state_record(&r->st, cv, wave);
 		progress_draw(cv, wave);
 		run_fault_point("after-wave");
 		scripts_free(hs, r->fleet.n);

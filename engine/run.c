@@ -107,6 +107,7 @@ static int open_cluster(struct run *r)
 	all.limit = NULL;	/* placement needs every host */
 	if (open_fleet(&all, &r->inv, &r->fleet, &r->index) != 0)
 		return EXIT_FAIL;
+	run_index_hosts(r);
 	if (cluster_open(&r->cluster, &r->inv, &r->opts.target, r->copts.name, r->opts.forks,
 			 r->opts.timeout_ms, &err) != 0) {
 		error("%s", sb_str(&err));
@@ -262,6 +263,23 @@ static int write_state(struct run *r, struct state *st, const char *change, cons
 	return r->stop;
 }
 
+void run_state_record(struct state *st, const struct converge *cv, int wave)
+{
+	const char **gone = xcalloc(cv->nops ? cv->nops : 1, sizeof(*gone));
+	size_t ngone = 0;
+	for (size_t i = 0; i < cv->nops; i++) {
+		const struct op *op = &cv->ops[i];
+		if (wave >= 0 && (op->wave != wave || !op->done))
+			continue;
+		if (op->kind == OP_START)
+			state_add_task(st, &op->task);
+		else if (op->kind == OP_STOP && op->task.id && *op->task.id)
+			gone[ngone++] = op->task.id;
+	}
+	state_remove_tasks(st, gone, ngone);
+	free(gone);
+}
+
 int run_write_intent(struct run *r, const struct converge *cv)
 {
 	struct strbuf json = STRBUF_INIT, err = STRBUF_INIT;
@@ -277,13 +295,7 @@ int run_write_intent(struct run *r, const struct converge *cv)
 	state_write_json(&r->st, &json);
 	if (state_parse(json.buf, json.len, &next, &err) != 0)
 		die("state copy: %s", sb_str(&err));
-	for (size_t i = 0; i < cv->nops; i++) {
-		const struct op *op = &cv->ops[i];
-		if (op->kind == OP_START)
-			state_add_task(&next, &op->task);
-		else if (op->kind == OP_STOP && op->task.id && *op->task.id)
-			state_remove_task(&next, op->task.id);
-	}
+	run_state_record(&next, cv, -1);
 	char *change = xasprintf("plan: %zu operations (the run applies them next)", changes);
 	if (write_state(r, &next, change, " before changing any host") == EXIT_OK) {
 		r->st.version = next.version;
@@ -319,6 +331,7 @@ void run_close(struct run *r)
 	if (r->key)
 		OPENSSL_cleanse(r->key, sizeof(*r->key));
 	free(r->key);
+	strmap_free(&r->host_at);
 	fleet_free(&r->fleet);
 	free(r->index);
 	free(r->in_limit);
@@ -333,12 +346,17 @@ void run_warn_down(const struct run *r)
 			warning("%s (%s)", sb_str(&r->views[i].detail), r->views[i].down);
 }
 
-long run_host(const struct run *r, const char *name)
+void run_index_hosts(struct run *r)
 {
 	for (size_t i = 0; i < r->fleet.n; i++)
-		if (streq(r->fleet.hosts[i].target.name, name))
-			return (long)i;
-	return -1;
+		if (strmap_get(&r->host_at, r->fleet.hosts[i].target.name) == (size_t)-1)
+			strmap_put(&r->host_at, r->fleet.hosts[i].target.name, i);
+}
+
+long run_host(const struct run *r, const char *name)
+{
+	size_t at = name ? strmap_get(&r->host_at, name) : (size_t)-1;
+	return at == (size_t)-1 ? -1 : (long)at;
 }
 
 const struct stack *run_stack(const struct run *r, const char *stack)

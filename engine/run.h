@@ -17,6 +17,7 @@
 #include "engine/hostopts.h"
 #include "compose/compose.h"
 #include "engine/observe.h"
+#include "inventory/strmap.h"
 #include "state/cluster.h"
 #include "state/state.h"
 
@@ -36,6 +37,7 @@ struct run {
 	struct cluster_opts copts;
 	struct inventory inv;
 	struct fleet fleet;		/* every inventory host, inventory order */
+	struct strmap host_at;		/* host name -> fleet position (run_host) */
 	size_t *index;			/* fleet position -> inventory index */
 	struct cluster_ctx cluster;
 	int cluster_opened;
@@ -82,6 +84,10 @@ struct converge;
 /* Test hook (CSWARM_FAULT=PHASE:sigkill, see docs/reliability.md). */
 void run_fault_point(const char *phase);
 int run_write_intent(struct run *r, const struct converge *cv);
+/* Into st, what the operations of wave did (those done; wave -1: every
+ * operation, done or not, as the plan): tasks started added, tasks
+ * stopped removed in one pass. */
+void run_state_record(struct state *st, const struct converge *cv, int wave);
 void run_close(struct run *r);
 
 /* A stack document as the state keeps it (canonical JSON, values final:
@@ -100,7 +106,11 @@ long run_stack_index(const struct run *r, const char *name);
 /* A warning per observed host that cannot run tasks now, with the reason
  * (unreachable, docker down, output too large...). */
 void run_warn_down(const struct run *r);
-/* Fleet position of the inventory host named name, or -1. */
+/* Index r->fleet by host name for run_host (run_open does it; a command
+ * that opens the fleet itself calls it after open_fleet). */
+void run_index_hosts(struct run *r);
+/* Fleet position of the inventory host named name, or -1; hashed, so
+ * that a loop over 10k tasks does not scan 1000 hosts for each. */
 long run_host(const struct run *r, const char *name);
 /* The stack model and service of a state service, or NULL. */
 const struct stack *run_stack(const struct run *r, const char *stack);

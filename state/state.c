@@ -1,6 +1,7 @@
 /* The state model: lookups, edits, ids and hashes. JSON is in state_json.c. */
 #include "state/objects.h"
 #include "state/state.h"
+#include "inventory/strmap.h"
 #include "util/jsonw.h"
 #include "util/util.h"
 
@@ -243,6 +244,30 @@ struct state_task *state_add_task(struct state *st, const struct state_task *t)
 	n->hash = dup_or_null(t->hash);
 	n->desired = dup_or_null(t->desired);
 	return n;
+}
+
+size_t state_remove_tasks(struct state *st, const char *const *ids, size_t n)
+{
+	struct strmap gone = STRMAP_INIT;
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] && strmap_get(&gone, ids[i]) == (size_t)-1)
+			strmap_put(&gone, ids[i], i);
+	/* Marked first: ids may be the tasks' own, freed below. */
+	unsigned char *drop = xcalloc(st->ntasks + 1, 1);
+	for (size_t i = 0; i < st->ntasks; i++)
+		drop[i] = st->tasks[i].id && strmap_get(&gone, st->tasks[i].id) != (size_t)-1;
+	strmap_free(&gone);
+	size_t kept = 0;
+	for (size_t i = 0; i < st->ntasks; i++) {
+		if (drop[i])
+			state_task_free(&st->tasks[i]);
+		else
+			st->tasks[kept++] = st->tasks[i];
+	}
+	size_t removed = st->ntasks - kept;
+	st->ntasks = kept;
+	free(drop);
+	return removed;
 }
 
 int state_remove_task(struct state *st, const char *id)

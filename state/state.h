@@ -149,6 +149,10 @@ void state_task_free(struct state_task *t);
 /* Append a copy of t (strings duplicated); returns the stored task. */
 struct state_task *state_add_task(struct state *st, const struct state_task *t);
 /* 0 if removed, -1 if absent. */
+/* Remove every task whose id is in ids (n of them; NULLs skipped), in
+ * one pass over the tasks (hashed: a wave stopping thousands of tasks
+ * costs no more than one); returns how many went. */
+size_t state_remove_tasks(struct state *st, const char *const *ids, size_t n);
 int state_remove_task(struct state *st, const char *id);
 
 struct state_node *state_find_node(struct state *st, const char *name);

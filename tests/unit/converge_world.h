@@ -83,6 +83,7 @@ static inline struct run *world(void)
 		r->views[i].info.ncpu = 2;
 		r->views[i].info.mem_total = 8LL << 30;
 	}
+	run_index_hosts(r);
 	r->st.cluster = xstrdup("default");
 	r->st.cluster_id = xstrdup("0123456789abcdef0123456789abcdef");
 	set_stack(r, "1", "0s");
