@@ -56,7 +56,7 @@ static int cswarm(const char *first, ...)
 	optind = 0;	/* getopt starts afresh for each command */
 	const struct cmd *c = find_command(argv[0]);
 	assert_non_null(c);
-	int rc = c->fn(argc, argv);
+	int rc = run_command(c, argc, argv);
 	fflush(NULL);
 	return rc;
 }
@@ -67,7 +67,8 @@ static void hosts_up(void)
 	local_sshd_start(&sshd, NULL);
 	local_sshd_docker(&sshd, "h1 h2 h3");
 	char *inv = in_dir("%s", "hosts.ini"), *text;
-	text = xasprintf("[managers]\nh1 cswarm_state_dir=%s/state\n[workers]\nh2\nh3\n", sshd.dir);
+	text = xasprintf("[managers]\nh1 cswarm_state_dir=%s/state\n[workers]\nh2\nh3\n"
+			 "[all:vars]\ncswarm_network=bridge\n", sshd.dir);
 	local_sshd_write(inv, text);
 	setenv("CSWARM_INVENTORY", inv, 1);
 	setenv("CSWARM_SSH_CONFIG", sshd.ssh_config, 1);
