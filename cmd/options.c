@@ -143,7 +143,7 @@ static int set_value(const struct opt *o, void *args, struct run *run, const cha
 	struct optlist *l = target;
 
 	if (!base)
-		die("option --%s: its table needs a struct run", o->long_name);
+		die("option --%s: parsed without its target struct", o->long_name);
 	switch (o->type) {
 	case OPT_T_FLAG: *(int *)target = 1; return EXIT_OK;
 	case OPT_T_INT: return set_int(o, target, arg);

@@ -48,6 +48,7 @@ enum opt_type {
 enum opt_flags {
 	OPT_ON_RUN = 1,		/* the target is in the struct run, not the command's args */
 	OPT_GLOBAL = 2,		/* also accepted before the command: cswarm -i INV node ls */
+	OPT_REPEATS = 4,	/* a callback that takes the option again and again (synopsis: ...) */
 };
 
 struct opt_group;

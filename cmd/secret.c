@@ -411,7 +411,7 @@ static int obj_inspect(struct run *r, struct obj_args *a, int argc, char **argv)
 /* --- the forms ------------------------------------------------------------------ */
 
 static const struct opt create_options[] = {
-	OPT_CALLBACK(0, "label", "K=V", add_label, "a label of the object (repeats)", NULL),
+	OPT_CALLBACK(0, "label", "K=V", add_label, "a label of the object", NULL, .flags = OPT_REPEATS),
 	OPT_INCLUDE(cluster_options),
 	OPT_END(),
 };

@@ -64,7 +64,7 @@ static void synopsis_words(const struct subcmd *s, const struct style *st, struc
 			add_styled(w, st, st->italic, o->include->name);
 		else
 			add_option_name(w, st, o);
-		sb_adds(w, o->type == OPT_T_LIST ? "]..." : "]");
+		sb_adds(w, o->type == OPT_T_LIST || (o->flags & OPT_REPEATS) ? "]..." : "]");
 	}
 	for (const char *a = s->args; a && *a; a += strspn(a, " ")) {
 		size_t len = strcspn(a, " ");
