@@ -224,54 +224,55 @@ static void expect_word(const char *deploy, const char *word, int (*get)(const s
 static int condition_of(const struct deploy *d) { return (int)d->restart_policy.condition; }
 static int update_action_of(const struct deploy *d) { return (int)d->update_config.failure_action; }
 static int rollback_action_of(const struct deploy *d) { return (int)d->rollback_config.failure_action; }
-
-static void test_restart_condition_words(void **state)
-{
-	(void)state;
-	static const char *const words[] = { "none", "on-failure", "any" };
-	static const enum restart_condition want[] = { CONDITION_NONE, CONDITION_ON_FAILURE, CONDITION_ANY };
-	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
-		expect_word("{restart_policy: {condition: %s}}", words[i], condition_of, (int)want[i]);
-		assert_string_equal(restart_condition_name(want[i]), words[i]);
-	}
-	assert_null(restart_condition_name(CONDITION_UNSET));
-	assert_null(restart_condition_name(CONDITION_NWORDS));
-}
-
-static void test_failure_action_words(void **state)
-{
-	(void)state;
-	static const char *const words[] = { "continue", "rollback", "pause" };
-	static const enum failure_action want[] = { FAILURE_CONTINUE, FAILURE_ROLLBACK, FAILURE_PAUSE };
-	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
-		expect_word("{update_config: {failure_action: %s}}", words[i], update_action_of, (int)want[i]);
-		expect_word("{rollback_config: {failure_action: %s}}", words[i], rollback_action_of,
-			    (int)want[i]);
-		assert_string_equal(failure_action_name(want[i]), words[i]);
-	}
-	assert_null(failure_action_name(FAILURE_UNSET));
-}
-
 static int update_order_of(const struct deploy *d) { return (int)d->update_config.order; }
-
 static int mode_of(const struct deploy *d) { return (int)d->mode; }
 
-static void test_deploy_mode_words(void **state)
-{
-	(void)state;
-	expect_word("{mode: %s}", "replicated", mode_of, MODE_REPLICATED);
-	expect_word("{mode: %s}", "global", mode_of, MODE_GLOBAL);
-	assert_string_equal(deploy_mode_name(MODE_GLOBAL), "global");
-	assert_null(deploy_mode_name(MODE_NWORDS));
-}
+static const char *condition_name(int v) { return restart_condition_name((enum restart_condition)v); }
+static const char *action_name(int v) { return failure_action_name((enum failure_action)v); }
+static const char *order_name(int v) { return update_order_name((enum update_order)v); }
+static const char *mode_name(int v) { return deploy_mode_name((enum deploy_mode)v); }
 
-static void test_update_order_words(void **state)
+/* Every word each stack-file enum knows: in, its value, out again. */
+static void test_stack_file_words(void **state)
 {
 	(void)state;
-	expect_word("{update_config: {order: %s}}", "stop-first", update_order_of, ORDER_STOP_FIRST);
-	expect_word("{update_config: {order: %s}}", "start-first", update_order_of, ORDER_START_FIRST);
-	assert_string_equal(update_order_name(ORDER_START_FIRST), "start-first");
+	static const struct {
+		const char *deploy, *word;
+		int (*get)(const struct deploy *);
+		const char *(*name)(int);
+		int want;
+	} cases[] = {
+		{ "{restart_policy: {condition: %s}}", "none", condition_of, condition_name, CONDITION_NONE },
+		{ "{restart_policy: {condition: %s}}", "on-failure", condition_of, condition_name,
+		  CONDITION_ON_FAILURE },
+		{ "{restart_policy: {condition: %s}}", "any", condition_of, condition_name, CONDITION_ANY },
+		{ "{update_config: {failure_action: %s}}", "continue", update_action_of, action_name,
+		  FAILURE_CONTINUE },
+		{ "{update_config: {failure_action: %s}}", "rollback", update_action_of, action_name,
+		  FAILURE_ROLLBACK },
+		{ "{update_config: {failure_action: %s}}", "pause", update_action_of, action_name,
+		  FAILURE_PAUSE },
+		{ "{rollback_config: {failure_action: %s}}", "continue", rollback_action_of, action_name,
+		  FAILURE_CONTINUE },
+		{ "{rollback_config: {failure_action: %s}}", "rollback", rollback_action_of, action_name,
+		  FAILURE_ROLLBACK },
+		{ "{rollback_config: {failure_action: %s}}", "pause", rollback_action_of, action_name,
+		  FAILURE_PAUSE },
+		{ "{update_config: {order: %s}}", "stop-first", update_order_of, order_name, ORDER_STOP_FIRST },
+		{ "{update_config: {order: %s}}", "start-first", update_order_of, order_name, ORDER_START_FIRST },
+		{ "{mode: %s}", "replicated", mode_of, mode_name, MODE_REPLICATED },
+		{ "{mode: %s}", "global", mode_of, mode_name, MODE_GLOBAL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		expect_word(cases[i].deploy, cases[i].word, cases[i].get, cases[i].want);
+		assert_string_equal(cases[i].name(cases[i].want), cases[i].word);
+	}
+	/* UNSET has no word: never written */
+	assert_null(restart_condition_name(CONDITION_UNSET));
+	assert_null(failure_action_name(FAILURE_UNSET));
 	assert_null(update_order_name(ORDER_UNSET));
+	assert_null(restart_condition_name(CONDITION_NWORDS));
+	assert_null(deploy_mode_name(MODE_NWORDS));
 }
 
 /* Unset stays unset (swarm's defaults apply where decided), and is not
@@ -413,10 +414,7 @@ int main(void)
 		cmocka_unit_test(test_inspect_state_unknown),
 		cmocka_unit_test(test_phase_table),
 		cmocka_unit_test(test_current_state_text),
-		cmocka_unit_test(test_restart_condition_words),
-		cmocka_unit_test(test_failure_action_words),
-		cmocka_unit_test(test_deploy_mode_words),
-		cmocka_unit_test(test_update_order_words),
+		cmocka_unit_test(test_stack_file_words),
 		cmocka_unit_test(test_unset_words),
 		cmocka_unit_test(test_unknown_words),
 		cmocka_unit_test(test_node_words_round_trip),
