@@ -111,4 +111,27 @@ static inline void local_sshd_stop(struct local_sshd *s)
 	s->ssh_config = NULL;
 }
 
+/* The sshd of the test running, one test program's (each test starts its
+ * own: which hosts are down differs), removed after the test even when it
+ * failed:
+ *	cmocka_run_group_tests(tests, local_sshd_group_setup, NULL)
+ * with every test given as WITH_SSHD(test). */
+static struct local_sshd sshd;
+
+static inline int local_sshd_teardown(void **state)
+{
+	(void)state;
+	if (sshd.ssh_config)
+		local_sshd_stop(&sshd);
+	return 0;
+}
+
+static inline int local_sshd_group_setup(void **state)
+{
+	(void)state;
+	return ssh_global_init();
+}
+
+#define WITH_SSHD(test) cmocka_unit_test_teardown(test, local_sshd_teardown)
+
 #endif

@@ -21,7 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static struct local_sshd sshd;
 static const char *const hosts[] = { "h1", "h2", "h3" };
 
 static const char stack_text[] =
@@ -30,10 +29,8 @@ static const char stack_text[] =
 	"  web:\n"
 	"    image: busybox:latest\n"
 	"    environment: { V: \"%s\" }\n"
-	"    deploy:\n"
-	"      replicas: 3\n"
-	"      placement: { max_replicas_per_node: 1 }\n"
-	"      update_config: { parallelism: 1, %s }\n";
+	"    deploy: { replicas: 3, placement: { max_replicas_per_node: 1 },\n"
+	"              update_config: { parallelism: 1, %s } }\n";
 
 static char *in_dir(const char *fmt, const char *name)
 {
@@ -224,22 +221,6 @@ static void test_prune(void **unused)
 	free(log);
 }
 
-static int teardown_sshd(void **state)
-{
-	(void)state;
-	if (sshd.ssh_config)
-		local_sshd_stop(&sshd);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return ssh_global_init();
-}
-
-#define WITH_SSHD(test) cmocka_unit_test_teardown(test, teardown_sshd)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,5 +229,5 @@ int main(void)
 		WITH_SSHD(test_failures_within_the_ratio_go_on),
 		WITH_SSHD(test_prune),
 	};
-	return cmocka_run_group_tests_name("deploy to local hosts", tests, setup, NULL);
+	return cmocka_run_group_tests_name("deploy to local hosts", tests, local_sshd_group_setup, NULL);
 }
