@@ -75,7 +75,9 @@ static inline void local_sshd_start(struct local_sshd *s, const char *down)
 /* Docker on the hosts named (space separated): tests/fleet/fake-docker,
  * which keeps each host's containers in DIR/hosts/NAME (its calls in
  * calls.log there, each word quoted). A `docker run` on a host with a file
- * DIR/hosts/NAME/fail-run fails as a refused start does (logged too). The test is skipped when `make
+ * DIR/hosts/NAME/fail-run fails as a refused start does (logged too); with
+ * DIR/hosts/NAME/restart-on-inspect, its containers restart before every
+ * `docker inspect`, as the engine restarting a task in place. The test is skipped when `make
  * unit` has not built the tool. Run from the top of the tree. */
 static inline void local_sshd_docker(struct local_sshd *s, const char *hosts)
 {
@@ -94,7 +96,11 @@ static inline void local_sshd_docker(struct local_sshd *s, const char *hosts)
 			       "  echo \"docker 'run' (refused)\" >>\"$FAKE_DOCKER_DIR/calls.log\"\n"
 			       "  echo 'docker: Error response from daemon: refused (test)' >&2; exit 125\n"
 			       "fi\n"
-			       "ASAN_OPTIONS=detect_leaks=0 exec %s \"$@\"\n", abs);
+			       "export ASAN_OPTIONS=detect_leaks=0\n"
+			       "if [ \"$1\" = inspect ] && [ -e \"$FAKE_DOCKER_DIR/restart-on-inspect\" ]; then\n"
+			       "  ids=$(%s ps -q) && [ -z \"$ids\" ] || %s restart $ids >/dev/null\n"
+			       "fi\n"
+			       "exec %s \"$@\"\n", abs, abs, abs);
 	local_sshd_write(path, text);
 	assert_int_equal(chmod(path, 0755), 0);
 	free(text);
