@@ -75,7 +75,9 @@ static inline void local_sshd_start(struct local_sshd *s, const char *down)
 /* Docker on the hosts named (space separated): tests/fleet/fake-docker,
  * which keeps each host's containers in DIR/hosts/NAME (its calls in
  * calls.log there, each word quoted). A `docker run` on a host with a file
- * DIR/hosts/NAME/fail-run fails as a refused start does (logged too). The test is skipped when `make
+ * DIR/hosts/NAME/fail-run fails as a refused start does (logged too); with
+ * DIR/hosts/NAME/restart-on-inspect, its containers restart before every
+ * `docker inspect`, as the engine restarting a task in place. The test is skipped when `make
  * unit` has not built the tool. Run from the top of the tree. */
 static inline void local_sshd_docker(struct local_sshd *s, const char *hosts)
 {
@@ -94,7 +96,11 @@ static inline void local_sshd_docker(struct local_sshd *s, const char *hosts)
 			       "  echo \"docker 'run' (refused)\" >>\"$FAKE_DOCKER_DIR/calls.log\"\n"
 			       "  echo 'docker: Error response from daemon: refused (test)' >&2; exit 125\n"
 			       "fi\n"
-			       "ASAN_OPTIONS=detect_leaks=0 exec %s \"$@\"\n", abs);
+			       "export ASAN_OPTIONS=detect_leaks=0\n"
+			       "if [ \"$1\" = inspect ] && [ -e \"$FAKE_DOCKER_DIR/restart-on-inspect\" ]; then\n"
+			       "  ids=$(%s ps -q) && [ -z \"$ids\" ] || %s restart $ids >/dev/null\n"
+			       "fi\n"
+			       "exec %s \"$@\"\n", abs, abs, abs);
 	local_sshd_write(path, text);
 	assert_int_equal(chmod(path, 0755), 0);
 	free(text);
@@ -110,5 +116,28 @@ static inline void local_sshd_stop(struct local_sshd *s)
 	free(s->ssh_config);
 	s->ssh_config = NULL;
 }
+
+/* The sshd of the test running, one test program's (each test starts its
+ * own: which hosts are down differs), removed after the test even when it
+ * failed:
+ *	cmocka_run_group_tests(tests, local_sshd_group_setup, NULL)
+ * with every test given as WITH_SSHD(test). */
+static struct local_sshd sshd;
+
+static inline int local_sshd_teardown(void **state)
+{
+	(void)state;
+	if (sshd.ssh_config)
+		local_sshd_stop(&sshd);
+	return 0;
+}
+
+static inline int local_sshd_group_setup(void **state)
+{
+	(void)state;
+	return ssh_global_init();
+}
+
+#define WITH_SSHD(test) cmocka_unit_test_teardown(test, local_sshd_teardown)
 
 #endif

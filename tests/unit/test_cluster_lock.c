@@ -55,23 +55,6 @@ static int lock(struct managers *m, const char *holder, struct strbuf *err)
 	return cluster_lock(&m->c, holder, 0, err);
 }
 
-/* The sshd of the test running; removed after it, even when it failed. */
-static struct local_sshd sshd;
-
-static int setup(void **state)
-{
-	(void)state;
-	return ssh_global_init();
-}
-
-static int teardown_sshd(void **state)
-{
-	(void)state;
-	if (sshd.ssh_config)
-		local_sshd_stop(&sshd);
-	return 0;
-}
-
 static void test_one_run_holds_the_majority(void **unused)
 {
 	(void)unused;
@@ -188,9 +171,6 @@ static void test_write_fenced_by_a_newer_version(void **unused)
 	sb_free(&err);
 }
 
-/* Each test starts its own sshd (which hosts are down differs). */
-#define WITH_SSHD(test) cmocka_unit_test_teardown(test, teardown_sshd)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,5 +180,5 @@ int main(void)
 		WITH_SSHD(test_unreachable_majority),
 		WITH_SSHD(test_write_fenced_by_a_newer_version),
 	};
-	return cmocka_run_group_tests_name("cluster lock", tests, setup, NULL);
+	return cmocka_run_group_tests_name("cluster lock", tests, local_sshd_group_setup, NULL);
 }

@@ -2,7 +2,8 @@
  * sshd -i with tests/fleet/fake-docker as docker): converge_apply's waves
  * as the hosts see them. A rolling update stops each old task before its
  * replacement starts (or after, start-first); a failed batch pauses the
- * update before the next one, unless max_failure_ratio tolerates it;
+ * update before the next one, unless max_failure_ratio tolerates it; a
+ * task restarted within update_config.monitor fails its batch;
  * deploy --prune stops what the file no longer lists, and only that. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static struct local_sshd sshd;
 static const char *const hosts[] = { "h1", "h2", "h3" };
 
 static const char stack_text[] =
@@ -30,10 +30,8 @@ static const char stack_text[] =
 	"  web:\n"
 	"    image: busybox:latest\n"
 	"    environment: { V: \"%s\" }\n"
-	"    deploy:\n"
-	"      replicas: 3\n"
-	"      placement: { max_replicas_per_node: 1 }\n"
-	"      update_config: { parallelism: 1, %s }\n";
+	"    deploy: { replicas: 3, placement: { max_replicas_per_node: 1 },\n"
+	"              update_config: { parallelism: 1, %s } }\n";
 
 static char *in_dir(const char *fmt, const char *name)
 {
@@ -130,9 +128,10 @@ static size_t runs_everywhere(void)
 	return n;
 }
 
-static void fail_runs_on(const char *host)
+/* A marker file of local_sshd_docker's on host. */
+static void mark(const char *host, const char *name)
 {
-	char *marker = in_dir("hosts/%s/fail-run", host);
+	char *marker = xasprintf("%s/hosts/%s/%s", sshd.dir, host, name);
 	local_sshd_write(marker, "");
 	free(marker);
 }
@@ -172,7 +171,7 @@ static void test_failed_batch_pauses_the_update(void **unused)
 	hosts_up();
 	assert_int_equal(deploy("1", "failure_action: pause"), 0);
 	for (size_t h = 0; h < ARRAY_SIZE(hosts); h++)
-		fail_runs_on(hosts[h]);
+		mark(hosts[h], "fail-run");
 	calls_reset();
 	assert_int_not_equal(deploy("2", "failure_action: pause"), 0);
 	assert_int_equal(runs_everywhere(), 1);
@@ -185,10 +184,24 @@ static void test_failures_within_the_ratio_go_on(void **unused)
 	(void)unused;
 	hosts_up();
 	assert_int_equal(deploy("1", "failure_action: pause, max_failure_ratio: 0.5"), 0);
-	fail_runs_on("h2");
+	mark("h2", "fail-run");
 	calls_reset();
 	assert_int_not_equal(deploy("2", "failure_action: pause, max_failure_ratio: 0.5"), 0);
 	assert_int_equal(runs_everywhere(), 3);
+}
+
+/* update_config.monitor: a new task the engine restarts within the
+ * period counts as failed, and the update pauses after that batch. */
+static void test_monitor_sees_a_restart(void **unused)
+{
+	(void)unused;
+	hosts_up();
+	assert_int_equal(deploy("1", "monitor: 1s, failure_action: pause"), 0);
+	for (size_t h = 0; h < ARRAY_SIZE(hosts); h++)
+		mark(hosts[h], "restart-on-inspect");
+	calls_reset();
+	assert_int_not_equal(deploy("2", "monitor: 1s, failure_action: pause"), 0);
+	assert_int_equal(runs_everywhere(), 1);
 }
 
 /* web and, when with_api, api: one task each on h1. */
@@ -225,29 +238,14 @@ static void test_prune(void **unused)
 	free(log);
 }
 
-static int teardown_sshd(void **state)
-{
-	(void)state;
-	if (sshd.ssh_config)
-		local_sshd_stop(&sshd);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return ssh_global_init();
-}
-
-#define WITH_SSHD(test) cmocka_unit_test_teardown(test, teardown_sshd)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		WITH_SSHD(test_rolling_update_order),
 		WITH_SSHD(test_failed_batch_pauses_the_update),
 		WITH_SSHD(test_failures_within_the_ratio_go_on),
+		WITH_SSHD(test_monitor_sees_a_restart),
 		WITH_SSHD(test_prune),
 	};
-	return cmocka_run_group_tests_name("deploy to local hosts", tests, setup, NULL);
+	return cmocka_run_group_tests_name("deploy to local hosts", tests, local_sshd_group_setup, NULL);
 }

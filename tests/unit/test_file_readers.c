@@ -11,6 +11,7 @@
 #include "docker/secrets.h"
 #include "inventory/build.h"
 #include "util/util.h"
+#include "unit_helpers.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,12 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char base[64];
-
-/* A file of n bytes 'x' in base; its path. */
+/* A file of n bytes 'x' in unit_tmpdir; its path. */
 static char *file_of(const char *name, size_t n)
 {
-	char *path = xasprintf("%s/%s", base, name);
+	char *path = xasprintf("%s/%s", unit_tmpdir, name);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	for (size_t i = 0; i < n; i++)
@@ -45,7 +44,7 @@ static void test_compose_small_file(void **unused)
 {
 	(void)unused;
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
-	char *path = file_of("env", 10), *fifo = xasprintf("%s/fifo", base);
+	char *path = file_of("env", 10), *fifo = xasprintf("%s/fifo", unit_tmpdir);
 	assert_int_equal(read_small_file(path, 10, &out, &err), 0);
 	assert_int_equal(out.len, 10);
 	sb_reset(&out);
@@ -119,13 +118,5 @@ int main(void)
 		cmocka_unit_test(test_inventory_file),
 		cmocka_unit_test(test_secret_source_file),
 	};
-	strcpy(base, "/tmp/cswarm-test-readers.XXXXXX");
-	if (!mkdtemp(base))
-		return 1;
-	int ret = cmocka_run_group_tests_name("file readers", tests, NULL, NULL);
-	char *rm = xasprintf("rm -rf '%s'", base);
-	if (system(rm) != 0)
-		ret = 1;
-	free(rm);
-	return ret;
+	return cmocka_run_group_tests_name("file readers", tests, unit_tmpdir_setup, unit_tmpdir_teardown);
 }

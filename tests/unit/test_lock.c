@@ -22,8 +22,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char base[64];
-
 /* A lock script running locally: its stdin stays open (the channel). */
 struct taker {
 	pid_t pid;
@@ -96,7 +94,7 @@ static void expect_status(const char *dir, const char *want)
 static void test_held_while_the_channel_is_open(void **unused)
 {
 	(void)unused;
-	char *dir = xasprintf("%s/held", base);
+	char *dir = xasprintf("%s/held", unit_tmpdir);
 	struct taker a, b;
 	take(&a, dir, "alice@laptop pid 1 since then: cswarm deploy", "0.5");
 	assert_true(starts_with(a.line, "locked "));
@@ -124,7 +122,7 @@ static void test_held_while_the_channel_is_open(void **unused)
 static void test_hostile_directory_and_private_files(void **unused)
 {
 	(void)unused;
-	char *dir = xasprintf("%s/it's $(touch pwned) `touch pwned2`; x", base);
+	char *dir = xasprintf("%s/it's $(touch pwned) `touch pwned2`; x", unit_tmpdir);
 	char *lock = xasprintf("%s/lock", dir), *holder = xasprintf("%s/lock.holder", dir);
 	struct taker a;
 	take(&a, dir, "me", "0.5");
@@ -149,7 +147,7 @@ static void test_hostile_directory_and_private_files(void **unused)
 static void test_status_of_a_missing_directory(void **unused)
 {
 	(void)unused;
-	char *dir = xasprintf("%s/never", base);
+	char *dir = xasprintf("%s/never", unit_tmpdir);
 	expect_status(dir, "unlocked");
 	assert_int_equal(access(dir, F_OK), -1);
 	free(dir);
@@ -196,13 +194,5 @@ int main(void)
 		cmocka_unit_test(test_describe_holder),
 		cmocka_unit_test(test_holder_line_is_one_line),
 	};
-	strcpy(base, "/tmp/cswarm-test-lock.XXXXXX");
-	if (!mkdtemp(base))
-		return 1;
-	int ret = cmocka_run_group_tests_name("lock", tests, NULL, NULL);
-	char *rm = xasprintf("rm -rf '%s'", base);
-	if (system(rm) != 0)
-		ret = 1;
-	free(rm);
-	return ret;
+	return cmocka_run_group_tests_name("lock", tests, unit_tmpdir_setup, unit_tmpdir_teardown);
 }

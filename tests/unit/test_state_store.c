@@ -11,6 +11,7 @@
 #include "state/state.h"
 #include "state/store.h"
 #include "util/util.h"
+#include "unit_helpers.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -21,8 +22,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static char base[64];
 
 /* Run cmd with /bin/sh, input on stdin; its exit status. */
 static int run_sh(const char *cmd, const char *input, size_t len)
@@ -112,7 +111,7 @@ static char *path_in(const char *dir, const char *name)
 static void test_first_write(void **unused)
 {
 	(void)unused;
-	char *dir = xasprintf("%s/it's a $(dir) `x`", base), *doc;
+	char *dir = xasprintf("%s/it's a $(dir) `x`", unit_tmpdir), *doc;
 	assert_int_equal(write_version(dir, 1, 0, &doc), 0);
 	char *p = path_in(dir, "state.json"), *h = path_in(dir, "history/1.json");
 	char *log = path_in(dir, "history.log"), *tmp = path_in(dir, ".state.json.tmp");
@@ -137,7 +136,7 @@ static void test_first_write(void **unused)
 static void test_short_input_is_not_installed(void **unused)
 {
 	(void)unused;
-	char *dir = xasprintf("%s/short", base), *doc;
+	char *dir = xasprintf("%s/short", unit_tmpdir), *doc;
 	assert_int_equal(write_version(dir, 1, 0, &doc), 0);
 	assert_int_not_equal(write_version(dir, 2, 10, NULL), 0);
 	char *p = path_in(dir, "state.json"), *tmp = path_in(dir, ".state.json.tmp");
@@ -150,7 +149,7 @@ static void test_short_input_is_not_installed(void **unused)
 static void test_older_version_is_refused(void **unused)
 {
 	(void)unused;
-	char *dir = xasprintf("%s/older", base), *doc;
+	char *dir = xasprintf("%s/older", unit_tmpdir), *doc;
 	assert_int_equal(write_version(dir, 5, 0, &doc), 0);
 	assert_int_equal(write_version(dir, 5, 0, NULL), 75);
 	assert_int_equal(write_version(dir, 3, 0, NULL), 75);
@@ -164,7 +163,7 @@ static void test_older_version_is_refused(void **unused)
 static void test_write_fenced_by_a_newer_version(void **unused)
 {
 	(void)unused;
-	char *dir = xasprintf("%s/fenced", base), *doc;
+	char *dir = xasprintf("%s/fenced", unit_tmpdir), *doc;
 	assert_int_equal(write_version(dir, 5, 0, &doc), 0);
 	assert_int_equal(write_fenced(dir, 5, 4, 0, NULL), STATE_FENCED);
 	assert_int_equal(write_fenced(dir, 6, 4, 0, NULL), STATE_FENCED);
@@ -177,7 +176,7 @@ static void test_write_fenced_by_a_newer_version(void **unused)
 static void test_write_brings_a_manager_behind_up(void **unused)
 {
 	(void)unused;
-	char *dir = xasprintf("%s/behind", base), *doc;
+	char *dir = xasprintf("%s/behind", unit_tmpdir), *doc;
 	assert_int_equal(write_version(dir, 2, 0, NULL), 0);
 	assert_int_equal(write_fenced(dir, 9, 8, 0, &doc), 0);
 	char *p = path_in(dir, "state.json"), *got = slurp(p);
@@ -197,7 +196,7 @@ static void test_write_brings_a_manager_behind_up(void **unused)
 static void test_history_keeps_the_last_50(void **unused)
 {
 	(void)unused;
-	char *dir = xasprintf("%s/history", base);
+	char *dir = xasprintf("%s/history", unit_tmpdir);
 	for (long long v = 1; v <= 60; v++)
 		assert_int_equal(write_version(dir, v, 0, NULL), 0);
 	char *h = path_in(dir, "history"), *h10 = path_in(dir, "history/10.json");
@@ -344,13 +343,5 @@ int main(void)
 		cmocka_unit_test(test_choose_two_clusters),
 		cmocka_unit_test(test_choose_nothing_usable),
 	};
-	strcpy(base, "/tmp/cswarm-test-store.XXXXXX");
-	if (!mkdtemp(base))
-		return 1;
-	int ret = cmocka_run_group_tests(tests, NULL, NULL);
-	char *rm = xasprintf("rm -rf '%s'", base);
-	if (system(rm) != 0)
-		ret = 1;
-	free(rm);
-	return ret;
+	return cmocka_run_group_tests(tests, unit_tmpdir_setup, unit_tmpdir_teardown);
 }

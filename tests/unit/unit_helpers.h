@@ -3,8 +3,11 @@
 #define CSWARM_UNIT_HELPERS_H
 
 #include "util/strbuf.h"
+#include "util/util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +54,27 @@ static inline char *read_file(const char *path, size_t *len)
 	fclose(f);
 	*len = sb.len;
 	return sb_detach(&sb);
+}
+
+/* A directory of the test program's own under /tmp, made by the group
+ * setup and removed with whatever the tests left in it by the teardown:
+ *	cmocka_run_group_tests(tests, unit_tmpdir_setup, unit_tmpdir_teardown) */
+static char unit_tmpdir[64] __attribute__((unused));
+
+static inline int unit_tmpdir_setup(void **state)
+{
+	(void)state;
+	strcpy(unit_tmpdir, "/tmp/cswarm-test.XXXXXX");
+	return mkdtemp(unit_tmpdir) ? 0 : -1;
+}
+
+static inline int unit_tmpdir_teardown(void **state)
+{
+	(void)state;
+	char *rm = xasprintf("rm -rf '%s'", unit_tmpdir);
+	int rc = system(rm);
+	free(rm);
+	return rc == 0 ? 0 : -1;
 }
 
 #endif
