@@ -582,13 +582,16 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 	if (run_write_intent(r, cv) != EXIT_OK)
 		return undone(cv);
 	char *nonce = state_new_task_id();
-	/* The overlay first (a host that cannot take it stops everything), then
-	 * before each wave: new tasks join the endpoints once they run, tasks
-	 * leave them before they stop. */
-	if (net_push(r, cv, 0) != 0) {
+	/* The overlay first (a host that cannot take it stops everything; one
+	 * whose push fails fails its own tasks), then before each wave: new
+	 * tasks join the endpoints once they run, tasks leave them before they
+	 * stop. */
+	int pushed = net_push(r, cv, 0);
+	if (pushed < 0) {
 		free(nonce);
 		return cv->nops ? cv->nops : 1;
 	}
+	failed += (size_t)pushed;
 	for (int wave = 0; wave < cv->nwaves; wave++) {
 		if (run_check_lock(r) != EXIT_OK) {
 			free(nonce);

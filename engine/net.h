@@ -77,9 +77,10 @@ void net_plan_free(struct net_plan *p);
 
 /* Push the networking of every usable host: before wave `wave` of cv
  * (the tasks it stops are no endpoints any more), or wave -1 (after the
- * last: endpoints as observed). The first push of a run checks every
- * host's kernel first and applies nothing when one lacks something.
- * 0, or -1 (errors printed). No-op when the overlay is off. */
+ * last: endpoints as observed). The first push of a run checks the hosts
+ * never checked and applies nothing when one lacks something: -1. 0 when
+ * every host took the push, 1 when one did not (errors printed; the
+ * others did). No-op when the overlay is off. */
 int net_push(struct run *r, const struct converge *cv, int wave);
 
 /* The DNS server a task of svc on fleet host h uses (its first overlay

@@ -515,7 +515,7 @@ int net_push(struct run *r, const struct converge *cv, int wave)
 		if (usable(r, h))
 			host_script(r, h, rules.buf, hosts, &scripts[h]);
 	}
-	int ret = run_all(r, scripts, "overlay");
+	int ret = run_all(r, scripts, "overlay") != 0;
 	for (size_t h = 0; h < r->fleet.n; h++)
 		sb_free(&scripts[h]);
 	free(scripts);

@@ -22,6 +22,7 @@ services:
   agent:
     image: busybox:latest
     command: ["sh", "-c", "echo agent-out; echo agent-err >&2; exec sleep 1000000"]
+    ports: [{target: 81, published: 18082, mode: host}]
     deploy:
       mode: global
   worker:
@@ -81,7 +82,7 @@ containers_of() {	# HOST [ps flags]: names of the stack's containers
 	echo "$output"
 	grep -Eq "^ID +NAME +MODE +REPLICAS +IMAGE +PORTS$" <<<"$output"
 	grep -Eq "^[0-9a-f]{12} +${NAME}_web +replicated +3/3 +busybox:latest +\*:18081->80/tcp$" <<<"$output"
-	grep -Eq "^[0-9a-f]{12} +${NAME}_agent +global +3/3 +busybox:latest" <<<"$output"
+	grep -Eq "^[0-9a-f]{12} +${NAME}_agent +global +3/3 +busybox:latest +\*:18082->81/tcp$" <<<"$output"
 	grep -Eq "^[0-9a-f]{12} +${NAME}_worker +replicated +2/2 " <<<"$output"
 	run cs stack services $NAME --format json
 	[ "$status" -eq 0 ]
@@ -95,13 +96,15 @@ containers_of() {	# HOST [ps flags]: names of the stack's containers
 	no_sanitizer_report
 }
 
+# PORTS of a task: its own bindings (mode: host), as in Swarm; an ingress
+# port (the routing mesh) is the service's, shown by `stack services`.
 @test "stack ps: one Running row per task, with node and ports" {
 	run cs stack ps $NAME
 	[ "$status" -eq 0 ]
 	echo "$output"
 	grep -Eq "^ID +NAME +IMAGE +NODE +DESIRED STATE +CURRENT STATE +ERROR +PORTS$" <<<"$output"
-	[ "$(grep -Ec "^[0-9a-f]{12} +${NAME}_web\.[1-3] +busybox:latest +h[1-3] +Running +Running .* ago +\*:18081->80/tcp$" <<<"$output")" = 3 ]
-	[ "$(grep -Ec "^[0-9a-f]{12} +${NAME}_agent\.h[1-3] +busybox:latest +h[1-3] +Running +Running " <<<"$output")" = 3 ]
+	[ "$(grep -Ec "^[0-9a-f]{12} +${NAME}_web\.[1-3] +busybox:latest +h[1-3] +Running +Running .* ago *$" <<<"$output")" = 3 ]
+	[ "$(grep -Ec "^[0-9a-f]{12} +${NAME}_agent\.h[1-3] +busybox:latest +h[1-3] +Running +Running .* ago +\*:18082->81/tcp$" <<<"$output")" = 3 ]
 	[ "$(grep -Ec "${NAME}_worker\.[12] .* Running " <<<"$output")" = 2 ]
 	run cs stack ps $NAME --format json
 	[ "$status" -eq 0 ]

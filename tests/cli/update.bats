@@ -128,7 +128,10 @@ assert d["PreviousSpec"]["environment"] == {"GREETING": "hello"}, d["PreviousSpe
 
 @test "update_config.monitor: a task that exits after a few seconds fails the update, which rolls back" {
 	deploy >/dev/null
-	MONITOR=30s WEB_CMD='sleep 10; exit 3' run deploy --wait 30s
+	# The task lives 25 s: longer than the batch takes (start-first: the new
+	# task starts beside the old one, whose httpd, PID 1, waits out the 10 s
+	# stop grace period), shorter than the monitor period.
+	MONITOR=45s WEB_CMD='sleep 25; exit 3' run deploy --wait 30s
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"failed within the update's monitor period"* ]]
 	[[ "$output" == *"rolling back up to its previous deploy"* ]]
