@@ -33,7 +33,7 @@ export CSWARM_INVENTORY=$work/inventory
 sed "s|^\[all:vars\]|[all:vars]\ncswarm_state_dir=$CL_DIR/bench-state\ncswarm_cluster=bench\ncswarm_network=$NETWORK|" \
 	"$CL_DIR/inventory" >"$CSWARM_INVENTORY"
 cat >"$work/stack.yml" <<EOF
-name: bench
+name: cbench
 services:
   web:
     image: busybox:latest
@@ -78,7 +78,7 @@ floor_clean() {
 }
 
 cswarm_clean() {
-	"$CSWARM" stack rm bench >/dev/null 2>&1 || true
+	"$CSWARM" stack rm cbench >/dev/null 2>&1 || true
 }
 
 # median_ms of CMD, each run after CLEAN (not timed).
