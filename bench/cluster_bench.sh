@@ -1,38 +1,118 @@
 #!/usr/bin/env bash
 # cswarm against raw parallel OpenSSH on the same hosts, measured in the
-# same run: `node ls` vs `ssh HOST docker info` on every host at once, and a
-# no-op `reconcile` vs `ssh HOST docker ps` on every host at once. Reports
-# medians of N runs and the ratios. Needs a running local cluster
-# (tests/cluster/up 3) and a built ./cswarm.
+# same run, medians of RUNS runs, one line each:
+#   node ls            vs `ssh HOST docker info` on every host at once
+#   no-op reconcile    vs `ssh HOST docker ps` on every host at once
+#   first deploy       vs one ssh per host creating the stack's network and
+#                      running `docker run -d` for its share of the 12 tasks
+#   no-op redeploy     vs `ssh HOST docker ps` on every host at once
+# The floor's OpenSSH uses cswarm's key exchange (curve25519): OpenSSH's
+# default post-quantum one costs several times more CPU per login.
+# The stack is 12 busybox tasks on the cluster's hosts, in a state
+# directory and cluster of the bench's own (CSWARM_CLUSTER_DIR/bench-state),
+# on a per-host bridge network (cswarm_network=bridge); NETWORK=overlay
+# measures the overlay network instead (the floor stays the same).
+# Needs a running local cluster (tests/cluster/up 3; CSWARM_CLUSTER_NAME
+# picks which) and a built ./cswarm.
 #
 # Usage: bench/cluster_bench.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-7}
-. tests/cluster/run/env
+. tests/cluster/common.sh
+. "$CL_DIR/env"
 CSWARM=${CSWARM:-./cswarm}
+NETWORK=${NETWORK:-bridge}
+TASKS=12
 
 . bench/lib.sh
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export CSWARM_INVENTORY=$work/inventory
+sed "s|^\[all:vars\]|[all:vars]\ncswarm_state_dir=$CL_DIR/bench-state\ncswarm_cluster=bench\ncswarm_network=$NETWORK|" \
+	"$CL_DIR/inventory" >"$CSWARM_INVENTORY"
+cat >"$work/stack.yml" <<EOF
+name: cbench
+services:
+  web:
+    image: busybox:latest
+    command: ["sleep", "1000000"]
+    deploy:
+      replicas: $TASKS
+EOF
+
+ssh_floor() {	# HOST CMD
+	ssh -F "$CSWARM_SSH_CONFIG" -o KexAlgorithms=curve25519-sha256 "$1" "$2" >/dev/null 2>&1
+}
 
 parallel_ssh() {	# remote command on every host at once, like pssh
 	local h pids=()
 	for h in $CLUSTER_HOSTS; do
-		ssh -F "$CSWARM_SSH_CONFIG" "$h" "$1" >/dev/null 2>&1 &
+		ssh_floor "$h" "$1" &
 		pids+=($!)
 	done
 	wait "${pids[@]}"
 }
 
-"$CSWARM" init >/dev/null
+hosts=$(wc -w <<<"$CLUSTER_HOSTS")
+per_host=$(( (TASKS + hosts - 1) / hosts ))
+
+# What a first deploy must do at least: the network, then one host's share
+# of the tasks, one ssh per host, hosts at once.
+floor_deploy() {
+	local h pids=() i cmd
+	for h in $CLUSTER_HOSTS; do
+		cmd="docker network create --driver bridge --label floor=1 floor_net >/dev/null"
+		for ((i = 0; i < per_host; i++)); do
+			cmd+=" && docker run -d --name floor_$i --label floor=1 --network floor_net busybox:latest sleep 1000000 >/dev/null"
+		done
+		ssh_floor "$h" "$cmd" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}
+
+floor_clean() {
+	parallel_ssh "docker ps -aq --filter label=floor=1 | xargs -r docker rm -f; docker network rm floor_net" || true
+}
+
+cswarm_clean() {
+	"$CSWARM" stack rm cbench >/dev/null 2>&1 || true
+}
+
+# median_ms of CMD, each run after CLEAN (not timed).
+median_after() {	# CLEAN CMD...
+	local clean=$1 i t0 times=()
+	shift
+	for ((i = 0; i < RUNS; i++)); do
+		"$clean"
+		t0=$(now)
+		"$@" >/dev/null 2>&1 || true
+		times+=($(( ($(now) - t0) / 1000000 )))
+	done
+	printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
+}
+
+"$CSWARM" init >/dev/null 2>&1 || true
 ssh_info=$(median_ms parallel_ssh "docker info --format '{{json .}}'")
 node_ls=$(median_ms "$CSWARM" node ls)
+deploy_floor=$(median_after floor_clean floor_deploy)
+floor_clean
+deploy=$(median_after cswarm_clean "$CSWARM" deploy "$work/stack.yml")
+"$CSWARM" deploy "$work/stack.yml" >/dev/null
 ssh_ps=$(median_ms parallel_ssh "docker ps -a --filter label=cswarm.cluster")
 reconcile=$(median_ms "$CSWARM" reconcile)
+redeploy=$(median_ms "$CSWARM" deploy "$work/stack.yml")
+cswarm_clean
 
-hosts=$(wc -w <<<"$CLUSTER_HOSTS")
-echo "hosts: $hosts, runs: $RUNS (medians)"
-printf '%-42s %6s ms\n' "parallel ssh docker info (baseline)" "$ssh_info"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-printf '%-42s %6s ms   ratio %s\n' "cswarm node ls" "$node_ls" "$(ratio "$node_ls" "$ssh_info")"
-printf '%-42s %6s ms\n' "parallel ssh docker ps (baseline)" "$ssh_ps"
-printf '%-42s %6s ms   ratio %s\n' "cswarm reconcile (no-op)" "$reconcile" "$(ratio "$reconcile" "$ssh_ps")"
+line() {	# WHAT CSWARM_MS FLOOR WHAT_FLOOR
+	printf 'cluster: %-26s cswarm_ms=%-6s floor_ms=%-6s ratio=%s  (floor: %s)\n' \
+		"$1" "$2" "$3" "$(ratio "$2" "$3")" "$4"
+}
+echo "cluster: hosts=$hosts tasks=$TASKS network=$NETWORK runs=$RUNS (medians)"
+line "node ls" "$node_ls" "$ssh_info" "parallel ssh docker info"
+line "no-op reconcile" "$reconcile" "$ssh_ps" "parallel ssh docker ps"
+line "first deploy" "$deploy" "$deploy_floor" "parallel ssh: network create + $per_host docker run -d"
+line "no-op redeploy" "$redeploy" "$ssh_ps" "parallel ssh docker ps"

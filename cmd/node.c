@@ -114,6 +114,7 @@ static int open_view(struct run *r)
 			 r->opts.timeout_ms, &err) == 0) {
 		r->cluster_opened = 1;
 		sb_reset(&err);
+		run_log_in(r);
 		if (cluster_read_state(&r->cluster, &r->st, &err) == STATE_READ_FAIL)
 			warning("cluster state not read (%s): showing the inventory's roles and availability",
 				sb_str(&err));

@@ -143,6 +143,12 @@ static void share_logins(struct run *r)
 	}
 }
 
+void run_log_in(struct run *r)
+{
+	fleet_each(&r->fleet, NULL, NULL);
+	share_logins(r);
+}
+
 static int take_lock(struct run *r, int argc, char **argv)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -191,10 +197,8 @@ int run_open(struct run *r, int flags, int argc, char **argv)
 		return ret;
 	if ((ret = apply_limit(r, flags, argc > 0 ? argv[0] : "cswarm")) != EXIT_OK)
 		return ret;
-	if (flags & RUN_OBSERVE) {
-		fleet_each(&r->fleet, NULL, NULL);
-		share_logins(r);
-	}
+	if (flags & RUN_OBSERVE)
+		run_log_in(r);
 	if ((flags & RUN_LOCK) && (ret = take_lock(r, argc, argv)) != EXIT_OK)
 		return ret;
 	r->locked = (flags & RUN_LOCK) != 0;

@@ -106,6 +106,11 @@ long run_stack_index(const struct run *r, const char *name);
 /* A warning per observed host that cannot run tasks now, with the reason
  * (unreachable, docker down, output too large...). */
 void run_warn_down(const struct run *r);
+/* Log into every host of r->fleet at once, the managers' state reads and
+ * writes then going over the same sessions (run_open does it with
+ * RUN_OBSERVE; a command that opens the fleet and the cluster itself calls
+ * it before reading the state). */
+void run_log_in(struct run *r);
 /* Index r->fleet by host name for run_host (run_open does it; a command
  * that opens the fleet itself calls it after open_fleet). */
 void run_index_hosts(struct run *r);

@@ -34,7 +34,7 @@ struct ssh_conn {
 	struct tunnel *tunnel;	/* pumps fd <-> a channel of jump */
 	struct proxycmd *proxy;	/* the ProxyCommand at the other end of fd */
 	char *name;
-	int broken;		/* a command was abandoned (timeout, cancel, error) */
+	enum ssh_fail broken;	/* a command was abandoned (timeout, cancel, error): why */
 	atomic_int refs;	/* owners: ssh_conn_share adds one, ssh_close drops one */
 };
 
@@ -500,6 +500,12 @@ static void collect_exit(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, struct ssh_res
 static enum ssh_fail start_command(struct ssh_conn *c, const char *command, long long deadline,
 				   LIBSSH2_CHANNEL **out, struct strbuf *err)
 {
+	/* A connection shared by two fleets (ssh_conn_share) that one of
+	 * them abandoned: the other fails at once instead of a timeout more. */
+	if (c->broken) {
+		sb_adds(err, "connection abandoned after an earlier command failed");
+		return c->broken;
+	}
 	LIBSSH2_CHANNEL *ch = open_channel(c, deadline);
 	int rc;
 
@@ -535,17 +541,17 @@ static enum ssh_fail pump_until(struct pump *p, long long deadline, int (*stop)(
 		if (rc == 2 && p->x->idle_timeout)
 			deadline = deadline_of(p->x->timeout_ms);
 		if (rc < 0) {
-			p->c->broken = 1;
+			p->c->broken = SSH_FAIL_PROTOCOL;
 			session_error(p->c->session, "channel", err);
 			return SSH_FAIL_PROTOCOL;
 		}
 		if (p->x->cancel && atomic_load(p->x->cancel)) {
-			p->c->broken = 1;
+			p->c->broken = SSH_FAIL_TIMEOUT;
 			sb_adds(err, "cancelled");
 			return SSH_FAIL_TIMEOUT;
 		}
 		if (rc == 0 && wait_socket(p->c, deadline) != 0) {
-			p->c->broken = 1;
+			p->c->broken = SSH_FAIL_TIMEOUT;
 			p->res->timed_out = 1;
 			sb_addf(err, "command timed out after %ld ms%s", p->x->timeout_ms,
 				p->x->idle_timeout ? " without output" : "");
@@ -649,7 +655,11 @@ enum ssh_fail ssh_hold_echo(struct ssh_hold *h, const char *line, long timeout_m
 	struct pump p = { .c = h->c, .ch = h->ch, .x = &x, .res = &res, .hold_stdin = 1,
 			  .until = line, .limit = ssh_output_limit() };
 	ssh_result_init(&res);
-	enum ssh_fail f = pump_until(&p, deadline_of(timeout_ms), held_enough, err);
+	enum ssh_fail f = h->c->broken;
+	if (f != SSH_OK)
+		sb_adds(err, "connection abandoned after an earlier command failed");
+	else
+		f = pump_until(&p, deadline_of(timeout_ms), held_enough, err);
 	if (f == SSH_OK && !held_enough(&p)) {
 		sb_adds(err, "the held command ended");
 		f = SSH_FAIL_PROTOCOL;

@@ -26,7 +26,7 @@ enum { MIN_WAIT_MS = 500 };
 static const char lock_script[] =
 	"umask 077; d=$1; w=$2\n"
 	"command -v flock >/dev/null || { echo 'flock not found (install util-linux)' >&2; exit 1; }\n"
-	"mkdir -p \"$d\" && exec 9>>\"$d/lock\" || exit 1\n"
+	"{ [ -d \"$d\" ] || mkdir -p \"$d\"; } && exec 9>>\"$d/lock\" || exit 1\n"
 	"flock -w \"$w\" 9 || {\n"
 	"  printf 'held '; cat \"$d/lock.holder\" 2>/dev/null || echo unknown; exit 4; }\n"
 	"IFS= read -r holder\n"
