@@ -15,6 +15,13 @@ setup() {
 	printf '[managers]\nm1 ansible_host=10.0.0.1\n[workers]\nw2\nweb3\n' >"$INV"
 }
 
+# What the cluster test deployed, whatever it reached.
+teardown() {
+	[ -n "${OPTS_STATE:-}" ] || return 0
+	cluster_remove_objects "$(cluster_id_of "$OPTS_STATE/state.json" 2>/dev/null)"
+	rm -rf "$OPTS_STATE"
+}
+
 # Every form and its options, as the completion script (written from the
 # tables) lists them: lines "FORM|--opt --opt2 -x ...".
 forms() {
@@ -133,7 +140,7 @@ bash_complete() {
 	[ "$(bash_complete cswarm node drain --inventory "$INV" w)" = "w2 web3" ]
 	[ "$(bash_complete cswarm exec -i "$INV" --limit we)" = "web3" ]
 	[ "$(CSWARM_INVENTORY=$INV bash_complete cswarm node rm '')" = "m1 w2 web3" ]
-	[ -z "$(bash_complete cswarm node rm '')" ]
+	[ -z "$(CSWARM_INVENTORY= bash_complete cswarm node rm '')" ]
 }
 
 @test "zsh: the script loads and completes through bashcompinit" {
@@ -172,17 +179,10 @@ bash_complete() {
 # `service ls`): cluster "optsbats", its own state directories.
 @test "bash: stack and service names from the cluster the inventory names" {
 	cli_setup
-	local inv=$CSWARM_CLUSTER_DIR/optsbats.hosts h
-	{
-		echo '[managers]'
-		echo "h1 ansible_host=$(cluster_addr h1) cswarm_state_dir=$CSWARM_CLUSTER_DIR/h1/optsbats"
-		echo '[workers]'
-		for h in h2 h3; do
-			echo "$h ansible_host=$(cluster_addr $h) cswarm_state_dir=$CSWARM_CLUSTER_DIR/$h/optsbats"
-		done
-		printf '[all:vars]\nansible_user=root\nansible_ssh_private_key_file=%s\n' "$CSWARM_SSH_KEY"
-		echo 'cswarm_cluster=optsbats'
-	} >"$inv"
+	local inv=$BATS_TEST_TMPDIR/optsbats.hosts
+	OPTS_STATE=$CSWARM_CLUSTER_DIR/h1/optsbats
+	cluster_inventory "$inv" "$OPTS_STATE"
+	echo 'cswarm_cluster=optsbats' >>"$inv"
 	printf 'services:\n  sleeper:\n    image: busybox:latest\n    command: ["sleep", "1000000"]\n' \
 		>"$BATS_TEST_TMPDIR/optsapp.yml"
 	"$CSWARM" init -i "$inv" >/dev/null
@@ -190,8 +190,6 @@ bash_complete() {
 	local stacks services
 	stacks=$(bash_complete cswarm -i "$inv" stack ps o)
 	services=$(bash_complete cswarm service logs --inventory "$inv" '')
-	"$CSWARM" stack rm -i "$inv" optsapp >/dev/null
-	for h in h1 h2 h3; do rm -rf "$CSWARM_CLUSTER_DIR/$h/optsbats"; done
 	[ "$stacks" = optsapp ]
 	[ "$services" = optsapp_sleeper ]
 }
