@@ -321,23 +321,28 @@ void state_store_free(struct state_store *s)
  * connection dropped) is never renamed into place. Everything is the
  * owner's only (umask 077): the state holds environment values and config
  * contents.
+ * The temporary file is the script's own ($$), and a manager that already
+ * holds this very version with these very bytes counts as written: two
+ * managers may share one directory (one filesystem), and the copy written
+ * through the first must not fence the second.
  * INVARIANT: $cur, the manager's version, comes from sed on the line
  * `"version":N,` that state_write_json (state/state_json.c) keeps on a line
  * of its own; no JSON parser runs on the hosts. */
 static const char write_script[] =
-	"set -e; umask 077; d=$1; v=$2; len=$3; read_v=$4\n"
+	"set -e; umask 077; d=$1; v=$2; len=$3; read_v=$4; tmp=.state.json.$$\n"
 	"mkdir -p \"$d/history\"; cd \"$d\"; chmod 700 . history; chmod 600 history.log 2>/dev/null || :\n"
+	"IFS= read -r logline\n"
+	"cat >\"$tmp\"\n"
+	"got=$(wc -c <\"$tmp\")\n"
+	"if [ \"$got\" -ne \"$len\" ]; then\n"
+	"  rm -f \"$tmp\"; echo \"got $got of $len bytes\" >&2; exit 1; fi\n"
 	"cur=$(sed -n 's/^\"version\":\\([0-9][0-9]*\\),$/\\1/p' state.json 2>/dev/null | head -n 1 || :)\n"
 	"if [ -n \"$cur\" ] && [ \"$cur\" -gt \"$read_v\" ]; then\n"
-	"  echo \"has version $cur, newer than the version $read_v this run read\" >&2; exit %d; fi\n"
-	"IFS= read -r logline\n"
-	"cat >.state.json.tmp\n"
-	"got=$(wc -c <.state.json.tmp)\n"
-	"if [ \"$got\" -ne \"$len\" ]; then\n"
-	"  rm -f .state.json.tmp; echo \"got $got of $len bytes\" >&2; exit 1; fi\n"
-	"sync .state.json.tmp\n"
-	"ln -f .state.json.tmp \"history/$v.json\" 2>/dev/null || cp .state.json.tmp \"history/$v.json\"\n"
-	"mv -f .state.json.tmp state.json\n"
+	"  if [ \"$cur\" -eq \"$v\" ] && cmp -s \"$tmp\" state.json; then rm -f \"$tmp\"; exit 0; fi\n"
+	"  rm -f \"$tmp\"; echo \"has version $cur, newer than the version $read_v this run read\" >&2; exit %d; fi\n"
+	"sync \"$tmp\"\n"
+	"ln -f \"$tmp\" \"history/$v.json\" 2>/dev/null || cp \"$tmp\" \"history/$v.json\"\n"
+	"mv -f \"$tmp\" state.json\n"
 	"sync . 2>/dev/null || sync\n"
 	"printf '%%s\\n' \"$logline\" >>history.log\n"
 	"n=$(ls history | wc -l)\n"

@@ -84,7 +84,7 @@ block_reads_on_h2() {
 	id1=$(grep '^"cluster_id"' "$D_h1/state.json")
 	[[ "$id1" =~ ^\"cluster_id\":\"[0-9a-f]{32}\",$ ]]
 	[ "$id1" = "$(grep '^"cluster_id"' "$D_h2/state.json")" ]
-	[ ! -e "$D_h1/.state.json.tmp" ]
+	! ls -a "$D_h1" | grep -q "^\.state\.json\." || false
 }
 
 @test "init on an initialised cluster says so and changes nothing" {

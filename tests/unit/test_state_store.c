@@ -64,12 +64,14 @@ static char *slurp(const char *path)
 	return sb_detach(&sb);
 }
 
-/* Write version v of a small state to dir, as a run that read version
- * read_v would; the script's exit status. cut > 0 sends that many bytes
- * fewer than announced. */
-static int write_fenced(const char *dir, long long v, long long read_v, size_t cut, char **doc)
+/* Write version v of a small state of cluster `cluster` to dir, as a run
+ * that read version read_v would; the script's exit status. cut > 0 sends
+ * that many bytes fewer than announced. */
+static int write_as(const char *dir, long long v, long long read_v, const char *cluster, size_t cut,
+		    char **doc)
 {
-	struct state st = { .version = v, .cluster = "t", .cluster_id = "0123456789abcdef0123456789abcdef" };
+	struct state st = { .version = v, .cluster = (char *)cluster,
+			    .cluster_id = "0123456789abcdef0123456789abcdef" };
 	struct strbuf json = STRBUF_INIT, input = STRBUF_INIT, cmd = STRBUF_INIT;
 	state_write_json(&st, &json);
 	sb_addf(&input, "%lld\t2026-11-25T10:00:00Z\tme@here\tchange %lld\n", v, v);
@@ -84,10 +86,28 @@ static int write_fenced(const char *dir, long long v, long long read_v, size_t c
 	return rc;
 }
 
+static int write_fenced(const char *dir, long long v, long long read_v, size_t cut, char **doc)
+{
+	return write_as(dir, v, read_v, "t", cut, doc);
+}
+
 /* Write version v as the next one after v - 1. */
 static int write_version(const char *dir, long long v, size_t cut, char **doc)
 {
 	return write_fenced(dir, v, v - 1, cut, doc);
+}
+
+/* Temporary files of the write script (.state.json.PID) left in dir. */
+static size_t temp_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	size_t n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += starts_with(e->d_name, ".state.json.");
+	if (d)
+		closedir(d);
+	return n;
 }
 
 static size_t count_files(const char *dir)
@@ -114,13 +134,13 @@ static void test_first_write(void **unused)
 	char *dir = xasprintf("%s/it's a $(dir) `x`", unit_tmpdir), *doc;
 	assert_int_equal(write_version(dir, 1, 0, &doc), 0);
 	char *p = path_in(dir, "state.json"), *h = path_in(dir, "history/1.json");
-	char *log = path_in(dir, "history.log"), *tmp = path_in(dir, ".state.json.tmp");
+	char *log = path_in(dir, "history.log");
 	char *got = slurp(p), *hist = slurp(h), *lines = slurp(log);
 	assert_non_null(got);
 	assert_string_equal(got, doc);
 	assert_string_equal(hist, doc);
 	assert_string_equal(lines, "1\t2026-11-25T10:00:00Z\tme@here\tchange 1\n");
-	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(temp_files(dir), 0);
 	/* The owner's only, whatever the caller's umask (022 here). */
 	const char *const paths[] = { dir, p, h, log };
 	for (size_t i = 0; i < 4; i++) {
@@ -130,7 +150,7 @@ static void test_first_write(void **unused)
 			fail_msg("%s: mode %o", paths[i], (unsigned)(sb.st_mode & 07777));
 	}
 	free(got); free(hist); free(lines);
-	free(p); free(h); free(log); free(tmp); free(doc); free(dir);
+	free(p); free(h); free(log); free(doc); free(dir);
 }
 
 static void test_short_input_is_not_installed(void **unused)
@@ -139,11 +159,11 @@ static void test_short_input_is_not_installed(void **unused)
 	char *dir = xasprintf("%s/short", unit_tmpdir), *doc;
 	assert_int_equal(write_version(dir, 1, 0, &doc), 0);
 	assert_int_not_equal(write_version(dir, 2, 10, NULL), 0);
-	char *p = path_in(dir, "state.json"), *tmp = path_in(dir, ".state.json.tmp");
+	char *p = path_in(dir, "state.json");
 	char *got = slurp(p);
 	assert_string_equal(got, doc);
-	assert_int_equal(access(tmp, F_OK), -1);
-	free(got); free(p); free(tmp); free(doc); free(dir);
+	assert_int_equal(temp_files(dir), 0);
+	free(got); free(p); free(doc); free(dir);
 }
 
 static void test_older_version_is_refused(void **unused)
@@ -151,7 +171,7 @@ static void test_older_version_is_refused(void **unused)
 	(void)unused;
 	char *dir = xasprintf("%s/older", unit_tmpdir), *doc;
 	assert_int_equal(write_version(dir, 5, 0, &doc), 0);
-	assert_int_equal(write_version(dir, 5, 0, NULL), 75);
+	assert_int_equal(write_as(dir, 5, 4, "other", 0, NULL), 75);	/* same version, other bytes */
 	assert_int_equal(write_version(dir, 3, 0, NULL), 75);
 	char *p = path_in(dir, "state.json"), *got = slurp(p);
 	assert_string_equal(got, doc);
@@ -165,11 +185,30 @@ static void test_write_fenced_by_a_newer_version(void **unused)
 	(void)unused;
 	char *dir = xasprintf("%s/fenced", unit_tmpdir), *doc;
 	assert_int_equal(write_version(dir, 5, 0, &doc), 0);
-	assert_int_equal(write_fenced(dir, 5, 4, 0, NULL), STATE_FENCED);
+	assert_int_equal(write_as(dir, 5, 4, "other", 0, NULL), STATE_FENCED);
 	assert_int_equal(write_fenced(dir, 6, 4, 0, NULL), STATE_FENCED);
 	char *p = path_in(dir, "state.json"), *got = slurp(p);
 	assert_string_equal(got, doc);
 	free(got); free(p); free(doc); free(dir);
+}
+
+/* Two managers whose directories are one (a shared filesystem): the
+ * second write of the same version and bytes finds it done, not fenced,
+ * and logs nothing twice. */
+static void test_same_write_twice_counts_as_written(void **unused)
+{
+	(void)unused;
+	char *dir = xasprintf("%s/shared", unit_tmpdir), *doc;
+	assert_int_equal(write_version(dir, 1, 0, NULL), 0);
+	assert_int_equal(write_version(dir, 2, 0, &doc), 0);
+	assert_int_equal(write_version(dir, 2, 0, NULL), 0);
+	char *p = path_in(dir, "state.json"), *log = path_in(dir, "history.log");
+	char *got = slurp(p), *lines = slurp(log);
+	assert_string_equal(got, doc);
+	assert_string_equal(lines, "1\t2026-11-25T10:00:00Z\tme@here\tchange 1\n"
+			    "2\t2026-11-25T10:00:00Z\tme@here\tchange 2\n");
+	assert_int_equal(temp_files(dir), 0);
+	free(got); free(lines); free(p); free(log); free(doc); free(dir);
 }
 
 /* A manager behind (it missed writes), or with a broken file, catches up. */
@@ -335,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_older_version_is_refused),
 		cmocka_unit_test(test_history_keeps_the_last_50),
 		cmocka_unit_test(test_write_fenced_by_a_newer_version),
+		cmocka_unit_test(test_same_write_twice_counts_as_written),
 		cmocka_unit_test(test_write_brings_a_manager_behind_up),
 		cmocka_unit_test(test_quorum_sizes),
 		cmocka_unit_test(test_choose_highest_version),
