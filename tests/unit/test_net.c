@@ -151,7 +151,11 @@ static void test_slots_stable(void **state)
 	struct run *r = world(three_hosts, overlay_vars, shop);
 	state_net_set(&r->st, "slot/h1", "2");	/* kept from an earlier run */
 	state_net_set(&r->st, "slot/gone", "0");	/* a host that left */
+	state_net_set(&r->st, "checked/h2", "1");	/* passed the overlay check */
+	state_net_set(&r->st, "checked/gone", "1");
 	plan_ok(r);
+	assert_string_equal(state_net_get(&r->st, "checked/h2"), "1");
+	assert_null(state_net_get(&r->st, "checked/gone"));
 	assert_string_equal(state_net_get(&r->st, "slot/h1"), "2");
 	assert_string_equal(state_net_get(&r->st, "slot/h2"), "0");
 	assert_string_equal(state_net_get(&r->st, "slot/h3"), "1");
