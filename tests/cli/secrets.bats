@@ -337,9 +337,9 @@ in_every_task() {	# COMMAND...: run in every task, print outputs
 }
 
 teardown_file() {
-	. "$REPO/tests/cluster/lib.sh"
+	cluster_env	# setup's variables are gone here
 	local h id d=$CSWARM_CLUSTER_DIR
-	id=$(cluster_id_of "$d/h1/secbats/state.json" 2>/dev/null)
+	id=$(cluster_id_of "$d/h1/secbats/state.json" 2>/dev/null) || id=
 	cluster_remove_objects "$id"
 	cluster_docker h1 run --rm -v /dev/shm:/shm busybox:latest rm -rf /shm/cswarm-secbats >/dev/null 2>&1
 	rm -rf "$d/secbats-work" "$d/secbats.hosts" "$d/secbats.hosts.lock" /tmp/cswarm-sec-pwned
