@@ -11,7 +11,8 @@
 # The stack is 12 busybox tasks on the cluster's hosts, in a state
 # directory and cluster of the bench's own (CSWARM_CLUSTER_DIR/bench-state),
 # on a per-host bridge network (cswarm_network=bridge); NETWORK=overlay
-# measures the overlay network instead (the floor stays the same).
+# measures the overlay network instead (the floor stays the same;
+# DNS_IMAGE names the overlay's DNS image when the hosts are offline).
 # Needs a running local cluster (tests/cluster/up 3; CSWARM_CLUSTER_NAME
 # picks which) and a built ./cswarm.
 #
@@ -32,6 +33,9 @@ trap 'rm -rf "$work"' EXIT
 export CSWARM_INVENTORY=$work/inventory
 sed "s|^\[all:vars\]|[all:vars]\ncswarm_state_dir=$CL_DIR/bench-state\ncswarm_cluster=bench\ncswarm_network=$NETWORK|" \
 	"$CL_DIR/inventory" >"$CSWARM_INVENTORY"
+# The overlay's DNS server, loaded on the hosts beforehand (offline test
+# hosts: tests/cli/net_dns_image.sh IMAGE).
+[ -z "${DNS_IMAGE:-}" ] || echo "cswarm_dns_image=$DNS_IMAGE" >>"$CSWARM_INVENTORY"
 cat >"$work/stack.yml" <<EOF
 name: cbench
 services:
