@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cswarm against raw parallel OpenSSH on the same hosts, measured in the
-# same run, medians of RUNS runs, one line each:
+# same run (taking turns), medians of RUNS runs each, one line each:
 #   node ls            vs `ssh HOST docker info` on every host at once
 #   no-op reconcile    vs `ssh HOST docker ps` on every host at once
 #   first deploy       vs one ssh per host creating the stack's network and
@@ -11,7 +11,8 @@
 # The stack is 12 busybox tasks on the cluster's hosts, in a state
 # directory and cluster of the bench's own (CSWARM_CLUSTER_DIR/bench-state),
 # on a per-host bridge network (cswarm_network=bridge); NETWORK=overlay
-# measures the overlay network instead (the floor stays the same).
+# measures the overlay network instead (the floor stays the same;
+# DNS_IMAGE names the overlay's DNS image when the hosts are offline).
 # Needs a running local cluster (tests/cluster/up 3; CSWARM_CLUSTER_NAME
 # picks which) and a built ./cswarm.
 #
@@ -32,6 +33,9 @@ trap 'rm -rf "$work"' EXIT
 export CSWARM_INVENTORY=$work/inventory
 sed "s|^\[all:vars\]|[all:vars]\ncswarm_state_dir=$CL_DIR/bench-state\ncswarm_cluster=bench\ncswarm_network=$NETWORK|" \
 	"$CL_DIR/inventory" >"$CSWARM_INVENTORY"
+# The overlay's DNS server, loaded on the hosts beforehand (offline test
+# hosts: tests/cli/net_dns_image.sh IMAGE).
+[ -z "${DNS_IMAGE:-}" ] || echo "cswarm_dns_image=$DNS_IMAGE" >>"$CSWARM_INVENTORY"
 cat >"$work/stack.yml" <<EOF
 name: cbench
 services:
@@ -81,29 +85,34 @@ cswarm_clean() {
 	"$CSWARM" stack rm cbench >/dev/null 2>&1 || true
 }
 
-# median_ms of CMD, each run after CLEAN (not timed).
-median_after() {	# CLEAN CMD...
-	local clean=$1 i t0 times=()
-	shift
+# The floor and cswarm take turns, RUNS times each, so that the load of a
+# shared machine weighs on both alike; each after CLEAN (not timed).
+# Prints "FLOOR_MEDIAN CSWARM_MEDIAN".
+pair() {	# CLEAN FLOOR_FN CSWARM_ARGS...
+	local clean=$1 floor=$2 i t0 f=() c=()
+	shift 2
 	for ((i = 0; i < RUNS; i++)); do
 		"$clean"
-		t0=$(now)
-		"$@" >/dev/null 2>&1 || true
-		times+=($(( ($(now) - t0) / 1000000 )))
+		t0=$(now); "$floor" >/dev/null 2>&1 || true; f+=($(( ($(now) - t0) / 1000000 )))
+		"$clean"
+		t0=$(now); "$CSWARM" "$@" >/dev/null 2>&1 || true; c+=($(( ($(now) - t0) / 1000000 )))
 	done
-	printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
+	echo "$(median "${f[@]}") $(median "${c[@]}")"
 }
 
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+nothing() { :; }
+ssh_info() { parallel_ssh "docker info --format '{{json .}}'"; }
+ssh_ps() { parallel_ssh "docker ps -a --filter label=cswarm.cluster"; }
+deploy_clean() { floor_clean; cswarm_clean; }
+
 "$CSWARM" init >/dev/null 2>&1 || true
-ssh_info=$(median_ms parallel_ssh "docker info --format '{{json .}}'")
-node_ls=$(median_ms "$CSWARM" node ls)
-deploy_floor=$(median_after floor_clean floor_deploy)
+read -r info_floor node_ls < <(pair nothing ssh_info node ls)
+read -r deploy_floor deploy < <(pair deploy_clean floor_deploy deploy "$work/stack.yml")
 floor_clean
-deploy=$(median_after cswarm_clean "$CSWARM" deploy "$work/stack.yml")
 "$CSWARM" deploy "$work/stack.yml" >/dev/null
-ssh_ps=$(median_ms parallel_ssh "docker ps -a --filter label=cswarm.cluster")
-reconcile=$(median_ms "$CSWARM" reconcile)
-redeploy=$(median_ms "$CSWARM" deploy "$work/stack.yml")
+read -r ps_floor reconcile < <(pair nothing ssh_ps reconcile)
+read -r ps_floor2 redeploy < <(pair nothing ssh_ps deploy "$work/stack.yml")
 cswarm_clean
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -112,7 +121,7 @@ line() {	# WHAT CSWARM_MS FLOOR WHAT_FLOOR
 		"$1" "$2" "$3" "$(ratio "$2" "$3")" "$4"
 }
 echo "cluster: hosts=$hosts tasks=$TASKS network=$NETWORK runs=$RUNS (medians)"
-line "node ls" "$node_ls" "$ssh_info" "parallel ssh docker info"
-line "no-op reconcile" "$reconcile" "$ssh_ps" "parallel ssh docker ps"
+line "node ls" "$node_ls" "$info_floor" "parallel ssh docker info"
+line "no-op reconcile" "$reconcile" "$ps_floor" "parallel ssh docker ps"
 line "first deploy" "$deploy" "$deploy_floor" "parallel ssh: network create + $per_host docker run -d"
-line "no-op redeploy" "$redeploy" "$ssh_ps" "parallel ssh docker ps"
+line "no-op redeploy" "$redeploy" "$ps_floor2" "parallel ssh docker ps"

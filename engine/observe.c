@@ -29,9 +29,10 @@ static void view_reset(struct host_view *v)
 	sb_reset(&v->detail);
 }
 
-/* docker info runs beside the listing (into a temporary file, when one
- * can be made), so an observation costs two docker calls in a row, not
- * three; the output keeps its order: clock, info, mark, containers. */
+/* docker info runs beside the listing (its output goes out while the
+ * listing's is kept in a variable), so an observation costs two docker
+ * calls in a row, not three, and no process more; the output keeps its
+ * order: clock, info, mark, containers. */
 static void observe_command(const char *cluster_id, struct strbuf *cmd)
 {
 	sb_adds(cmd, "echo \"" CLOCK "$(date +%s)\" && ");
@@ -39,13 +40,9 @@ static void observe_command(const char *cluster_id, struct strbuf *cmd)
 		sb_adds(cmd, DOCKER_INFO_COMMAND);
 		return;
 	}
-	sb_adds(cmd, "{ if f=$(mktemp 2>/dev/null); then " DOCKER_INFO_COMMAND " >\"$f\" & p=$!; "
-		"else p=; fi\nc=$(");
+	sb_adds(cmd, "{ " DOCKER_INFO_COMMAND " & p=$!\nc=$(");
 	docker_observe_command(cluster_id, cmd);
-	sb_adds(cmd, "); rc=$?\n"
-		"if [ -n \"$p\" ]; then wait $p; irc=$?; cat \"$f\"; rm -f \"$f\"; "
-		"else " DOCKER_INFO_COMMAND "; irc=$?; fi\n"
-		"[ $irc -eq 0 ] || exit $irc; printf '" MARK "'; printf '%s\\n' \"$c\"; exit $rc; }");
+	sb_adds(cmd, "); rc=$?\nwait $p || exit $?\nprintf '" MARK "'; printf '%s\\n' \"$c\"; exit $rc; }");
 }
 
 /* Skip the clock line at *out, setting v->clock_skew from it. */

@@ -159,6 +159,20 @@ static void free_whys(struct strbuf *w, size_t n)
 	free(w);
 }
 
+/* A manager whose login or lock script failed: said once, and not waited
+ * for a second time when reading or writing the state. */
+static void unreachable_for_lock(struct fleet_host *h, struct strbuf *why)
+{
+	if (!h->conn)
+		sb_adds(why, sb_str(&h->error));
+	warning("manager %s unreachable for the lock: %s", h->target.name, sb_str(why));
+	h->fail = h->fail != SSH_OK ? h->fail : SSH_FAIL_UNREACHABLE;
+	sb_reset(&h->error);
+	sb_adds(&h->error, sb_str(why));
+	ssh_close(h->conn);
+	h->conn = NULL;
+}
+
 /* A lock held on some manager does not stop the run while the majority
  * can still be had: that holder may be a run that died while cut off from
  * that manager (whose sshd has not noticed yet). Only one run can get a
@@ -181,15 +195,7 @@ static int lock_each(struct cluster_ctx *c, const struct lock_request *base, str
 			if (!held_elsewhere++)
 				sb_adds(err, sb_str(&why[i]));
 		} else if (got == EXIT_UNREACHABLE) {
-			if (!h->conn)
-				sb_adds(&why[i], sb_str(&h->error));
-			warning("manager %s unreachable for the lock: %s", h->target.name, sb_str(&why[i]));
-			/* Do not wait for it a second time when reading the state. */
-			h->fail = h->fail != SSH_OK ? h->fail : SSH_FAIL_UNREACHABLE;
-			sb_reset(&h->error);
-			sb_adds(&h->error, sb_str(&why[i]));
-			ssh_close(h->conn);
-			h->conn = NULL;
+			unreachable_for_lock(h, &why[i]);
 			unreachable = 1;
 		} else if (got != 0) {
 			warning("manager %s: %s", h->target.name, sb_str(&why[i]));

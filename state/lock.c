@@ -19,7 +19,9 @@ enum { MIN_WAIT_MS = 500 };
 
 /* $1 = directory, $2 = seconds to wait, $3 = when set, the state is read
  * under the lock and followed by a line "$3 STATUS" (the read's exit
- * status, 0 or STATE_NO_STATE). Stdin: the holder line, then lines that
+ * status, 0 or STATE_NO_STATE), read beside the shell without the lock's
+ * fd, so that a read that hangs (a FIFO, a dead mount) never keeps the
+ * lock once the channel is gone. Stdin: the holder line, then lines that
  * the script echoes back (lock_alive's probes). fd 9 holds the lock, in
  * the shell itself; it exits at end of stdin, which comes when the
  * channel closes for any reason: then the lock is gone. */
@@ -32,7 +34,7 @@ static const char lock_script[] =
 	"IFS= read -r holder\n"
 	"printf '%s\\n' \"$holder\" >\"$d/lock.holder\"\n"
 	"echo \"locked $$\"\n"
-	"if [ -n \"$3\" ]; then (cd \"$d\"" STATE_READ_TAIL "); rc=$?; echo; echo \"$3 $rc\"; fi\n"
+	"if [ -n \"$3\" ]; then { exec 9>&-; (cd \"$d\"" STATE_READ_TAIL "); rc=$?; echo; echo \"$3 $rc\"; } & fi\n"
 	"while IFS= read -r probe; do echo \"$probe\"; done\n";
 
 /* $1 = directory. Prints "unlocked", or "held " and the holder line. */
