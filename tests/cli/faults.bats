@@ -19,7 +19,7 @@ load helpers
 
 setup() {
 	cli_setup
-	CLUSTER="quorum-$(printf %s "$BATS_TEST_NAME" | md5sum | cut -c1-8)"
+	CLUSTER=$(own_cluster_name quorum-)
 	INV=$BATS_TEST_TMPDIR/hosts
 	for h in h1 h2 h3; do
 		eval "D_$h=\$CSWARM_CLUSTER_DIR/$h/faults-state/$CLUSTER"

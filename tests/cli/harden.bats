@@ -8,7 +8,7 @@ load helpers
 
 setup() {
 	cli_setup
-	CLUSTER="hrd$(printf %s "$BATS_TEST_NAME" | md5sum | cut -c1-8)"
+	CLUSTER=$(own_cluster_name hrd)
 	D=$CSWARM_CLUSTER_DIR/h1/state-$CLUSTER
 	D2=$CSWARM_CLUSTER_DIR/h2/state-$CLUSTER
 	INV=$BATS_TEST_TMPDIR/hosts

@@ -22,13 +22,19 @@ cluster_id_of() {	# FILE
 	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster_id"])' "$1"
 }
 
+# PREFIX and a hash of the test's name: a cluster name no other test uses.
+own_cluster_name() {	# PREFIX
+	echo "$1$(printf %s "$BATS_TEST_NAME" | md5sum | cut -c1-8)"
+}
+
 # A cluster of the test's own, PREFIX and a hash of the test's name, its
 # state in /var/lib/cswarm on the cluster's hosts: $CLUSTER and
 # $CSWARM_OPTS for the commands, initialised. own_cluster_teardown removes
 # what the test's runs created, whatever state they left.
 own_cluster_setup() {	# PREFIX
 	cli_setup
-	export CLUSTER="$1$(printf %s "$BATS_TEST_NAME" | md5sum | cut -c1-8)"
+	CLUSTER=$(own_cluster_name "$1")
+	export CLUSTER
 	export CSWARM_OPTS="--cluster $CLUSTER"
 }
 
@@ -76,7 +82,8 @@ poll_port() {	# PORT LIMIT
 # the shared filesystem), h1 the manager: it needs no shared lock. Sets
 # CLUSTER, STATE_DIR, CSWARM_INVENTORY and, once initialised, CLUSTER_ID.
 own_cluster() {
-	export CLUSTER="$1$(printf %s "$BATS_TEST_NAME" | md5sum | cut -c1-8)"
+	CLUSTER=$(own_cluster_name "$1")
+	export CLUSTER
 	export STATE_DIR=$CSWARM_CLUSTER_DIR/h1/$1-state
 	export CSWARM_INVENTORY=$BATS_TEST_TMPDIR/hosts
 	cluster_inventory "$CSWARM_INVENTORY" "$STATE_DIR/$CLUSTER"
