@@ -17,7 +17,7 @@ int netpush_is_overlay(const struct network *n)
 void netpush_check(struct strbuf *sb, const char *dev)
 {
 	sb_adds(sb, "csw_missing=\n"
-		"for csw_tool in ip bridge iptables iptables-restore docker; do\n"
+		"for csw_tool in ip bridge iptables iptables-restore iptables-save cksum docker; do\n"
 		"\tcommand -v \"$csw_tool\" >/dev/null 2>&1 || csw_missing=\"$csw_missing $csw_tool(command)\"\n"
 		"done\n"
 		"if ! ip link show");
@@ -193,12 +193,14 @@ void netpush_dns(struct strbuf *sb, const char *cluster_id, const char *name, co
 	char *spec = xasprintf("%s %s", image, listen), *running = xasprintf("true %s", spec);
 	sb_adds(sb, "csw_d=");
 	sh_quote(sb, dir);
+	/* The server's pid goes to $csw_d/.pid for the probe (netpush_probe):
+	 * a server restarted or gone changes the host's fingerprint. */
 	sb_addf(sb, "\nmkdir -p \"$csw_d\"\ncat >\"$csw_d/hosts.new\" <<'" HEREDOC_END "'\n%s" HEREDOC_END "\n"
 		"if cmp -s \"$csw_d/hosts.new\" \"$csw_d/hosts\"; then rm -f \"$csw_d/hosts.new\"; csw_hup=\n"
 		"else mv -f \"$csw_d/hosts.new\" \"$csw_d/hosts\"; csw_hup=1; fi\n"
-		"if [ \"$(docker inspect -f '{{.State.Running}} {{index .Config.Labels \"cswarm.net.spec\"}}'", hosts);
+		"csw_di=$(docker inspect -f '{{.State.Running}} {{index .Config.Labels \"cswarm.net.spec\"}}|{{.State.Pid}}'", hosts);
 	sh_arg(sb, name);
-	sb_adds(sb, " 2>/dev/null)\" !=");
+	sb_adds(sb, " 2>/dev/null) || csw_di=\nif [ \"${csw_di%|*}\" !=");
 	sh_arg(sb, running);
 	sb_adds(sb, " ]; then\n\tdocker rm -f");
 	sh_arg(sb, name);
@@ -217,9 +219,11 @@ void netpush_dns(struct strbuf *sb, const char *cluster_id, const char *name, co
 	sb_adds(sb, " --keep-in-foreground --log-facility=- --no-hosts --addn-hosts=/etc/cswarm/hosts"
 		" --bind-dynamic --local-ttl=1 --no-negcache --listen-address=");
 	sh_quote(sb, listen);
-	sb_adds(sb, " >/dev/null\nelif [ -n \"$csw_hup\" ]; then\n\tdocker kill -s HUP");
+	sb_adds(sb, " >/dev/null\n\tcsw_di=$(docker inspect -f '|{{.State.Pid}}'");
 	sh_arg(sb, name);
-	sb_adds(sb, " >/dev/null\nfi\n");
+	sb_adds(sb, ")\nelif [ -n \"$csw_hup\" ]; then\n\tdocker kill -s HUP");
+	sh_arg(sb, name);
+	sb_adds(sb, " >/dev/null\nfi\necho \"${csw_di##*|}\" >\"$csw_d/.pid\"\n");
 	free(spec);
 	free(running);
 }
@@ -315,4 +319,92 @@ void netpush_teardown(struct strbuf *sb, const char *cluster_id, const char *dev
 	sb_addc(sb, '\n');
 	free(dir);
 	sb_free(&none);
+}
+
+/* --- the seal ------------------------------------------------------------------ */
+
+void netpush_probe(struct strbuf *sb, const char *dev, const char *prefix,
+		   const char *const *bridges, const char *const *dns_dirs, size_t n)
+{
+	static const char *const of_dev[] = {
+		"ip -d -o link show dev", "ip -o -4 addr show dev", "ip route show dev",
+		"ip neigh show dev", "bridge fdb show dev",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(of_dev); i++) {
+		sb_adds(sb, of_dev[i]);
+		sh_arg(sb, dev);
+		sb_addc(sb, '\n');
+	}
+	struct strbuf set = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		sb_adds(sb, "ip -o link show dev");
+		sh_arg(sb, bridges[i]);
+		sb_adds(sb, "\nip -o link show master");
+		sh_arg(sb, bridges[i]);
+		sb_addc(sb, '\n');
+		sb_addf(&set, " %s", bridges[i]);
+	}
+	sb_addc(&set, ' ');
+	/* The hairpin flag of every port of our bridges. */
+	sb_adds(sb, "bridge -d link show | awk -v b=");
+	sh_quote(sb, set.buf);
+	sb_adds(sb, " '/^[0-9]/ { port = \"\"; for (i = 1; i < NF; i++) "
+		"if ($i == \"master\" && index(b, \" \" $(i + 1) \" \")) port = $2 }\n"
+		"port && /hairpin/ { print port, ($0 ~ /hairpin on/) }'\n");
+	/* Our chains whole, and which rule comes first in each chain we hook. */
+	sb_adds(sb, "{ iptables-save -t nat; iptables-save -t filter; } | sed 's/ \\[[0-9]*:[0-9]*\\]$//' | awk -v p=");
+	char *word = xasprintf("%s-", prefix);
+	sh_quote(sb, word);
+	free(word);
+	sb_adds(sb, " 'index($0, p) { print }\n"
+		"/^-A (PREROUTING|OUTPUT|POSTROUTING|FORWARD|DOCKER-USER) / && !seen[$2]++ { print \"first\", $0 }'\n");
+	for (size_t i = 0; i < n; i++) {
+		sb_adds(sb, "cat \"/proc/$(cat");
+		char *pidfile = xasprintf("%s/.pid", dns_dirs[i]);
+		sh_arg(sb, pidfile);
+		free(pidfile);
+		sb_adds(sb, ")/comm\"\n");
+	}
+	sb_free(&set);
+}
+
+static void probe_files(struct strbuf *sb, const char *dir)
+{
+	sb_adds(sb, "csw_s=");
+	sh_quote(sb, dir);
+	sb_addc(sb, '\n');
+}
+
+void netpush_unseal(struct strbuf *sb, const char *dir)
+{
+	probe_files(sb, dir);
+	sb_adds(sb, "rm -f \"$csw_s/.applied\"\n");
+}
+
+void netpush_seal(struct strbuf *sb, const char *dir, const char *probe, const char *digest)
+{
+	probe_files(sb, dir);
+	sb_addf(sb, "mkdir -p \"$csw_s\"\ncat >\"$csw_s/.probe\" <<'" HEREDOC_END "'\n%s" HEREDOC_END "\n"
+		"csw_fp=$(sh \"$csw_s/.probe\" 2>&1 | cksum)\n"
+		"echo '%s' \"$csw_fp\" >\"$csw_s/.applied\"\n"
+		"echo \"" NETPUSH_SEEN "%s $csw_fp|$csw_fp\"\n", probe, digest, digest);
+}
+
+void netpush_seen_command(struct strbuf *sb, const char *dir)
+{
+	probe_files(sb, dir);
+	sb_adds(sb, "[ ! -f \"$csw_s/.probe\" ] || echo \"" NETPUSH_SEEN
+		"$(cat \"$csw_s/.applied\" 2>/dev/null)|$(sh \"$csw_s/.probe\" 2>&1 | cksum)\"\n");
+}
+
+int netpush_unchanged(const char *seen, const char *digest)
+{
+	if (!seen || !digest)
+		return 0;
+	size_t d = strlen(digest);
+	const char *bar = strchr(seen, '|');
+	if (!bar || strncmp(seen, digest, d) != 0 || seen[d] != ' ')
+		return 0;
+	const char *then = seen + d + 1, *now = bar + 1;
+	return (size_t)(bar - then) == strlen(now) && strncmp(then, now, strlen(now)) == 0 && *now;
 }

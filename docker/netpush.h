@@ -68,6 +68,30 @@ void netpush_dns_prune(struct strbuf *sb, const char *cluster_id, const char *co
  * longer declares. */
 void netpush_rules(struct strbuf *sb, const char *prefix, const char *rules);
 
+/* Skipping a push that would change nothing. A push ends with its seal:
+ * it writes the probe (a script printing what the overlay consists of on
+ * this host: the device, its routes, neighbours and FDB, the bridges and
+ * their ports' hairpin flags, our iptables chains and which rule comes
+ * first where we hook in, the DNS servers' processes) to DIR/.probe, and
+ * "DIGEST FINGERPRINT" to DIR/.applied, where DIGEST names the push and
+ * FINGERPRINT is the cksum of the probe's output. Every observation runs
+ * the probe again and prints NETPUSH_SEEN "APPLIED|FINGERPRINT NOW"; the
+ * next push with the same digest is skipped when the two fingerprints
+ * agree, so a no-op run costs no push, and anything changed by hand (a
+ * flushed chain, a deleted route, a DNS server gone) still brings it. A
+ * push starts by removing DIR/.applied (netpush_unseal): one that fails
+ * halfway is never taken for done. DIR: NETPUSH_DIR/CLUSTER/HOST. */
+#define NETPUSH_SEEN "@@cswarm-net "
+void netpush_probe(struct strbuf *sb, const char *dev, const char *prefix,
+		   const char *const *bridges, const char *const *dns_dirs, size_t n);
+void netpush_unseal(struct strbuf *sb, const char *dir);
+/* Also prints the NETPUSH_SEEN line for the state just sealed. */
+void netpush_seal(struct strbuf *sb, const char *dir, const char *probe, const char *digest);
+void netpush_seen_command(struct strbuf *sb, const char *dir);
+/* Whether seen (the text after NETPUSH_SEEN) says the push named digest
+ * was applied and nothing changed since. */
+int netpush_unchanged(const char *seen, const char *digest);
+
 /* Take everything down: jumps, chains, the device, DNS containers. */
 void netpush_teardown(struct strbuf *sb, const char *cluster_id, const char *dev, const char *prefix);
 

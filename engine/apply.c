@@ -610,7 +610,8 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 			struct wave_job job = { hs, r->opts.timeout_ms };
 			for (size_t h = 0; h < r->fleet.n; h++)
 				if (hs[h].nops)
-					engine_observe_append(r->st.cluster_id, &hs[h].text);
+					engine_observe_append(r->st.cluster_id, r->fleet.hosts[h].target.name,
+							      &hs[h].text);
 			fleet_each(&r->fleet, run_script, &job);
 			wave_failed += collect(r, cv, hs);
 			observe_after_wave(r, hs);

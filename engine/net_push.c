@@ -340,6 +340,30 @@ static void device_script(const struct run *r, size_t h, struct strbuf *sb)
 	free(dst);
 }
 
+/* The Linux bridge of network nn: "csb-" and 10 hex chars (IFNAMSIZ). */
+static char *bridge_name(const struct run *r, const struct net_network *nn)
+{
+	char *what = xasprintf("%s %s", r->st.cluster_id, nn->n->name), *hash = state_hash(what);
+	char *name = xasprintf("csb-%.10s", hash);
+	free(what);
+	free(hash);
+	return name;
+}
+
+/* Where host h keeps the overlay's files: the seal and, under it, one
+ * directory per network for its DNS server. */
+static char *host_dir(const struct run *r, size_t h)
+{
+	return xasprintf("%s/%s/%s", NETPUSH_DIR, r->st.cluster_id, r->fleet.hosts[h].target.name);
+}
+
+static char *dns_dir(const struct run *r, size_t h, const struct net_network *nn)
+{
+	char *host = host_dir(r, h), *dir = xasprintf("%s/%s", host, nn->n->name);
+	free(host);
+	return dir;
+}
+
 static void bridge_script(const struct run *r, size_t h, const struct net_network *nn, struct strbuf *sb)
 {
 	const struct net_plan *p = r->net;
@@ -355,11 +379,9 @@ static void bridge_script(const struct run *r, size_t h, const struct net_networ
 	for (size_t i = 0; i < nn->n->labels.n; i++)
 		labels[3 + i] = xasprintf("%s=%s", nn->n->labels.v[i].key,
 					  nn->n->labels.v[i].value ? nn->n->labels.v[i].value : "");
-	char bridge[16], *what = xasprintf("%s %s", r->st.cluster_id, nn->n->name), *hash = state_hash(what);
-	snprintf(bridge, sizeof(bridge), "csb-%.10s", hash);
+	char *bridge = bridge_name(r, nn);
 	netpush_bridge(sb, r->st.cluster_id, nn->n->name, bridge, subnet, gw, (const char *const *)labels, nlabels);
-	free(what);
-	free(hash);
+	free(bridge);
 	for (size_t i = 0; i < nlabels; i++)
 		free(labels[i]);
 	free(labels);
@@ -377,8 +399,7 @@ static void dns_script(const struct run *r, size_t h, size_t net, const char *ho
 	char gw[16];
 	net_ip_str(host_block(p, nn, p->hosts[h].slot) + 1, gw);
 	char *name = dns_container(r, nn);
-	char *dir = xasprintf("%s/%s/%s/%s", NETPUSH_DIR, r->st.cluster_id, r->fleet.hosts[h].target.name,
-			      nn->n->name);
+	char *dir = dns_dir(r, h, nn);
 	netpush_dns(sb, r->st.cluster_id, name, p->cfg.dns_image, gw, dir, hosts);
 	free(name);
 	free(dir);
@@ -388,7 +409,10 @@ static void host_script(const struct run *r, size_t h, const char *rules, struct
 			struct strbuf *sb)
 {
 	const struct net_plan *p = r->net;
+	char *dir = host_dir(r, h);
 	sb_adds(sb, "set -e\n");
+	netpush_unseal(sb, dir);
+	free(dir);
 	if (!p->nnets) {
 		netpush_teardown(sb, r->st.cluster_id, p->cfg.dev, p->cfg.chain);
 		return;
@@ -407,6 +431,46 @@ static void host_script(const struct run *r, size_t h, const char *rules, struct
 	netpush_rules(sb, p->cfg.chain, rules);
 }
 
+/* --- the seal (docker/netpush.h) ------------------------------------------------------ */
+
+static void probe_script(const struct run *r, size_t h, struct strbuf *sb)
+{
+	const struct net_plan *p = r->net;
+	char **bridges = xcalloc(p->nnets + 1, sizeof(*bridges)), **dirs = xcalloc(p->nnets + 1, sizeof(*dirs));
+	for (size_t n = 0; n < p->nnets; n++) {
+		bridges[n] = bridge_name(r, &p->nets[n]);
+		dirs[n] = dns_dir(r, h, &p->nets[n]);
+	}
+	netpush_probe(sb, p->cfg.dev, p->cfg.chain, (const char *const *)bridges,
+		      (const char *const *)dirs, p->nnets);
+	for (size_t n = 0; n < p->nnets; n++) {
+		free(bridges[n]);
+		free(dirs[n]);
+	}
+	free(bridges);
+	free(dirs);
+}
+
+/* Seal host h's script, or empty it when the host says it took this very
+ * push and nothing changed there since. */
+static void seal(const struct run *r, size_t h, struct strbuf *script)
+{
+	struct strbuf probe = STRBUF_INIT, both = STRBUF_INIT;
+	probe_script(r, h, &probe);
+	sb_addf(&both, "%s%s", probe.buf, sb_str(script));
+	char *digest = state_hash(both.buf);
+	sb_free(&both);
+	if (netpush_unchanged(r->views[h].net_seen, digest)) {
+		sb_reset(script);
+	} else {
+		char *dir = host_dir(r, h);
+		netpush_seal(script, dir, probe.buf, digest);
+		free(dir);
+	}
+	free(digest);
+	sb_free(&probe);
+}
+
 /* --- running ------------------------------------------------------------------------ */
 
 struct push_job {
@@ -414,7 +478,18 @@ struct push_job {
 	struct ssh_result *res;
 	int *ok;
 	long timeout_ms;
+	struct host_view *views;	/* their net_seen follows the pushes */
 };
+
+/* The host's seal as its push's output printed it, or NULL. */
+static char *seen_in(const struct strbuf *out)
+{
+	const char *line = strstr(sb_str(out), NETPUSH_SEEN);
+	if (!line)
+		return NULL;
+	line += strlen(NETPUSH_SEEN);
+	return xstrndup(line, strcspn(line, "\n"));
+}
 
 static void push_one(struct fleet_host *h, size_t i, void *ctx)
 {
@@ -424,6 +499,8 @@ static void push_one(struct fleet_host *h, size_t i, void *ctx)
 	struct ssh_exec x = { .command = "sh -s", .stdin_data = job->scripts[i].buf,
 			      .stdin_len = job->scripts[i].len, .timeout_ms = job->timeout_ms };
 	job->ok[i] = fleet_exec(h, &x, &job->res[i]) == SSH_OK && job->res[i].exit_status == 0;
+	free(job->views[i].net_seen);
+	job->views[i].net_seen = job->ok[i] ? seen_in(&job->res[i].out) : NULL;
 }
 
 static int usable(const struct run *r, size_t h)
@@ -435,7 +512,7 @@ static int usable(const struct run *r, size_t h)
 static int run_all(struct run *r, struct strbuf *scripts, const char *what)
 {
 	struct push_job job = { scripts, xcalloc(r->fleet.n + 1, sizeof(*job.res)),
-				xcalloc(r->fleet.n + 1, sizeof(int)), r->opts.timeout_ms };
+				xcalloc(r->fleet.n + 1, sizeof(int)), r->opts.timeout_ms, r->views };
 	for (size_t h = 0; h < r->fleet.n; h++)
 		ssh_result_init(&job.res[h]);
 	fleet_each(&r->fleet, push_one, &job);
@@ -512,8 +589,10 @@ int net_push(struct run *r, const struct converge *cv, int wave)
 	struct strbuf *scripts = xcalloc(r->fleet.n + 1, sizeof(*scripts));
 	for (size_t h = 0; h < r->fleet.n; h++) {
 		sb_init(&scripts[h]);
-		if (usable(r, h))
+		if (usable(r, h)) {
 			host_script(r, h, rules.buf, hosts, &scripts[h]);
+			seal(r, h, &scripts[h]);
+		}
 	}
 	int ret = run_all(r, scripts, "overlay") != 0;
 	for (size_t h = 0; h < r->fleet.n; h++)

@@ -1,4 +1,5 @@
 #include "engine/observe.h"
+#include "docker/netpush.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -26,6 +27,8 @@ static void view_reset(struct host_view *v)
 	v->ncontainers = 0;
 	v->down = NULL;
 	v->clock_skew = 0;
+	free(v->net_seen);
+	v->net_seen = NULL;
 	sb_reset(&v->detail);
 }
 
@@ -33,14 +36,19 @@ static void view_reset(struct host_view *v)
  * listing's is kept in a variable), so an observation costs two docker
  * calls in a row, not three, and no process more; the output keeps its
  * order: clock, info, mark, containers. */
-static void observe_command(const char *cluster_id, struct strbuf *cmd)
+static void observe_command(const char *cluster_id, const char *host, struct strbuf *cmd)
 {
 	sb_adds(cmd, "echo \"" CLOCK "$(date +%s)\" && ");
 	if (!cluster_id) {
 		sb_adds(cmd, DOCKER_INFO_COMMAND);
 		return;
 	}
-	sb_adds(cmd, "{ " DOCKER_INFO_COMMAND " & p=$!\nc=$(");
+	/* The overlay's fingerprint (docker/netpush.h), when it has one. */
+	char *dir = xasprintf("%s/%s/%s", NETPUSH_DIR, cluster_id, host);
+	sb_adds(cmd, "{\n");
+	netpush_seen_command(cmd, dir);
+	free(dir);
+	sb_adds(cmd, "} && { " DOCKER_INFO_COMMAND " & p=$!\nc=$(");
 	docker_observe_command(cluster_id, cmd);
 	sb_adds(cmd, "); rc=$?\nwait $p || exit $?\nprintf '" MARK "'; printf '%s\\n' \"$c\"; exit $rc; }");
 }
@@ -58,11 +66,27 @@ static void take_clock(struct host_view *v, const char **out)
 	*out = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p);
 }
 
+/* Longer is no line of ours: "DIGEST CRC SIZE|CRC SIZE". */
+#define NET_SEEN_MAX 200
+
+/* Skip the overlay's line at *out, if any, keeping it in v->net_seen. */
+static void take_net_seen(struct host_view *v, const char **out)
+{
+	if (!starts_with(*out, NETPUSH_SEEN))
+		return;
+	const char *p = *out + strlen(NETPUSH_SEEN);
+	size_t n = strcspn(p, "\n");
+	free(v->net_seen);
+	v->net_seen = n <= NET_SEEN_MAX ? xstrndup(p, n) : NULL;
+	*out = p[n] ? p + n + 1 : p + n;
+}
+
 int observe_parse_output(struct host_view *v, const char *name, const struct ssh_result *res,
 			 int with_containers)
 {
 	const char *out = sb_str(&res->out);
 	take_clock(v, &out);
+	take_net_seen(v, &out);
 	const char *mark = strstr(out, MARK);
 	size_t info_len = mark ? (size_t)(mark - out) : strlen(out);
 
@@ -99,7 +123,7 @@ static void observe_one(struct fleet_host *h, size_t i, void *ctx)
 
 	if (job->want && !job->want[i])
 		return;
-	observe_command(job->cluster_id, &cmd);
+	observe_command(job->cluster_id, h->target.name, &cmd);
 	/* A container removed between `docker ps` and `docker inspect` fails
 	 * the listing: look again once. */
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -122,10 +146,10 @@ static void observe_one(struct fleet_host *h, size_t i, void *ctx)
 #define SCRIPT_RC_WORD "@@cswarm-observe-rc "
 #define SCRIPT_RC "\n" SCRIPT_RC_WORD
 
-void engine_observe_append(const char *cluster_id, struct strbuf *script)
+void engine_observe_append(const char *cluster_id, const char *host, struct strbuf *script)
 {
 	sb_adds(script, "echo '" SCRIPT_MARK "'\n(\n");
-	observe_command(cluster_id, script);
+	observe_command(cluster_id, host, script);
 	sb_adds(script, "\n)\ncswarm_rc=$?; echo; echo \"" SCRIPT_RC_WORD "$cswarm_rc\"\n");
 }
 

@@ -15,6 +15,8 @@ struct host_view {
 	struct observed *containers;	/* sorted by name */
 	size_t ncontainers;
 	long long clock_skew;	/* seconds the host's clock is ahead of ours */
+	char *net_seen;		/* the overlay's fingerprint line, or NULL
+				 * (docker/netpush.h: NETPUSH_SEEN) */
 };
 
 /* Observe every host of the fleet; views has f->n entries (initialised
@@ -34,7 +36,7 @@ int observe_parse_output(struct host_view *v, const char *name, const struct ssh
 /* The observation folded into a script that changes the host (a wave of
  * starts and stops): appended at its end, so that the host is seen again
  * in the same round trip instead of one more. */
-void engine_observe_append(const char *cluster_id, struct strbuf *script);
+void engine_observe_append(const char *cluster_id, const char *host, struct strbuf *script);
 /* The view of host name from the output of such a script; 0, or -1 (the
  * observation is missing or failed: observe the host again). */
 int engine_view_from_script(struct host_view *v, const char *name, const char *cluster_id,

@@ -178,6 +178,40 @@ net_snapshot() {
 	diff "$BATS_TEST_TMPDIR/after" "$BATS_TEST_TMPDIR/again"
 }
 
+# The time each host's overlay was last pushed (its seal, docker/netpush.h).
+seals() {
+	local h cid
+	cid=$(cluster_docker h2 inspect -f '{{index .Config.Labels "cswarm.cluster"}}' "$(id_of api h2)")
+	for h in $CLUSTER_HOSTS; do
+		echo "$h $(stat -c %y "/var/lib/cswarm/net/$cid/$h/.applied")"
+	done
+}
+
+@test "network: a no-op reconcile pushes to no host; a change by hand brings a push to that host alone" {
+	csw reconcile >/dev/null
+	seals >"$BATS_TEST_TMPDIR/before"
+	csw reconcile >/dev/null
+	seals | diff "$BATS_TEST_TMPDIR/before" -
+	# h3's DNS server removed, a route deleted on h2.
+	dns=$(cluster_docker h3 ps -q --filter name=-shop_default)
+	[ -n "$dns" ]
+	cluster_docker h3 rm -f "$dns" >/dev/null
+	routes=$(cluster_in_host h2 sh -c 'ip route show dev "$(ip -o link show type vxlan | awk -F": " "{ print \$2; exit }")"')
+	cluster_in_host h2 sh -c 'd=$(ip -o link show type vxlan | awk -F": " "{ print \$2; exit }")
+		ip route del $(ip route show dev "$d" | head -1) dev "$d"'
+	csw reconcile >/dev/null
+	seals >"$BATS_TEST_TMPDIR/after"
+	diff <(grep h1 "$BATS_TEST_TMPDIR/before") <(grep h1 "$BATS_TEST_TMPDIR/after")
+	[ "$(grep h2 "$BATS_TEST_TMPDIR/before")" != "$(grep h2 "$BATS_TEST_TMPDIR/after")" ]
+	[ "$(grep h3 "$BATS_TEST_TMPDIR/before")" != "$(grep h3 "$BATS_TEST_TMPDIR/after")" ]
+	[ "$(cluster_in_host h2 sh -c 'ip route show dev "$(ip -o link show type vxlan | awk -F": " "{ print \$2; exit }")"')" = "$routes" ]
+	run cluster_docker h3 exec "$(id_of api h3)" nslookup tasks.api
+	[[ $output == *"$(task_ip api h2)"* ]]
+	# And then nothing again.
+	csw reconcile >/dev/null
+	seals | diff "$BATS_TEST_TMPDIR/after" -
+}
+
 @test "network: bad input is refused before anything changes" {
 	printf 'name: bad\nservices:\n  a:\n    image: busybox:latest\n    ports: ["8080:80"]\n' \
 		>"$BATS_TEST_TMPDIR/port.yml"

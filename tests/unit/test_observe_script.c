@@ -40,7 +40,7 @@ static int observe_with(const char *setup, struct host_view *v)
 	struct strbuf script = STRBUF_INIT;
 	sb_adds(&script, fake_docker);
 	sb_adds(&script, setup);
-	engine_observe_append(ID, &script);
+	engine_observe_append(ID, "h2", &script);
 	char *out = sh_stdout(script.buf, NULL);
 	memset(v, 0, sizeof(*v));
 	sb_init(&v->detail);

@@ -1,0 +1,174 @@
+/* The overlay's seal (docker/netpush.h): a push's seal and a later
+ * observation's line, run here under /bin/sh in a directory of the test's
+ * own, with a probe that prints a file; the observation's parser keeps the
+ * line. A push is skipped only for the same digest with the fingerprint
+ * unchanged. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "unit_helpers.h"
+#include "docker/netpush.h"
+#include "engine/observe.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DIGEST "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+#define OTHER "0f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+struct sealed {
+	char dir[64];
+	char *probe;	/* prints $dir/kernel: what the host "has" */
+};
+
+static void sealed_init(struct sealed *s)
+{
+	strcpy(s->dir, "/tmp/cswarm-seal-XXXXXX");
+	assert_non_null(mkdtemp(s->dir));
+	s->probe = xasprintf("cat '%s/kernel'\n", s->dir);
+}
+
+static void sealed_free(struct sealed *s)
+{
+	char *rm = xasprintf("rm -rf '%s'", s->dir);
+	assert_int_equal(system(rm), 0);
+	free(rm);
+	free(s->probe);
+}
+
+static void kernel_has(struct sealed *s, const char *what)
+{
+	char *cmd = xasprintf("echo '%s' >'%s/kernel'", what, s->dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/* The text after NETPUSH_SEEN in what script printed. */
+static char *seen_after(const char *script)
+{
+	char *out = sh_stdout(script, NULL);
+	char *line = strstr(out, NETPUSH_SEEN);
+	assert_non_null(line);
+	line += strlen(NETPUSH_SEEN);
+	char *seen = xstrndup(line, strcspn(line, "\n"));
+	free(out);
+	return seen;
+}
+
+static char *push(struct sealed *s, const char *digest)
+{
+	struct strbuf sb = STRBUF_INIT;
+	netpush_unseal(&sb, s->dir);
+	netpush_seal(&sb, s->dir, s->probe, digest);
+	char *seen = seen_after(sb.buf);
+	sb_free(&sb);
+	return seen;
+}
+
+static char *observe(struct sealed *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	netpush_seen_command(&sb, s->dir);
+	char *seen = seen_after(sb.buf);
+	sb_free(&sb);
+	return seen;
+}
+
+static void test_unchanged_after_push(void **unused)
+{
+	(void)unused;
+	struct sealed s;
+	sealed_init(&s);
+	kernel_has(&s, "vxlan up");
+	char *pushed = push(&s, DIGEST), *seen = observe(&s);
+	assert_string_equal(seen, pushed);
+	assert_true(netpush_unchanged(seen, DIGEST));
+	assert_false(netpush_unchanged(seen, OTHER));		/* another push */
+	free(seen);
+	/* Changed by hand: the fingerprints differ, the same push goes again. */
+	kernel_has(&s, "vxlan gone");
+	seen = observe(&s);
+	assert_false(netpush_unchanged(seen, DIGEST));
+	free(seen);
+	free(pushed);
+	sealed_free(&s);
+}
+
+/* A push that fails halfway leaves no seal: the next one is never skipped. */
+static void test_unsealed_until_done(void **unused)
+{
+	(void)unused;
+	struct sealed s;
+	sealed_init(&s);
+	kernel_has(&s, "vxlan up");
+	free(push(&s, DIGEST));
+	struct strbuf sb = STRBUF_INIT;
+	netpush_unseal(&sb, s.dir);
+	sb_adds(&sb, "false\n");
+	assert_int_not_equal(system(sb.buf), 0);
+	sb_free(&sb);
+	char *seen = observe(&s);
+	assert_false(netpush_unchanged(seen, DIGEST));
+	free(seen);
+	sealed_free(&s);
+}
+
+static void test_malformed_lines(void **unused)
+{
+	(void)unused;
+	static const char *const bad[] = {
+		"", "|", DIGEST, DIGEST "|", DIGEST " 1 2", DIGEST " 1 2|", DIGEST " 1 2|1 3",
+		DIGEST "1 2|1 2", " 1 2|1 2", DIGEST " |", "x " DIGEST " 1 2|1 2",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		assert_false(netpush_unchanged(bad[i], DIGEST));
+	assert_false(netpush_unchanged(NULL, DIGEST));
+	assert_true(netpush_unchanged(DIGEST " 1 2|1 2", DIGEST));
+}
+
+/* The observation keeps the line after the clock, and drops one too long
+ * to be ours. */
+static void test_observation_keeps_the_line(void **unused)
+{
+	(void)unused;
+	const char *info = "{\"ServerVersion\":\"20.10.24\",\"Name\":\"h2\"}";
+	char *longer = xstrndup("", 0);
+	for (int round = 0; round < 2; round++) {
+		struct host_view v;
+		memset(&v, 0, sizeof(v));
+		sb_init(&v.detail);
+		struct ssh_result res;
+		ssh_result_init(&res);
+		sb_addf(&res.out, "@@cswarm-clock 1700000000\n" NETPUSH_SEEN "%s " "1 2|1 2%s\n%s",
+			DIGEST, longer, info);
+		assert_int_equal(observe_parse_output(&v, "h2", &res, 0), 0);
+		assert_string_equal(v.info.name, "h2");
+		if (round == 0)
+			assert_true(netpush_unchanged(v.net_seen, DIGEST));
+		else
+			assert_null(v.net_seen);
+		ssh_result_free(&res);
+		struct host_view *copy = xcalloc(1, sizeof(*copy));
+		*copy = v;
+		host_views_free(copy, 1);
+		free(longer);
+		longer = xcalloc(300, 1);
+		memset(longer, 'x', 299);
+	}
+	free(longer);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unchanged_after_push),
+		cmocka_unit_test(test_unsealed_until_done),
+		cmocka_unit_test(test_malformed_lines),
+		cmocka_unit_test(test_observation_keeps_the_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
