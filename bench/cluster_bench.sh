@@ -11,8 +11,10 @@
 # The stack is 12 busybox tasks on the cluster's hosts, in a state
 # directory and cluster of the bench's own (CSWARM_CLUSTER_DIR/bench-state),
 # on a per-host bridge network (cswarm_network=bridge); NETWORK=overlay
-# measures the overlay network instead (the floor stays the same;
-# DNS_IMAGE names the overlay's DNS image when the hosts are offline).
+# measures the overlay network instead, whose first deploy's floor also
+# starts the network's DNS server on every host (the inventory's
+# cswarm_dns_image, as the local cluster names it, with DNS off: the
+# container's start is the cost).
 # Needs a running local cluster (tests/cluster/up 3; CSWARM_CLUSTER_NAME
 # picks which) and a built ./cswarm.
 #
@@ -33,9 +35,6 @@ trap 'rm -rf "$work"' EXIT
 export CSWARM_INVENTORY=$work/inventory
 sed "s|^\[all:vars\]|[all:vars]\ncswarm_state_dir=$CL_DIR/bench-state\ncswarm_cluster=bench\ncswarm_network=$NETWORK|" \
 	"$CL_DIR/inventory" >"$CSWARM_INVENTORY"
-# The overlay's DNS server, loaded on the hosts beforehand (offline test
-# hosts: tests/cli/net_dns_image.sh IMAGE).
-[ -z "${DNS_IMAGE:-}" ] || echo "cswarm_dns_image=$DNS_IMAGE" >>"$CSWARM_INVENTORY"
 cat >"$work/stack.yml" <<EOF
 name: cbench
 services:
@@ -60,6 +59,8 @@ parallel_ssh() {	# remote command on every host at once, like pssh
 }
 
 hosts=$(wc -w <<<"$CLUSTER_HOSTS")
+dns_image=$(sed -n 's/^cswarm_dns_image=//p' "$CSWARM_INVENTORY" | tail -1)
+dns_image=${dns_image:-4km3/dnsmasq:2.90-r3}
 per_host=$(( (TASKS + hosts - 1) / hosts ))
 
 # What a first deploy must do at least: the network, then one host's share
@@ -68,6 +69,8 @@ floor_deploy() {
 	local h pids=() i cmd
 	for h in $CLUSTER_HOSTS; do
 		cmd="docker network create --driver bridge --label floor=1 floor_net >/dev/null"
+		[ "$NETWORK" != overlay ] ||
+			cmd+=" && docker run -d --name floor_dns --label floor=1 --network host --entrypoint dnsmasq $dns_image --keep-in-foreground --port=0 >/dev/null"
 		for ((i = 0; i < per_host; i++)); do
 			cmd+=" && docker run -d --name floor_$i --label floor=1 --network floor_net busybox:latest sleep 1000000 >/dev/null"
 		done
@@ -123,5 +126,7 @@ line() {	# WHAT CSWARM_MS FLOOR WHAT_FLOOR
 echo "cluster: hosts=$hosts tasks=$TASKS network=$NETWORK runs=$RUNS (medians)"
 line "node ls" "$node_ls" "$info_floor" "parallel ssh docker info"
 line "no-op reconcile" "$reconcile" "$ps_floor" "parallel ssh docker ps"
-line "first deploy" "$deploy" "$deploy_floor" "parallel ssh: network create + $per_host docker run -d"
+floor_what="network create + $per_host docker run -d"
+[ "$NETWORK" != overlay ] || floor_what="network create + DNS server + $per_host docker run -d"
+line "first deploy" "$deploy" "$deploy_floor" "parallel ssh: $floor_what"
 line "no-op redeploy" "$redeploy" "$ps_floor2" "parallel ssh docker ps"

@@ -587,6 +587,7 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 	 * tasks join the endpoints once they run, tasks leave them before they
 	 * stop. */
 	int pushed = net_push(r, cv, 0);
+	run_fault_point("after-push");
 	if (pushed < 0) {
 		free(nonce);
 		return cv->nops ? cv->nops : 1;
@@ -615,6 +616,7 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 			fleet_each(&r->fleet, run_script, &job);
 			wave_failed += collect(r, cv, hs);
 			observe_after_wave(r, hs);
+			run_fault_point("after-wave-script");
 			wave_failed += wait_wave(r, cv, wave, wait_ms);
 			if (wave >= WAVE_UPDATE && !wave_failed)
 				wave_failed += monitor_wave(r, cv, wave);
@@ -637,6 +639,7 @@ size_t converge_apply(struct run *r, struct converge *cv, long wait_ms)
 	}
 	if (cv->nwaves && net_push(r, cv, -1) != 0)
 		failed++;
+	run_fault_point("after-last-push");
 	clean_files(r, cv);
 	if (cv->nops && progress_enabled()) {
 		progress_draw(cv, cv->nwaves - 1);

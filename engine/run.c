@@ -16,6 +16,7 @@ void run_init(struct run *r)
 	memset(r, 0, sizeof(*r));
 	host_opts_init(&r->opts);
 	r->wait_ms = CONVERGE_WAIT_MS;
+	trace_phase("start");
 }
 
 /* A run that changes the cluster needs the last written state; one that
@@ -197,8 +198,10 @@ int run_open(struct run *r, int flags, int argc, char **argv)
 		return ret;
 	if ((ret = apply_limit(r, flags, argc > 0 ? argv[0] : "cswarm")) != EXIT_OK)
 		return ret;
-	if (flags & RUN_OBSERVE)
+	if (flags & RUN_OBSERVE) {
 		run_log_in(r);
+		run_fault_point("after-login");
+	}
 	if ((flags & RUN_LOCK) && (ret = take_lock(r, argc, argv)) != EXIT_OK)
 		return ret;
 	r->locked = (flags & RUN_LOCK) != 0;
@@ -215,6 +218,7 @@ int run_open(struct run *r, int flags, int argc, char **argv)
 	if (flags & RUN_OBSERVE) {
 		r->views = xcalloc(r->fleet.n ? r->fleet.n : 1, sizeof(*r->views));
 		engine_observe(&r->fleet, r->st.cluster_id, r->opts.timeout_ms, r->views);
+		run_fault_point("after-observe");
 	}
 	return EXIT_OK;
 }
@@ -226,6 +230,7 @@ int run_open(struct run *r, int flags, int argc, char **argv)
  * fault at that exact point without timing. */
 void run_fault_point(const char *phase)
 {
+	trace_phase(phase);
 	const char *f = getenv("CSWARM_FAULT");
 	size_t n = strlen(phase);
 	if (!f || strncmp(f, phase, n) != 0 || f[n] != ':')

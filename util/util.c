@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static _Noreturn void oom(size_t n)
 {
@@ -196,4 +197,19 @@ long long parse_duration_ms(const char *s)
 		parts++;
 	}
 	return (long long)total;
+}
+
+/* CSWARM_TRACE set: "cswarm: trace: MS PHASE" on stderr, MS counted from
+ * the first call (the process's first phase). */
+void trace_phase(const char *phase)
+{
+	static struct timespec start;
+	if (!getenv("CSWARM_TRACE"))
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!start.tv_sec && !start.tv_nsec)
+		start = now;
+	long ms = (long)(now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+	fprintf(stderr, "cswarm: trace: %6ld ms %s\n", ms, phase);
 }

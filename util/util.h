@@ -44,6 +44,9 @@ int streq(const char *a, const char *b);
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t edit_distance(const char *a, const char *b);
 int starts_with(const char *s, const char *prefix);
+/* With CSWARM_TRACE set, print "cswarm: trace: MS PHASE" to stderr, MS
+ * since the first call: where a run's time goes, phase by phase. */
+void trace_phase(const char *phase);
 
 /* Parse "1h2m3.5s", "500ms", "10" (seconds) into milliseconds; -1 if bad. */
 long long parse_duration_ms(const char *s);

@@ -1,7 +1,9 @@
 /* The observation folded into a wave's script (engine_observe_append,
  * engine_view_from_script): the script runs here under /bin/sh with a
  * docker shell function standing in for the daemon, after operations
- * whose output might look like anything. */
+ * whose output might look like anything. docker info runs beside the
+ * listing: both at once, the output keeps its order, and the daemon's
+ * failure is still reported from docker info. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,11 +19,21 @@
 
 #define ID "0123456789abcdef0123456789abcdef"
 
-/* A docker with one container of this cluster; "ps" fails if told so. */
+/* A docker with one container of this cluster. PS_FAILS fails the
+ * listing, DOWN every call. With TOGETHER (a directory), info and ps each
+ * wait (5 s at most) for the other to have started, and fail without it
+ * (info also on a second call): they must run at once, info once. */
 static const char fake_docker[] =
-	"docker() { case $1 in\n"
-	"info) echo '{\"ServerVersion\":\"20.10.24\",\"Name\":\"h2\",\"NCPU\":2}' ;;\n"
-	"ps) [ -z \"$PS_FAILS\" ] || { echo 'Cannot connect' >&2; return 1; }; echo c1 ;;\n"
+	"meet() { [ -z \"$TOGETHER\" ] && return 0; : >\"$TOGETHER/$1\"; i=0\n"
+	"  while [ ! -e \"$TOGETHER/$2\" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done\n"
+	"  [ -e \"$TOGETHER/$2\" ]; }\n"
+	"docker() { [ -z \"$DOWN\" ] || { echo 'Cannot connect to the Docker daemon' >&2; return 1; }\n"
+	"case $1 in\n"
+	"info) [ -z \"$TOGETHER\" ] || [ ! -e \"$TOGETHER/info\" ] || return 1\n"
+	"  meet info ps || return 1\n"
+	"  echo '{\"ServerVersion\":\"20.10.24\",\"Name\":\"h2\",\"NCPU\":2}' ;;\n"
+	"ps) [ -z \"$PS_FAILS\" ] || { echo 'Cannot connect' >&2; return 1; }\n"
+	"  meet ps info || return 1; echo c1 ;;\n"
 	"inspect) echo '[{\"Id\":\"c1\",\"Name\":\"/app_web.1.a1b2c3d4e5f6\",\"State\":{\"Status\":\"running\"},"
 	"\"Config\":{\"Labels\":{\"cswarm.task\":\"a1b2c3d4e5f6\"}}}]' ;;\n"
 	"esac; }\n";
@@ -63,6 +75,33 @@ static void test_view_after_operations(void **unused)
 	view_free(&v);
 }
 
+static void test_info_beside_the_listing(void **unused)
+{
+	(void)unused;
+	char dir[] = "/tmp/cswarm-observe-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *setup = xasprintf("TOGETHER=%s\n", dir);
+	struct host_view v;
+	assert_int_equal(observe_after(setup, &v), 0);
+	assert_null(v.down);
+	assert_int_equal(v.ncontainers, 1);
+	view_free(&v);
+	char *clean = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(clean), 0);
+	free(clean);
+	free(setup);
+}
+
+static void test_daemon_down(void **unused)
+{
+	(void)unused;
+	struct host_view v;
+	assert_int_equal(observe_after("DOWN=1\n", &v), -1);
+	assert_non_null(v.down);
+	assert_non_null(strstr(sb_str(&v.detail), "docker info exited 1"));
+	view_free(&v);
+}
+
 static void test_failed_observation_asks_again(void **unused)
 {
 	(void)unused;
@@ -82,6 +121,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_view_after_operations),
 		cmocka_unit_test(test_failed_observation_asks_again),
+		cmocka_unit_test(test_info_beside_the_listing),
+		cmocka_unit_test(test_daemon_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
