@@ -138,7 +138,17 @@ void netpush_device(struct strbuf *sb, const char *dev, unsigned vni, unsigned p
 void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name, const char *bridge,
 		    const char *subnet, const char *gateway, const char *const *labels, size_t nlabels)
 {
-	/* One inspect for owner and subnet: every docker call costs a push. */
+	/* The bridge up with our gateway is our network with our subnet (its
+	 * name comes from the cluster's id): no docker call. Else one inspect
+	 * for owner and subnet: every docker call costs a push. */
+	const char *len = strchr(subnet, '/');
+	char *have = xasprintf(" %s%s ", gateway, len ? len : "");
+	sb_adds(sb, "if ! ip -o -4 addr show dev");
+	sh_arg(sb, bridge);
+	sb_adds(sb, " 2>/dev/null | grep -qF --");
+	sh_arg(sb, have);
+	free(have);
+	sb_adds(sb, "; then\n");
 	sb_adds(sb, "csw_ni=$(docker network inspect -f "
 		"'{{index .Labels \"cswarm.cluster\"}}|{{range .IPAM.Config}}{{.Subnet}} {{end}}'");
 	sh_arg(sb, name);
@@ -177,7 +187,7 @@ void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name,
 	}
 	sb_adds(sb, " --");
 	sh_arg(sb, name);
-	sb_adds(sb, " >/dev/null\nfi\n");
+	sb_adds(sb, " >/dev/null\nfi\nfi\n");
 	/* A task calling its own VIP is DNATed back to itself on the bridge
 	 * (br_netfilter): its port must send frames back where they came from. */
 	sb_adds(sb, "for csw_p in $(ip -o link show master");
@@ -187,24 +197,19 @@ void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name,
 		"done\n");
 }
 
-void netpush_dns(struct strbuf *sb, const char *cluster_id, const char *name, const char *image,
-		 const char *listen, const char *dir, const char *hosts)
+/* The server (re)created by docker when it is not running with this spec;
+ * its pid and spec kept in $csw_d for the next push and the probe. */
+static void dns_by_docker(struct strbuf *sb, const char *cluster_id, const char *name, const char *image,
+			  const char *listen, const char *spec)
 {
-	char *spec = xasprintf("%s %s", image, listen), *running = xasprintf("true %s", spec);
-	sb_adds(sb, "csw_d=");
-	sh_quote(sb, dir);
-	/* The server's pid goes to $csw_d/.pid for the probe (netpush_probe):
-	 * a server restarted or gone changes the host's fingerprint. */
-	sb_addf(sb, "\nmkdir -p \"$csw_d\"\ncat >\"$csw_d/hosts.new\" <<'" HEREDOC_END "'\n%s" HEREDOC_END "\n"
-		"if cmp -s \"$csw_d/hosts.new\" \"$csw_d/hosts\"; then rm -f \"$csw_d/hosts.new\"; csw_hup=\n"
-		"else mv -f \"$csw_d/hosts.new\" \"$csw_d/hosts\"; csw_hup=1; fi\n"
-		"csw_di=$(docker inspect -f '{{.State.Running}} {{index .Config.Labels \"cswarm.net.spec\"}}|{{.State.Pid}}'", hosts);
+	char *running = xasprintf("true %s", spec);
+	sb_adds(sb, "\tcsw_di=$(docker inspect -f '{{.State.Running}} {{index .Config.Labels \"cswarm.net.spec\"}}|{{.State.Pid}}'");
 	sh_arg(sb, name);
-	sb_adds(sb, " 2>/dev/null) || csw_di=\nif [ \"${csw_di%|*}\" !=");
+	sb_adds(sb, " 2>/dev/null) || csw_di=\n\tif [ \"${csw_di%|*}\" !=");
 	sh_arg(sb, running);
-	sb_adds(sb, " ]; then\n\tdocker rm -f");
+	sb_adds(sb, " ]; then\n\t\t[ -z \"$csw_di\" ] || docker rm -f");
 	sh_arg(sb, name);
-	sb_adds(sb, " >/dev/null 2>&1 || true\n\tdocker run -d --name");
+	sb_adds(sb, " >/dev/null 2>&1 || true\n\t\tdocker run -d --name");
 	sh_arg(sb, name);
 	sb_adds(sb, " --restart always --network host --label");
 	char *label = xasprintf("cswarm.net.cluster=%s", cluster_id);
@@ -219,13 +224,38 @@ void netpush_dns(struct strbuf *sb, const char *cluster_id, const char *name, co
 	sb_adds(sb, " --keep-in-foreground --log-facility=- --no-hosts --addn-hosts=/etc/cswarm/hosts"
 		" --bind-dynamic --local-ttl=1 --no-negcache --listen-address=");
 	sh_quote(sb, listen);
-	sb_adds(sb, " >/dev/null\n\tcsw_di=$(docker inspect -f '|{{.State.Pid}}'");
+	sb_adds(sb, " >/dev/null\n\t\tcsw_di=$(docker inspect -f '|{{.State.Pid}}'");
 	sh_arg(sb, name);
-	sb_adds(sb, ")\nelif [ -n \"$csw_hup\" ]; then\n\tdocker kill -s HUP");
+	sb_adds(sb, ")\n\telif [ -n \"$csw_hup\" ]; then\n\t\tdocker kill -s HUP");
 	sh_arg(sb, name);
-	sb_adds(sb, " >/dev/null\nfi\necho \"${csw_di##*|}\" >\"$csw_d/.pid\"\n");
-	free(spec);
+	sb_adds(sb, " >/dev/null\n\tfi\n\techo \"${csw_di##*|}\" >\"$csw_d/.pid\"\n\tprintf '%s\\n'");
+	sh_arg(sb, spec);
+	sb_adds(sb, " >\"$csw_d/.spec\"\n");
 	free(running);
+}
+
+void netpush_dns(struct strbuf *sb, const char *cluster_id, const char *name, const char *image,
+		 const char *listen, const char *dir, const char *hosts)
+{
+	char *spec = xasprintf("%s %s", image, listen);
+	sb_adds(sb, "csw_d=");
+	sh_quote(sb, dir);
+	sb_addf(sb, "\nmkdir -p \"$csw_d\"\ncat >\"$csw_d/hosts.new\" <<'" HEREDOC_END "'\n%s" HEREDOC_END "\n"
+		"if cmp -s \"$csw_d/hosts.new\" \"$csw_d/hosts\"; then rm -f \"$csw_d/hosts.new\"; csw_hup=\n"
+		"else mv -f \"$csw_d/hosts.new\" \"$csw_d/hosts\"; csw_hup=1; fi\n", hosts);
+	/* The server of the last push still alive with the same spec: no
+	 * docker call (a reload is a signal). The pid is the host's view of
+	 * the container's dnsmasq; where /proc does not show it, docker. */
+	sb_adds(sb, "csw_pid=$(cat \"$csw_d/.pid\" 2>/dev/null) || csw_pid=\n"
+		"if [ -n \"$csw_pid\" ] && [ \"$(cat \"/proc/$csw_pid/comm\" 2>/dev/null)\" = dnsmasq ] &&\n"
+		"   [ \"$(cat \"$csw_d/.spec\" 2>/dev/null)\" =");
+	sh_arg(sb, spec);
+	sb_adds(sb, " ]; then\n\t[ -z \"$csw_hup\" ] || kill -HUP \"$csw_pid\" 2>/dev/null || docker kill -s HUP");
+	sh_arg(sb, name);
+	sb_adds(sb, " >/dev/null\nelse\n");
+	dns_by_docker(sb, cluster_id, name, image, listen, spec);
+	sb_adds(sb, "fi\n");
+	free(spec);
 }
 
 static void cluster_dns_list(struct strbuf *sb, const char *cluster_id)
@@ -236,16 +266,38 @@ static void cluster_dns_list(struct strbuf *sb, const char *cluster_id)
 	free(filter);
 }
 
-void netpush_dns_prune(struct strbuf *sb, const char *cluster_id, const char *const *keep,
-		       size_t nkeep)
+void netpush_dns_prune(struct strbuf *sb, const char *cluster_id, const char *dir,
+		       const char *const *keep, size_t nkeep)
 {
-	struct strbuf list = STRBUF_INIT, want = STRBUF_INIT;
+	struct strbuf list = STRBUF_INIT, want = STRBUF_INIT, done = STRBUF_INIT;
 	cluster_dns_list(&list, cluster_id);
 	for (size_t i = 0; i < nkeep; i++)
 		sb_addf(&want, "%s%s", i ? " " : "", keep[i]);
+	/* What the last prune kept is in dir/.dns: the same list again needs
+	 * no listing (a server gone since is the DNS block's business). */
+	char *file = dir ? xasprintf("%s/.dns", dir) : NULL;
+	if (file) {
+		sb_addf(&done, "keep: %s", sb_str(&want));
+		sb_adds(sb, "if [ \"$(cat");
+		sh_arg(sb, file);
+		sb_adds(sb, " 2>/dev/null)\" !=");
+		sh_arg(sb, done.buf);
+		sb_adds(sb, " ]; then\n");
+	}
 	prune_lines(sb, sb_str(&list), &want, "docker rm -f \"$csw_x\" >/dev/null");
+	if (file) {
+		sb_adds(sb, "mkdir -p");
+		sh_arg(sb, dir);
+		sb_adds(sb, "; printf '%s\\n'");
+		sh_arg(sb, done.buf);
+		sb_adds(sb, " >");
+		sh_arg(sb, file);
+		sb_adds(sb, "\nfi\n");
+	}
+	free(file);
 	sb_free(&list);
 	sb_free(&want);
+	sb_free(&done);
 }
 
 /* The jumps into our chains, each kept first in its chain: Docker inserts
@@ -312,7 +364,7 @@ void netpush_teardown(struct strbuf *sb, const char *cluster_id, const char *dev
 	sb_adds(sb, "ip link del");
 	sh_arg(sb, dev);
 	sb_adds(sb, " 2>/dev/null || true\n");
-	netpush_dns_prune(sb, cluster_id, NULL, 0);
+	netpush_dns_prune(sb, cluster_id, NULL, NULL, 0);
 	char *dir = xasprintf("%s/%s", NETPUSH_DIR, cluster_id);
 	sb_adds(sb, "rm -rf");
 	sh_arg(sb, dir);

@@ -57,9 +57,11 @@ void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name,
 void netpush_dns(struct strbuf *sb, const char *cluster_id, const char *name, const char *image,
 		 const char *listen, const char *dir, const char *hosts);
 
-/* Remove this cluster's DNS containers whose names are not in keep. */
-void netpush_dns_prune(struct strbuf *sb, const char *cluster_id, const char *const *keep,
-		       size_t nkeep);
+/* Remove this cluster's DNS containers whose names are not in keep; with
+ * dir (the host's directory), only when keep differs from the last prune
+ * there. */
+void netpush_dns_prune(struct strbuf *sb, const char *cluster_id, const char *dir,
+		       const char *const *keep, size_t nkeep);
 
 /* Load rules (an iptables-restore --noflush document declaring every
  * chain named PREFIX-*), make sure the jumps PREROUTING/OUTPUT/POSTROUTING

@@ -412,9 +412,9 @@ static void host_script(const struct run *r, size_t h, const char *rules, struct
 	char *dir = host_dir(r, h);
 	sb_adds(sb, "set -e\n");
 	netpush_unseal(sb, dir);
-	free(dir);
 	if (!p->nnets) {
 		netpush_teardown(sb, r->st.cluster_id, p->cfg.dev, p->cfg.chain);
+		free(dir);
 		return;
 	}
 	device_script(r, h, sb);
@@ -424,7 +424,8 @@ static void host_script(const struct run *r, size_t h, const char *rules, struct
 		dns_script(r, h, n, sb_str(hosts[n]), sb);
 		keep[n] = dns_container(r, &p->nets[n]);
 	}
-	netpush_dns_prune(sb, r->st.cluster_id, (const char *const *)keep, p->nnets);
+	netpush_dns_prune(sb, r->st.cluster_id, dir, (const char *const *)keep, p->nnets);
+	free(dir);
 	for (size_t n = 0; n < p->nnets; n++)
 		free(keep[n]);
 	free(keep);
