@@ -2,7 +2,7 @@
  * observation's line, run here under /bin/sh in a directory of the test's
  * own, with a probe that prints a file; the observation's parser keeps the
  * line. A push is skipped only for the same digest with the fingerprint
- * unchanged. */
+ * unchanged; within a push, the DNS prune only when its list changed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -162,6 +162,37 @@ static void test_observation_keeps_the_line(void **unused)
 	free(longer);
 }
 
+/* The DNS prune lists the containers only when the kept list changed. */
+static void test_prune_only_when_kept_list_changes(void **unused)
+{
+	(void)unused;
+	struct sealed s;
+	sealed_init(&s);
+	static const char fake_docker[] =
+		"docker() { echo \"docker $*\" >>\"$LOG\"; case $1 in\n"
+		"ps) printf 'csw-dns-a\\ncsw-dns-b\\n' ;; esac; }\n";
+	const char *const keep_a[] = { "csw-dns-a" }, *const keep_ab[] = { "csw-dns-a", "csw-dns-b" };
+	const char *const *keeps[] = { keep_a, keep_a, keep_ab };
+	const size_t nkeeps[] = { 1, 1, 2 };
+	const char *const logged[] = { "docker rm -f csw-dns-b", "", "docker ps" };
+	for (size_t i = 0; i < ARRAY_SIZE(keeps); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "LOG='%s/log'; : >\"$LOG\"\n%s", s.dir, fake_docker);
+		netpush_dns_prune(&sb, "cid", s.dir, keeps[i], nkeeps[i]);
+		sb_addf(&sb, "cat \"$LOG\"\n");
+		char *out = sh_stdout(sb.buf, NULL);
+		if (*logged[i])
+			assert_non_null(strstr(out, logged[i]));
+		else
+			assert_string_equal(out, "");
+		if (i == 2)
+			assert_null(strstr(out, "rm -f"));
+		free(out);
+		sb_free(&sb);
+	}
+	sealed_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_unsealed_until_done),
 		cmocka_unit_test(test_malformed_lines),
 		cmocka_unit_test(test_observation_keeps_the_line),
+		cmocka_unit_test(test_prune_only_when_kept_list_changes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
