@@ -59,6 +59,8 @@ struct run {
 	const atomic_int *silent;
 	struct net_plan *net;		/* the overlay's plan (engine/net.h), or NULL */
 	int locked;			/* RUN_LOCK: the lock is held on a majority */
+	char *read_hash;		/* RUN_LOCK: sha256 of the state as read, so
+					 * that a commit changing nothing writes nothing */
 	int stop;			/* not EXIT_OK: the run must change nothing more
 					 * (lock lost, a state write failed); its exit code */
 };

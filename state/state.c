@@ -192,7 +192,15 @@ void state_set_stack(struct state *st, const char *name, const char *spec_json)
 	} else {
 		free(s->spec_json);
 	}
-	s->spec_json = xstrdup(spec_json);
+	/* Canonical, as a state read back gives it: a deploy of the same
+	 * file leaves the state byte for byte as it was (and writes nothing). */
+	struct strbuf canon = STRBUF_INIT, err = STRBUF_INIT;
+	if (json_canonical(spec_json, strlen(spec_json), &canon, &err) == 0)
+		s->spec_json = sb_detach(&canon);
+	else
+		s->spec_json = xstrdup(spec_json);
+	sb_free(&canon);
+	sb_free(&err);
 }
 
 int state_remove_stack(struct state *st, const char *name)

@@ -196,6 +196,16 @@ static void warn_others(const struct state_store *s, const struct read_job *job,
 	}
 }
 
+/* Every voter answered with the very copy chosen. */
+static int copies_agree(const struct read_job *job, size_t n, size_t best)
+{
+	const struct state_copy *c = job->copies;
+	for (size_t i = 0; i < n; i++)
+		if (c[i].kind != COPY_OK || c[i].version != c[best].version || !streq(c[i].doc, c[best].doc))
+			return 0;
+	return 1;
+}
+
 /* Why a read is not proven current: the managers that gave no good copy. */
 static void explain_unproven(struct state_store *s, const struct read_job *job,
 			     const struct state_choice *ch)
@@ -277,6 +287,7 @@ enum state_read_result state_read(struct state_store *s, struct state *out, stru
 	for (size_t i = 0; s->fetched && i < n; i++)
 		state_fetched_reset(&s->fetched[i]);
 	state_choose(job.copies, n, &ch);
+	s->in_sync = 0;
 	s->verdict = ch.verdict;
 	s->current = ch.verdict == VERDICT_CURRENT;
 	free(s->kinds);
@@ -287,6 +298,7 @@ enum state_read_result state_read(struct state_store *s, struct state *out, stru
 		ret = explain_none(s, &job, &ch, err);
 	} else {
 		warn_others(s, &job, (size_t)ch.best);
+		s->in_sync = s->current && copies_agree(&job, n, (size_t)ch.best);
 		if (!s->current)
 			explain_unproven(s, &job, &ch);
 		*out = r[ch.best].st;

@@ -53,6 +53,8 @@ struct state_store {
 	/* Set by state_read: */
 	enum state_verdict verdict;
 	int current;			/* R good copies seen: the state is the last written */
+	int in_sync;			/* current, and every voter answered with that
+					 * very copy: rewriting it would change nothing */
 	struct strbuf unproven;		/* when not current: which managers are missing, why */
 	enum state_copy_kind *kinds;	/* per voter: what its copy was */
 	struct state_fetched *fetched;	/* per voter, or NULL: copies read with the

@@ -97,6 +97,25 @@ block_reads_on_h2() {
 	[ "$(wc -l <"$D_h1/history.log")" -eq 1 ]
 }
 
+@test "a deploy of the same file writes nothing; with a manager behind, it writes and repairs it" {
+	echo cswarm_network=bridge >>"$INV"
+	printf 'name: same\nservices:\n  a:\n    image: busybox:latest\n    command: ["sleep", "1000000"]\n' \
+		>"$BATS_TEST_TMPDIR/s.yml"
+	"$CSWARM" init -i "$INV" >/dev/null
+	"$CSWARM" deploy -i "$INV" "$BATS_TEST_TMPDIR/s.yml" >/dev/null
+	v=$(version_of "$D_h1/state.json")
+	"$CSWARM" deploy -i "$INV" "$BATS_TEST_TMPDIR/s.yml" >/dev/null
+	[ "$(version_of "$D_h1/state.json")" = "$v" ]
+	[ "$(version_of "$D_h2/state.json")" = "$v" ]
+	[ "$(wc -l <"$D_h1/history.log")" -eq "$v" ]
+	# h2 one version behind: the same deploy writes, and h2 catches up.
+	cp "$D_h2/history/$((v - 1)).json" "$D_h2/state.json"
+	"$CSWARM" deploy -i "$INV" "$BATS_TEST_TMPDIR/s.yml" >/dev/null 2>&1
+	[ "$(version_of "$D_h1/state.json")" = $((v + 1)) ]
+	[ "$(version_of "$D_h2/state.json")" = $((v + 1)) ]
+	"$CSWARM" stack rm -i "$INV" same >/dev/null
+}
+
 @test "lock status: unlocked" {
 	run "$CSWARM" lock status -i "$INV"
 	[ "$status" -eq 0 ]
