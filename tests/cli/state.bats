@@ -99,6 +99,12 @@ block_reads_on_h2() {
 
 @test "a deploy of the same file writes nothing; with a manager behind, it writes and repairs it" {
 	echo cswarm_network=bridge >>"$INV"
+	# A run before that failed halfway left its stack (of another cluster id).
+	for h in $CLUSTER_HOSTS; do
+		ids=$(cluster_docker "$h" ps -aq --filter label=cswarm.stack=same)
+		[ -z "$ids" ] || cluster_docker "$h" rm -f $ids >/dev/null
+		cluster_docker "$h" network rm same_default >/dev/null 2>&1 || true
+	done
 	printf 'name: same\nservices:\n  a:\n    image: busybox:latest\n    command: ["sleep", "1000000"]\n' \
 		>"$BATS_TEST_TMPDIR/s.yml"
 	"$CSWARM" init -i "$INV" >/dev/null
