@@ -346,7 +346,8 @@ void netpush_rules(struct strbuf *sb, const char *prefix, const char *rules)
 	sb_free(&keep);
 }
 
-void netpush_teardown(struct strbuf *sb, const char *cluster_id, const char *dev, const char *prefix)
+void netpush_teardown(struct strbuf *sb, const char *cluster_id, const char *dir, const char *dev,
+		      const char *prefix)
 {
 	static const char *const hooks[][3] = {
 		{ "nat", "PREROUTING", "PRE" }, { "nat", "OUTPUT", "OUT" }, { "nat", "POSTROUTING", "POST" },
@@ -365,11 +366,11 @@ void netpush_teardown(struct strbuf *sb, const char *cluster_id, const char *dev
 	sh_arg(sb, dev);
 	sb_adds(sb, " 2>/dev/null || true\n");
 	netpush_dns_prune(sb, cluster_id, NULL, NULL, 0);
-	char *dir = xasprintf("%s/%s", NETPUSH_DIR, cluster_id);
+	/* This host's directory only: hosts that share a filesystem (the
+	 * local test cluster) tear down at the same time. */
 	sb_adds(sb, "rm -rf");
 	sh_arg(sb, dir);
 	sb_addc(sb, '\n');
-	free(dir);
 	sb_free(&none);
 }
 

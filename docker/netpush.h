@@ -94,7 +94,9 @@ void netpush_seen_command(struct strbuf *sb, const char *dir);
  * was applied and nothing changed since. */
 int netpush_unchanged(const char *seen, const char *digest);
 
-/* Take everything down: jumps, chains, the device, DNS containers. */
-void netpush_teardown(struct strbuf *sb, const char *cluster_id, const char *dev, const char *prefix);
+/* Take everything down: jumps, chains, the device, DNS containers, and
+ * the host's directory dir (NETPUSH_DIR/CLUSTER/HOST). */
+void netpush_teardown(struct strbuf *sb, const char *cluster_id, const char *dir, const char *dev,
+		      const char *prefix);
 
 #endif

@@ -413,7 +413,7 @@ static void host_script(const struct run *r, size_t h, const char *rules, struct
 	sb_adds(sb, "set -e\n");
 	netpush_unseal(sb, dir);
 	if (!p->nnets) {
-		netpush_teardown(sb, r->st.cluster_id, p->cfg.dev, p->cfg.chain);
+		netpush_teardown(sb, r->st.cluster_id, dir, p->cfg.dev, p->cfg.chain);
 		free(dir);
 		return;
 	}
