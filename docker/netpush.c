@@ -421,6 +421,20 @@ void netpush_probe(struct strbuf *sb, const char *dev, const char *prefix,
 	sb_free(&set);
 }
 
+char *netpush_host_dir(const char *cluster_id, const char *host)
+{
+	return xasprintf("%s/%s/%s", NETPUSH_DIR, cluster_id, host);
+}
+
+/* Longer is no line of ours: "DIGEST CRC SIZE|CRC SIZE". */
+#define SEEN_MAX 200
+
+char *netpush_seen_value(const char *line)
+{
+	size_t n = strcspn(line, "\n");
+	return n <= SEEN_MAX ? xstrndup(line, n) : NULL;
+}
+
 static void probe_files(struct strbuf *sb, const char *dir)
 {
 	sb_adds(sb, "csw_s=");

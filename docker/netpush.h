@@ -84,6 +84,11 @@ void netpush_rules(struct strbuf *sb, const char *prefix, const char *rules);
  * push starts by removing DIR/.applied (netpush_unseal): one that fails
  * halfway is never taken for done. DIR: NETPUSH_DIR/CLUSTER/HOST. */
 #define NETPUSH_SEEN "@@cswarm-net "
+/* NETPUSH_DIR/CLUSTER/HOST: where a host keeps the overlay's files. */
+char *netpush_host_dir(const char *cluster_id, const char *host);
+/* The text of the NETPUSH_SEEN line that starts at line (just after the
+ * marker), or NULL when it is too long to be ours. */
+char *netpush_seen_value(const char *line);
 void netpush_probe(struct strbuf *sb, const char *dev, const char *prefix,
 		   const char *const *bridges, const char *const *dns_dirs, size_t n);
 void netpush_unseal(struct strbuf *sb, const char *dir);

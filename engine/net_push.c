@@ -354,7 +354,7 @@ static char *bridge_name(const struct run *r, const struct net_network *nn)
  * directory per network for its DNS server. */
 static char *host_dir(const struct run *r, size_t h)
 {
-	return xasprintf("%s/%s/%s", NETPUSH_DIR, r->st.cluster_id, r->fleet.hosts[h].target.name);
+	return netpush_host_dir(r->st.cluster_id, r->fleet.hosts[h].target.name);
 }
 
 static char *dns_dir(const struct run *r, size_t h, const struct net_network *nn)
@@ -486,10 +486,7 @@ struct push_job {
 static char *seen_in(const struct strbuf *out)
 {
 	const char *line = strstr(sb_str(out), NETPUSH_SEEN);
-	if (!line)
-		return NULL;
-	line += strlen(NETPUSH_SEEN);
-	return xstrndup(line, strcspn(line, "\n"));
+	return line ? netpush_seen_value(line + strlen(NETPUSH_SEEN)) : NULL;
 }
 
 static void push_one(struct fleet_host *h, size_t i, void *ctx)

@@ -44,7 +44,7 @@ static void observe_command(const char *cluster_id, const char *host, struct str
 		return;
 	}
 	/* The overlay's fingerprint (docker/netpush.h), when it has one. */
-	char *dir = xasprintf("%s/%s/%s", NETPUSH_DIR, cluster_id, host);
+	char *dir = netpush_host_dir(cluster_id, host);
 	sb_adds(cmd, "{\n");
 	netpush_seen_command(cmd, dir);
 	free(dir);
@@ -66,9 +66,6 @@ static void take_clock(struct host_view *v, const char **out)
 	*out = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p);
 }
 
-/* Longer is no line of ours: "DIGEST CRC SIZE|CRC SIZE". */
-#define NET_SEEN_MAX 200
-
 /* Skip the overlay's line at *out, if any, keeping it in v->net_seen. */
 static void take_net_seen(struct host_view *v, const char **out)
 {
@@ -77,7 +74,7 @@ static void take_net_seen(struct host_view *v, const char **out)
 	const char *p = *out + strlen(NETPUSH_SEEN);
 	size_t n = strcspn(p, "\n");
 	free(v->net_seen);
-	v->net_seen = n <= NET_SEEN_MAX ? xstrndup(p, n) : NULL;
+	v->net_seen = netpush_seen_value(p);
 	*out = p[n] ? p + n + 1 : p + n;
 }
 
