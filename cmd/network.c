@@ -131,6 +131,30 @@ static void inspect_services(const struct run *r, size_t net, struct table *t, s
 	sb_addc(json, ']');
 }
 
+/* The DNS servers of the sets of networks this one is part of. */
+static void inspect_sets(const struct run *r, size_t net, struct table *t, struct strbuf *json)
+{
+	size_t nsets = 0;
+	sb_adds(json, ",\"dns_sets\":[");
+	for (size_t i = 0; i < r->net->nsets; i++) {
+		const struct net_dns_set *set = &r->net->sets[i];
+		int on = 0;
+		for (size_t k = 0; k < set->n; k++)
+			on |= set->nets[k] == net;
+		if (!on)
+			continue;
+		char ip[16], *names = net_set_name(r->net, set);
+		const char *cells[] = { "dns", names, net_ip_str(set->ip, ip), "tasks on all of these" };
+		table_row(t, cells);
+		sb_adds(json, nsets++ ? ",{" : "{");
+		json_member(json, "networks", names);
+		json_member(json, "address", ip);
+		sb_addc(json, '}');
+		free(names);
+	}
+	sb_addc(json, ']');
+}
+
 static int inspect_network(const struct run *r, const char *name)
 {
 	for (size_t i = 0; i < r->st.nstacks; i++)
@@ -155,6 +179,7 @@ static int inspect_network(const struct run *r, const char *name)
 			if (net != (size_t)-1) {
 				inspect_hosts(r, net, &t, &json);
 				inspect_services(r, net, &t, &json);
+				inspect_sets(r, net, &t, &json);
 			}
 			sb_adds(&json, "}\n");
 			if (streq(r->opts.format, "json"))

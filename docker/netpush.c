@@ -52,52 +52,47 @@ static void prune_lines(struct strbuf *sb, const char *list_cmd, const struct st
 	sb_free(&padded);
 }
 
-static void device_link(struct strbuf *sb, const char *dev, unsigned vni, unsigned port,
-			const char *local, const char *mac, const char *vtep)
+static void device_link(struct strbuf *sb, const struct netpush_device *d)
 {
 	sb_adds(sb, "csw_uplink=$(ip -o -4 addr show | awk -v a=");
-	sh_quote(sb, local);
+	sh_quote(sb, d->local);
 	sb_adds(sb, " '{ split($4, p, \"/\"); if (p[1] == a) { print $2; exit } }')\n"
 		"[ -n \"$csw_uplink\" ] || { echo \"cswarm: no interface has the overlay address\"");
-	sh_arg(sb, local);
+	sh_arg(sb, d->local);
 	sb_adds(sb, "\" (cswarm_net_address)\" >&2; exit 1; }\n"
 		/* ip, not /sys: /sys may show another network namespace */
 		"csw_mtu=$(( $(ip -o link show dev \"$csw_uplink\" | sed 's/.* mtu \\([0-9]*\\).*/\\1/') - 50 ))\n"
 		"if ! ip -d link show");
-	sh_arg(sb, dev);
+	sh_arg(sb, d->dev);
 	sb_adds(sb, " 2>/dev/null | grep -q");
-	char *want = xasprintf("vxlan id %u local %s .*dstport %u ", vni, local, port);
+	char *want = xasprintf("vxlan id %u local %s .*dstport %u ", d->vni, d->local, d->port);
 	sh_arg(sb, want);
 	free(want);
 	sb_adds(sb, "; then\n\tip link del");
-	sh_arg(sb, dev);
+	sh_arg(sb, d->dev);
 	sb_adds(sb, " 2>/dev/null || true\n\tip link add");
-	sh_arg(sb, dev);
-	sb_addf(sb, " address %s type vxlan id %u local", mac, vni);
-	sh_arg(sb, local);
-	sb_addf(sb, " dstport %u nolearning\nfi\nip link set", port);
-	sh_arg(sb, dev);
-	sb_addf(sb, " address %s mtu \"$csw_mtu\" up\n[ \"$(ip -o -4 addr show dev", mac);
-	sh_arg(sb, dev);
-	sb_addf(sb, " | awk '{ print $4 }')\" = %s/32 ] || { ip addr flush dev", vtep);
-	sh_arg(sb, dev);
-	sb_addf(sb, "; ip addr add %s/32 dev", vtep);
-	sh_arg(sb, dev);
-	sb_adds(sb, "; }\n");
+	sh_arg(sb, d->dev);
+	sb_addf(sb, " address %s type vxlan id %u local", d->mac, d->vni);
+	sh_arg(sb, d->local);
+	sb_addf(sb, " dstport %u nolearning\nfi\nip link set", d->port);
+	sh_arg(sb, d->dev);
+	sb_addf(sb, " address %s mtu \"$csw_mtu\" up\n", d->mac);
 }
 
-void netpush_device(struct strbuf *sb, const char *dev, unsigned vni, unsigned port,
-		    const char *local, const char *mac, const char *vtep,
-		    const struct netpush_peer *peers, size_t npeers,
-		    const struct netpush_route *routes, size_t nroutes)
+void netpush_device(struct strbuf *sb, const struct netpush_device *d)
 {
 	struct strbuf ipb = STRBUF_INIT, fdb = STRBUF_INIT, want_routes = STRBUF_INIT,
-		      want_neigh = STRBUF_INIT, want_fdb = STRBUF_INIT;
-	device_link(sb, dev, vni, port, local, mac, vtep);
+		      want_neigh = STRBUF_INIT, want_fdb = STRBUF_INIT, want_addrs = STRBUF_INIT;
+	const char *dev = d->dev;
+	device_link(sb, d);
 	/* Addresses and MACs are ours (dotted quads, hex): no quoting needed
 	 * inside the batch files. */
-	for (size_t i = 0; i < npeers; i++) {
-		const struct netpush_peer *p = &peers[i];
+	for (size_t i = 0; i < d->naddrs; i++) {
+		sb_addf(&ipb, "address replace %s/32 dev %s\n", d->addrs[i], dev);
+		sb_addf(&want_addrs, "%s%s/32", i ? " " : "", d->addrs[i]);
+	}
+	for (size_t i = 0; i < d->npeers; i++) {
+		const struct netpush_peer *p = &d->peers[i];
 		sb_addf(&ipb, "neigh replace %s lladdr %s dev %s nud permanent\n", p->vtep, p->mac, dev);
 		sb_addf(&ipb, "route replace %s/32 dev %s\n", p->vtep, dev);
 		sb_addf(&fdb, "fdb replace %s dev %s dst %s self permanent\n", p->mac, dev, p->underlay);
@@ -105,16 +100,23 @@ void netpush_device(struct strbuf *sb, const char *dev, unsigned vni, unsigned p
 		sb_addf(&want_neigh, "%s%s", i ? " " : "", p->vtep);
 		sb_addf(&want_fdb, "%s%s", i ? " " : "", p->mac);
 	}
-	for (size_t i = 0; i < nroutes; i++) {
-		if (routes[i].via)
-			sb_addf(&ipb, "route replace %s via %s dev %s onlink\n", routes[i].dst, routes[i].via, dev);
+	for (size_t i = 0; i < d->nroutes; i++) {
+		const struct netpush_route *r = &d->routes[i];
+		if (r->via)
+			sb_addf(&ipb, "route replace %s via %s dev %s onlink\n", r->dst, r->via, dev);
 		else
-			sb_addf(&ipb, "route replace %s dev %s\n", routes[i].dst, dev);
-		sb_addf(&want_routes, " %s", routes[i].dst);
+			sb_addf(&ipb, "route replace %s dev %s\n", r->dst, dev);
+		sb_addf(&want_routes, " %s", r->dst);
 	}
 	sb_addf(sb, "ip -batch - <<'" HEREDOC_END "'\n%s" HEREDOC_END "\n", sb_str(&ipb));
 	sb_addf(sb, "bridge -batch - <<'" HEREDOC_END "'\n%s" HEREDOC_END "\n", sb_str(&fdb));
-	char *list = xasprintf("ip route show dev %s", dev), *del = xasprintf("ip route del \"$csw_x\" dev %s", dev);
+	char *list = xasprintf("ip -o -4 addr show dev %s | awk '{ print $4 }'", dev),
+	     *del = xasprintf("ip addr del \"$csw_x\" dev %s", dev);
+	prune_lines(sb, list, &want_addrs, del);
+	free(list);
+	free(del);
+	list = xasprintf("ip route show dev %s", dev);
+	del = xasprintf("ip route del \"$csw_x\" dev %s", dev);
 	prune_lines(sb, list, &want_routes, del);
 	free(list);
 	free(del);
@@ -133,6 +135,7 @@ void netpush_device(struct strbuf *sb, const char *dev, unsigned vni, unsigned p
 	sb_free(&want_routes);
 	sb_free(&want_neigh);
 	sb_free(&want_fdb);
+	sb_free(&want_addrs);
 }
 
 void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name, const char *bridge,
@@ -258,6 +261,47 @@ void netpush_dns(struct strbuf *sb, const char *cluster_id, const char *name, co
 	free(spec);
 }
 
+/* Whether word (n bytes) is one of the space-separated words of list. */
+static int has_word(const struct strbuf *list, const char *word, size_t n)
+{
+	for (const char *p = sb_str(list); (p = strchr(p, ' ')) != NULL; p++)
+		if (!strncmp(p + 1, word, n) && (p[1 + n] == ' ' || !p[1 + n]))
+			return 1;
+	return 0;
+}
+
+void netpush_hosts_merge(struct strbuf *out, const char *const *files, size_t n)
+{
+	struct strbuf before = STRBUF_INIT, mine = STRBUF_INIT;	/* " name name ..." */
+	for (size_t f = 0; f < n; f++) {
+		for (const char *line = files[f]; *line;) {
+			size_t len = strcspn(line, "\n"), ip = strcspn(line, " ");
+			struct strbuf kept = STRBUF_INIT;
+			for (const char *w = line + ip; w < line + len;) {
+				w += strspn(w, " ");
+				size_t wn = strcspn(w, " \n");
+				if (wn && !has_word(&before, w, wn)) {
+					sb_addc(&kept, ' ');
+					sb_add(&kept, w, wn);
+					sb_addc(&mine, ' ');
+					sb_add(&mine, w, wn);
+				}
+				w += wn;
+			}
+			if (kept.len) {
+				sb_add(out, line, ip);
+				sb_addf(out, "%s\n", sb_str(&kept));
+			}
+			sb_free(&kept);
+			line += len + (line[len] == '\n');
+		}
+		sb_adds(&before, sb_str(&mine));
+		sb_reset(&mine);
+	}
+	sb_free(&before);
+	sb_free(&mine);
+}
+
 static void cluster_dns_list(struct strbuf *sb, const char *cluster_id)
 {
 	char *filter = xasprintf("label=cswarm.net.cluster=%s", cluster_id);
@@ -377,7 +421,7 @@ void netpush_teardown(struct strbuf *sb, const char *cluster_id, const char *dir
 /* --- the seal ------------------------------------------------------------------ */
 
 void netpush_probe(struct strbuf *sb, const char *dev, const char *prefix,
-		   const char *const *bridges, const char *const *dns_dirs, size_t n)
+		   const char *const *bridges, size_t nbridges, const char *const *dns_dirs, size_t ndirs)
 {
 	static const char *const of_dev[] = {
 		"ip -d -o link show dev", "ip -o -4 addr show dev", "ip route show dev",
@@ -389,7 +433,7 @@ void netpush_probe(struct strbuf *sb, const char *dev, const char *prefix,
 		sb_addc(sb, '\n');
 	}
 	struct strbuf set = STRBUF_INIT;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < nbridges; i++) {
 		sb_adds(sb, "ip -o link show dev");
 		sh_arg(sb, bridges[i]);
 		sb_adds(sb, "\nip -o link show master");
@@ -411,7 +455,7 @@ void netpush_probe(struct strbuf *sb, const char *dev, const char *prefix,
 	free(word);
 	sb_adds(sb, " 'index($0, p) { print }\n"
 		"/^-A (PREROUTING|OUTPUT|POSTROUTING|FORWARD|DOCKER-USER) / && !seen[$2]++ { print \"first\", $0 }'\n");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < ndirs; i++) {
 		sb_adds(sb, "cat \"/proc/$(cat");
 		char *pidfile = xasprintf("%s/.pid", dns_dirs[i]);
 		sh_arg(sb, pidfile);

@@ -34,13 +34,22 @@ struct netpush_route {
 };
 
 /* The vxlan device (recreated when its id, port or local address differ),
- * its MTU (uplink's - 50, left in $csw_mtu for the bridges), address and
- * one neighbour, FDB entry and /32 route per peer plus the routes to the
- * peers' subnets; entries that are not wanted any more are removed. */
-void netpush_device(struct strbuf *sb, const char *dev, unsigned vni, unsigned port,
-		    const char *local, const char *mac, const char *vtep,
-		    const struct netpush_peer *peers, size_t npeers,
-		    const struct netpush_route *routes, size_t nroutes);
+ * its MTU (uplink's - 50, left in $csw_mtu for the bridges), addresses
+ * (/32 each) and one neighbour, FDB entry and /32 route per peer plus the
+ * routes to the peers' subnets; entries that are not wanted any more are
+ * removed. */
+struct netpush_device {
+	const char *dev;
+	unsigned vni, port;
+	const char *local, *mac;		/* underlay address, device MAC */
+	const char *const *addrs;		/* the vtep first, then the DNS sets' */
+	size_t naddrs;
+	const struct netpush_peer *peers;
+	size_t npeers;
+	const struct netpush_route *routes;
+	size_t nroutes;
+};
+void netpush_device(struct strbuf *sb, const struct netpush_device *d);
 
 /* A stack network's bridge (Linux device `bridge`, hairpin mode on its
  * ports) with this host's subnet and gateway, MTU $csw_mtu, labelled like cswarm's other networks; a bridge of that name
@@ -56,6 +65,12 @@ void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name,
  * tasks). */
 void netpush_dns(struct strbuf *sb, const char *cluster_id, const char *name, const char *image,
 		 const char *listen, const char *dir, const char *hosts);
+
+/* The hosts file of a DNS server for several networks: the lines of each
+ * network's file (n of them, in the set's order) without the names an
+ * earlier one gave already, so every name answers as on the first
+ * network that has it. */
+void netpush_hosts_merge(struct strbuf *out, const char *const *files, size_t n);
 
 /* Remove this cluster's DNS containers whose names are not in keep; with
  * dir (the host's directory), only when keep differs from the last prune
@@ -90,7 +105,7 @@ char *netpush_host_dir(const char *cluster_id, const char *host);
  * marker), or NULL when it is too long to be ours. */
 char *netpush_seen_value(const char *line);
 void netpush_probe(struct strbuf *sb, const char *dev, const char *prefix,
-		   const char *const *bridges, const char *const *dns_dirs, size_t n);
+		   const char *const *bridges, size_t nbridges, const char *const *dns_dirs, size_t ndirs);
 void netpush_unseal(struct strbuf *sb, const char *dir);
 /* Also prints the NETPUSH_SEEN line for the state just sealed. */
 void netpush_seal(struct strbuf *sb, const char *dir, const char *probe, const char *digest);

@@ -11,6 +11,7 @@
  *   "slot/HOST"          -> "3"               the host's place in every network
  *   "net/NETWORK"        -> "10.224.64.0/18"  a stack network's range
  *   "vip/STACK_SVC@NET"  -> "10.224.127.2"    a service's VIP on a network
+ *   "dns/NET1+NET2"      -> "10.224.127.9"    the DNS server of a set of networks
  * A network's range is cut into per-host subnets (slot k: the k-th block of
  * cswarm_net_host_size); its last block holds the VIPs. Pool block 0 holds
  * the vxlan device addresses. See docs/networking.md. */
@@ -57,6 +58,18 @@ struct net_vip {
 	uint32_t ip;
 };
 
+/* The DNS server of the tasks of services on several overlay networks:
+ * it answers the names of all of them (where two name the same, the
+ * first's answer), on an address of the first network's VIP block that
+ * every host carries on its vxlan device (a task reaches it through its
+ * gateway, like a VIP). A task on one network asks that network's server
+ * on its gateway. */
+struct net_dns_set {
+	size_t *nets;			/* indexes in nets, in the services' order */
+	size_t n;
+	uint32_t ip;
+};
+
 struct net_plan {
 	struct net_config cfg;
 	struct net_host *hosts;		/* per fleet host */
@@ -65,6 +78,8 @@ struct net_plan {
 	size_t nnets, nnets_cap;
 	struct net_vip *vips;
 	size_t nvips, nvips_cap;
+	struct net_dns_set *sets;
+	size_t nsets, nsets_cap;
 	int changed;			/* the plan in r->st changed: commit */
 	int checked;			/* hosts passed the kernel checks this run */
 };
@@ -83,9 +98,10 @@ void net_plan_free(struct net_plan *p);
  * others did). No-op when the overlay is off. */
 int net_push(struct run *r, const struct converge *cv, int wave);
 
-/* The DNS server a task of svc on fleet host h uses (its first overlay
- * network's gateway there), written into dns (16 bytes); 0, or -1 when it
- * has none (overlay off, no overlay network). */
+/* The DNS server a task of svc on fleet host h uses (its overlay
+ * network's gateway there, or its set's address when it is on several),
+ * written into dns (16 bytes); 0, or -1 when it has none (overlay off, no
+ * overlay network). */
 int net_task_dns(const struct run *r, size_t h, const struct stack *st,
 		 const struct service *svc, char dns[16]);
 
@@ -100,6 +116,8 @@ int net_is_overlay(const struct net_plan *p, const struct network *n);
  * checked, on a usable host), sorted; *ips is to be freed. */
 size_t net_endpoints(const struct run *r, const struct stack *st, const struct service *svc,
 		     const char *network, char (**ips)[16]);
+/* "NET1+NET2...": the networks of a DNS set; to be freed. */
+char *net_set_name(const struct net_plan *p, const struct net_dns_set *set);
 /* The first address of a network's VIP block (its last host-sized block). */
 uint32_t net_vip_block(const struct net_plan *p, const struct net_network *nn);
 /* The subnet of network net (index in p->nets) on fleet host h. */

@@ -423,39 +423,60 @@ uint32_t net_vip_block(const struct net_plan *p, const struct net_network *nn)
 	return nn->base + ((1u << (p->cfg.host_len - nn->len)) - 1) * block_size(p->cfg.host_len);
 }
 
-static int vip_taken(const struct net_plan *p, size_t net, uint32_t ip)
+static int address_taken(const struct net_plan *p, size_t net, uint32_t ip)
 {
 	for (size_t i = 0; i < p->nvips; i++)
 		if (p->vips[i].net == net && p->vips[i].ip == ip)
 			return 1;
+	for (size_t i = 0; i < p->nsets; i++)
+		if (p->sets[i].nets[0] == net && p->sets[i].ip == ip)
+			return 1;
 	return 0;
+}
+
+/* The address state.net keeps at key when it is still in network net's
+ * VIP block and free, else the block's first free one (kept in state). */
+static int take_address(struct run *r, struct net_plan *p, size_t net, const char *key,
+			const char *what, uint32_t *out, struct strbuf *err)
+{
+	const struct net_network *nn = &p->nets[net];
+	uint32_t lo = net_vip_block(p, nn) + 1, hi = net_vip_block(p, nn) + block_size(p->cfg.host_len) - 2, ip;
+	const char *old = state_net_get(&r->st, key);
+	char buf[16];
+	if (old && net_parse_cidr(old, &ip, NULL) == 0 && ip >= lo && ip <= hi && !address_taken(p, net, ip)) {
+		*out = ip;
+		return 0;
+	}
+	for (ip = lo; ip <= hi && address_taken(p, net, ip); ip++)
+		;
+	if (ip > hi) {
+		sb_addf(err, "stack %s: network %s: no address left for %s (%u in use)",
+			nn->stack->name, nn->n->key, what, hi - lo + 1);
+		return -1;
+	}
+	state_net_set(&r->st, key, net_ip_str(ip, buf));
+	p->changed = 1;
+	*out = ip;
+	return 0;
+}
+
+static char *vip_key(const struct stack *st, const struct service *svc, const struct net_network *nn)
+{
+	return xasprintf("vip/%s_%s@%s", st->name, svc->name, nn->n->name);
 }
 
 static int plan_vip(struct run *r, struct net_plan *p, const struct stack *st,
 		    const struct service *svc, size_t net, struct strbuf *err)
 {
-	const struct net_network *nn = &p->nets[net];
-	uint32_t lo = net_vip_block(p, nn) + 1, hi = net_vip_block(p, nn) + block_size(p->cfg.host_len) - 2, ip;
-	char *key = xasprintf("vip/%s_%s@%s", st->name, svc->name, nn->n->name), buf[16];
-	const char *old = state_net_get(&r->st, key);
-	int ret = 0;
-	if (!old || net_parse_cidr(old, &ip, NULL) != 0 || ip < lo || ip > hi || vip_taken(p, net, ip)) {
-		for (ip = lo; ip <= hi && vip_taken(p, net, ip); ip++)
-			;
-		if (ip > hi) {
-			sb_addf(err, "stack %s: network %s: no VIP left for service %s (%u in use)",
-				st->name, nn->n->key, svc->name, hi - lo + 1);
-			ret = -1;
-		} else {
-			state_net_set(&r->st, key, net_ip_str(ip, buf));
-			p->changed = 1;
-		}
-	}
+	char *key = vip_key(st, svc, &p->nets[net]), *what = xasprintf("the VIP of service %s", svc->name);
+	uint32_t ip;
+	int ret = take_address(r, p, net, key, what, &ip, err);
 	if (ret == 0) {
 		GROW(p->vips, p->nvips_cap, p->nvips + 1);
 		p->vips[p->nvips++] = (struct net_vip){ st, svc, net, ip };
 	}
 	free(key);
+	free(what);
 	return ret;
 }
 
@@ -464,29 +485,109 @@ static int is_dnsrr(const struct service *svc)
 	return svc->deploy.endpoint_mode && streq(svc->deploy.endpoint_mode, "dnsrr");
 }
 
-/* Kept VIPs first (so a new service never takes one), then new ones. */
-static int plan_vips(struct run *r, struct net_plan *p, struct strbuf *err)
+/* The VIPs kept (pass 0) or new (pass 1). */
+static int plan_vips(struct run *r, struct net_plan *p, int pass, struct strbuf *err)
 {
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < r->st.nstacks; i++) {
-			const struct stack *st = r->stacks[i];
-			for (size_t s = 0; s < st->nservices; s++) {
-				const struct service *svc = &st->services[s];
-				if (is_dnsrr(svc) || svc->network_mode)
+	for (size_t i = 0; i < r->st.nstacks; i++) {
+		const struct stack *st = r->stacks[i];
+		for (size_t s = 0; s < st->nservices; s++) {
+			const struct service *svc = &st->services[s];
+			if (is_dnsrr(svc) || svc->network_mode)
+				continue;
+			for (size_t k = 0; k < svc->nnetworks; k++) {
+				size_t net = find_net(p, st, svc->networks[k].name);
+				if (net == (size_t)-1)
 					continue;
-				for (size_t k = 0; k < svc->nnetworks; k++) {
-					size_t net = find_net(p, st, svc->networks[k].name);
-					if (net == (size_t)-1)
-						continue;
-					char *key = xasprintf("vip/%s_%s@%s", st->name, svc->name,
-							      p->nets[net].n->name);
-					int kept = state_net_get(&r->st, key) != NULL;
-					free(key);
-					if (kept == (pass == 0) && plan_vip(r, p, st, svc, net, err) != 0)
-						return -1;
-				}
+				char *key = vip_key(st, svc, &p->nets[net]);
+				int kept = state_net_get(&r->st, key) != NULL;
+				free(key);
+				if (kept == (pass == 0) && plan_vip(r, p, st, svc, net, err) != 0)
+					return -1;
 			}
 		}
+	}
+	return 0;
+}
+
+/* --- DNS sets ------------------------------------------------------------------ */
+
+/* The overlay networks of svc (indexes in p->nets, its order) into *out
+ * (to be freed); their number. */
+static size_t service_nets(const struct net_plan *p, const struct stack *st, const struct service *svc,
+			   size_t **out)
+{
+	size_t n = 0;
+	*out = xcalloc(svc->nnetworks + 1, sizeof(**out));
+	for (size_t k = 0; !svc->network_mode && k < svc->nnetworks; k++) {
+		size_t net = find_net(p, st, svc->networks[k].name);
+		if (net != (size_t)-1)
+			(*out)[n++] = net;
+	}
+	return n;
+}
+
+static struct net_dns_set *find_set(const struct net_plan *p, const size_t *nets, size_t n)
+{
+	for (size_t i = 0; i < p->nsets; i++)
+		if (p->sets[i].n == n && !memcmp(p->sets[i].nets, nets, n * sizeof(*nets)))
+			return &p->sets[i];
+	return NULL;
+}
+
+char *net_set_name(const struct net_plan *p, const struct net_dns_set *set)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < set->n; i++)
+		sb_addf(&sb, "%s%s", i ? "+" : "", p->nets[set->nets[i]].n->name);
+	return sb_detach(&sb);
+}
+
+static char *set_key(const struct net_plan *p, const struct net_dns_set *set)
+{
+	char *name = net_set_name(p, set), *key = xasprintf("dns/%s", name);
+	free(name);
+	return key;
+}
+
+/* The set of svc's networks, when it has several and it is new (kept
+ * address: pass 0, new one: pass 1). */
+static int plan_set(struct run *r, struct net_plan *p, const struct stack *st, const struct service *svc,
+		    int pass, struct strbuf *err)
+{
+	struct net_dns_set set = { 0 };
+	set.n = service_nets(p, st, svc, &set.nets);
+	char *key = set.n > 1 && !find_set(p, set.nets, set.n) ? set_key(p, &set) : NULL;
+	int ret = 0;
+	if (key && (state_net_get(&r->st, key) != NULL) == (pass == 0)) {
+		char *what = xasprintf("the DNS server of service %s's networks", svc->name);
+		ret = take_address(r, p, set.nets[0], key, what, &set.ip, err);
+		free(what);
+		if (ret == 0) {
+			GROW(p->sets, p->nsets_cap, p->nsets + 1);
+			p->sets[p->nsets++] = set;
+			set.nets = NULL;
+		}
+	}
+	free(key);
+	free(set.nets);
+	return ret;
+}
+
+static int plan_sets(struct run *r, struct net_plan *p, int pass, struct strbuf *err)
+{
+	for (size_t i = 0; i < r->st.nstacks; i++)
+		for (size_t s = 0; s < r->stacks[i]->nservices; s++)
+			if (plan_set(r, p, r->stacks[i], &r->stacks[i]->services[s], pass, err) != 0)
+				return -1;
+	return 0;
+}
+
+/* Kept addresses first (so a new VIP or set never takes one), then new ones. */
+static int plan_addresses(struct run *r, struct net_plan *p, struct strbuf *err)
+{
+	for (int pass = 0; pass < 2; pass++)
+		if (plan_vips(r, p, pass, err) != 0 || plan_sets(r, p, pass, err) != 0)
+			return -1;
 	return 0;
 }
 
@@ -507,8 +608,12 @@ static int key_in_plan(const struct run *r, const struct net_plan *p, const char
 		free(want);
 	}
 	for (size_t i = 0; i < p->nvips && !found; i++) {
-		want = xasprintf("vip/%s_%s@%s", p->vips[i].stack->name, p->vips[i].svc->name,
-				 p->nets[p->vips[i].net].n->name);
+		want = vip_key(p->vips[i].stack, p->vips[i].svc, &p->nets[p->vips[i].net]);
+		found = streq(want, key);
+		free(want);
+	}
+	for (size_t i = 0; i < p->nsets && !found; i++) {
+		want = set_key(p, &p->sets[i]);
 		found = streq(want, key);
 		free(want);
 	}
@@ -598,7 +703,7 @@ int net_plan(struct run *r, struct strbuf *err)
 		return 0;
 	}
 	if (plan_hosts(r, p, err) != 0 || plan_networks(r, p, err) != 0 ||
-	    plan_vips(r, p, err) != 0 || check_ingress(r, err) != 0) {
+	    plan_addresses(r, p, err) != 0 || check_ingress(r, err) != 0) {
 		net_plan_free(p);
 		return -1;
 	}
@@ -615,6 +720,9 @@ void net_plan_free(struct net_plan *p)
 	free(p->hosts);
 	free(p->nets);
 	free(p->vips);
+	for (size_t i = 0; i < p->nsets; i++)
+		free(p->sets[i].nets);
+	free(p->sets);
 	free(p);
 }
 
@@ -622,15 +730,14 @@ int net_task_dns(const struct run *r, size_t h, const struct stack *st,
 		 const struct service *svc, char dns[16])
 {
 	const struct net_plan *p = r->net;
-	if (!p || svc->network_mode)
+	if (!p)
 		return -1;
-	for (size_t k = 0; k < svc->nnetworks; k++) {
-		size_t net = find_net(p, st, svc->networks[k].name);
-		if (net == (size_t)-1)
-			continue;
-		uint32_t gw = p->nets[net].base + p->hosts[h].slot * block_size(p->cfg.host_len) + 1;
-		net_ip_str(gw, dns);
-		return 0;
-	}
-	return -1;
+	size_t *nets, n = service_nets(p, st, svc, &nets);
+	const struct net_dns_set *set = n > 1 ? find_set(p, nets, n) : NULL;
+	if (set)
+		net_ip_str(set->ip, dns);
+	else if (n)
+		net_ip_str(p->nets[nets[0]].base + p->hosts[h].slot * block_size(p->cfg.host_len) + 1, dns);
+	free(nets);
+	return n ? 0 : -1;
 }

@@ -330,10 +330,17 @@ static void device_script(const struct run *r, size_t h, struct strbuf *sb)
 			nroutes++;
 		}
 	}
-	char local[16], vtep[16], mac[18];
+	char local[16], mac[18], (*addrs)[16] = xcalloc(p->nsets + 1, sizeof(*addrs));
+	const char **addr_list = xcalloc(p->nsets + 1, sizeof(*addr_list));
 	mac_of(me->vtep, mac);
-	netpush_device(sb, p->cfg.dev, p->cfg.vni, p->cfg.port, net_ip_str(me->underlay, local), mac,
-		       net_ip_str(me->vtep, vtep), peers, npeers, routes, nroutes);
+	addr_list[0] = net_ip_str(me->vtep, addrs[0]);
+	for (size_t i = 0; i < p->nsets; i++)
+		addr_list[i + 1] = net_ip_str(p->sets[i].ip, addrs[i + 1]);
+	struct netpush_device d = { p->cfg.dev, p->cfg.vni, p->cfg.port, net_ip_str(me->underlay, local), mac,
+				    addr_list, p->nsets + 1, peers, npeers, routes, nroutes };
+	netpush_device(sb, &d);
+	free(addrs);
+	free(addr_list);
 	free(peers);
 	free(txt);
 	free(routes);
@@ -405,6 +412,50 @@ static void dns_script(const struct run *r, size_t h, size_t net, const char *ho
 	free(dir);
 }
 
+/* A DNS set's server: "set-" and 10 hex chars name its directory and
+ * container (a set's networks can be many and long). */
+static char *set_id(const struct run *r, const struct net_dns_set *set)
+{
+	char *name = net_set_name(r->net, set), *what = xasprintf("%s %s", r->st.cluster_id, name);
+	char *hash = state_hash(what), *id = xasprintf("set-%.10s", hash);
+	free(name);
+	free(what);
+	free(hash);
+	return id;
+}
+
+static char *set_dir(const struct run *r, size_t h, const struct net_dns_set *set)
+{
+	char *host = host_dir(r, h), *id = set_id(r, set), *dir = xasprintf("%s/%s", host, id);
+	free(host);
+	free(id);
+	return dir;
+}
+
+static char *set_container(const struct run *r, const struct net_dns_set *set)
+{
+	char *id = set_id(r, set), *name = xasprintf("csw-dns-%.8s-%s", r->st.cluster_id, id);
+	free(id);
+	return name;
+}
+
+static void set_script(const struct run *r, size_t h, const struct net_dns_set *set,
+		       struct strbuf *const *hosts, struct strbuf *sb)
+{
+	const char **files = xcalloc(set->n + 1, sizeof(*files));
+	for (size_t i = 0; i < set->n; i++)
+		files[i] = sb_str(hosts[set->nets[i]]);
+	struct strbuf merged = STRBUF_INIT;
+	netpush_hosts_merge(&merged, files, set->n);
+	char ip[16], *name = set_container(r, set), *dir = set_dir(r, h, set);
+	netpush_dns(sb, r->st.cluster_id, name, r->net->cfg.dns_image, net_ip_str(set->ip, ip), dir,
+		    sb_str(&merged));
+	free(name);
+	free(dir);
+	free(files);
+	sb_free(&merged);
+}
+
 static void host_script(const struct run *r, size_t h, const char *rules, struct strbuf *const *hosts,
 			struct strbuf *sb)
 {
@@ -418,15 +469,20 @@ static void host_script(const struct run *r, size_t h, const char *rules, struct
 		return;
 	}
 	device_script(r, h, sb);
-	char **keep = xcalloc(p->nnets + 1, sizeof(*keep));
+	size_t nkeep = p->nnets + p->nsets;
+	char **keep = xcalloc(nkeep + 1, sizeof(*keep));
 	for (size_t n = 0; n < p->nnets; n++) {
 		bridge_script(r, h, &p->nets[n], sb);
 		dns_script(r, h, n, sb_str(hosts[n]), sb);
 		keep[n] = dns_container(r, &p->nets[n]);
 	}
-	netpush_dns_prune(sb, r->st.cluster_id, dir, (const char *const *)keep, p->nnets);
+	for (size_t i = 0; i < p->nsets; i++) {
+		set_script(r, h, &p->sets[i], hosts, sb);
+		keep[p->nnets + i] = set_container(r, &p->sets[i]);
+	}
+	netpush_dns_prune(sb, r->st.cluster_id, dir, (const char *const *)keep, nkeep);
 	free(dir);
-	for (size_t n = 0; n < p->nnets; n++)
+	for (size_t n = 0; n < nkeep; n++)
 		free(keep[n]);
 	free(keep);
 	netpush_rules(sb, p->cfg.chain, rules);
@@ -437,17 +493,20 @@ static void host_script(const struct run *r, size_t h, const char *rules, struct
 static void probe_script(const struct run *r, size_t h, struct strbuf *sb)
 {
 	const struct net_plan *p = r->net;
-	char **bridges = xcalloc(p->nnets + 1, sizeof(*bridges)), **dirs = xcalloc(p->nnets + 1, sizeof(*dirs));
+	size_t ndirs = p->nnets + p->nsets;
+	char **bridges = xcalloc(p->nnets + 1, sizeof(*bridges)), **dirs = xcalloc(ndirs + 1, sizeof(*dirs));
 	for (size_t n = 0; n < p->nnets; n++) {
 		bridges[n] = bridge_name(r, &p->nets[n]);
 		dirs[n] = dns_dir(r, h, &p->nets[n]);
 	}
-	netpush_probe(sb, p->cfg.dev, p->cfg.chain, (const char *const *)bridges,
-		      (const char *const *)dirs, p->nnets);
-	for (size_t n = 0; n < p->nnets; n++) {
+	for (size_t i = 0; i < p->nsets; i++)
+		dirs[p->nnets + i] = set_dir(r, h, &p->sets[i]);
+	netpush_probe(sb, p->cfg.dev, p->cfg.chain, (const char *const *)bridges, p->nnets,
+		      (const char *const *)dirs, ndirs);
+	for (size_t n = 0; n < p->nnets; n++)
 		free(bridges[n]);
+	for (size_t n = 0; n < ndirs; n++)
 		free(dirs[n]);
-	}
 	free(bridges);
 	free(dirs);
 }
@@ -625,5 +684,10 @@ void net_print(const struct run *r, FILE *out)
 		char ip[16];
 		fprintf(out, "vip %s_%s on %s: %s\n", p->vips[i].stack->name, p->vips[i].svc->name,
 			p->nets[p->vips[i].net].n->name, net_ip_str(p->vips[i].ip, ip));
+	}
+	for (size_t i = 0; i < p->nsets; i++) {
+		char ip[16], *name = net_set_name(p, &p->sets[i]);
+		fprintf(out, "dns for %s: %s\n", name, net_ip_str(p->sets[i].ip, ip));
+		free(name);
 	}
 }

@@ -50,6 +50,8 @@ own_cluster_id() {
 
 own_cluster_teardown() {
 	cluster_restore_all
+	# A failed test's log ends with what the hosts ran.
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || cluster_dump "$(own_cluster_id)"
 	cluster_remove_objects "$(own_cluster_id)"
 	cluster_ssh h1 rm -rf "/var/lib/cswarm/$CLUSTER"
 }

@@ -85,15 +85,23 @@ resolves() {	# NAME CHECK
 	[ "$(addrs bclient h3 tasks.mapi)" = "$(net_ip mapi $h back)" ]
 }
 
-@test "overlay: a task on two networks resolves the names of its first one (back), not front's alone" {
+@test "overlay: a task on two networks resolves the names of both; a task on one, its network's alone" {
 	h=h2; [ -n "$(id_of mapi h2)" ] || h=h3
 	[ -n "$(addrs mapi $h bclient)" ]
-	# fonly is on front only: its name is unknown to back's DNS server
-	# (docs/networking.md, Limits), though its address is reachable.
-	[ -z "$(addrs mapi $h fonly)" ]
-	fonly=$(addrs fclient h1 tasks.fonly)
+	# fonly is on front alone, mapi's second network: mapi's own server
+	# (the set back+front) answers it as front's does.
+	fonly=$(addrs mapi $h fonly)
 	[ -n "$fonly" ]
-	in_task mapi $h "ping -c 1 -W 5 $fonly" >/dev/null
+	[ "$fonly" = "$(addrs fclient h1 fonly)" ]
+	# A name both networks have answers as on the first (back).
+	[ "$(addrs mapi $h mapi)" = "$(addrs bclient h3 mapi)" ]
+	# bclient is on back alone: front's names are not its business.
+	[ -z "$(addrs bclient h3 fonly)" ]
+	in_task mapi $h "ping -c 1 -W 5 $(addrs mapi $h tasks.fonly)" >/dev/null
+	# The server mapi asks is the set's, as network inspect shows it.
+	ns=$(in_task mapi $h "awk '/^nameserver/ { print \$2 }' /etc/resolv.conf")
+	csw network inspect multi_front --format json |
+		grep -qF "\"dns_sets\":[{\"networks\":\"multi_back+multi_front\",\"address\":\"$ns\"}]"
 }
 
 @test "overlay: names follow a deploy within seconds: a new service, a scaled one, a removed one" {

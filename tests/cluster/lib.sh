@@ -129,6 +129,16 @@ cluster_inventory() {	# FILE STATE_DIR
 }
 
 # Everything a test's cswarm cluster left on the hosts, whatever its state.
+# What every host runs of cluster ID, one line per container (for the log
+# of a failed test).
+cluster_dump() {
+	local h
+	for h in $(cl_hosts); do
+		cluster_docker "$h" ps -a --filter "label=cswarm.cluster=$1" \
+			--format "# $h {{.Names}} {{.Status}}" 2>&1 || true
+	done
+}
+
 cluster_remove_objects() {
 	local id=$1 h kind
 	[ -n "$id" ] || return 0

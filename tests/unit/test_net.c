@@ -145,6 +145,93 @@ static void test_plan_layout(void **state)
 	world_free(r);
 }
 
+static const char two_nets[] =
+	"name: shop\n"
+	"services:\n"
+	"  proxy: { image: busybox, networks: [front, back] }\n"
+	"  gate: { image: busybox, networks: [back, front] }\n"
+	"  api: { image: busybox, networks: [back] }\n"
+	"networks: { front: {}, back: {} }\n";
+
+static const struct service *svc_named(const struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->stacks[0]->nservices; i++)
+		if (streq(r->stacks[0]->services[i].name, name))
+			return &r->stacks[0]->services[i];
+	fail_msg("no service %s", name);
+	return NULL;
+}
+
+/* A service on several networks asks a server of its own set: an address
+ * of the first network's VIP block, after the VIPs kept, and kept itself. */
+static void test_dns_sets(void **state)
+{
+	(void)state;
+	struct run *r = world(three_hosts, overlay_vars, two_nets);
+	state_net_set(&r->st, "dns/shop_back+shop_front", "10.215.31.1");	/* kept */
+	state_net_set(&r->st, "dns/shop_gone+shop_back", "10.215.31.9");	/* a set gone */
+	plan_ok(r);
+	const struct service *proxy = svc_named(r, "proxy"), *api = svc_named(r, "api");
+	assert_int_equal(r->net->nsets, 1);	/* [front, back] sorts as [back, front] */
+	char *name = net_set_name(r->net, &r->net->sets[0]);
+	assert_string_equal(name, "shop_back+shop_front");
+	free(name);
+	char ip[16];
+	assert_int_equal(net_task_dns(r, 1, r->stacks[0], proxy, ip), 0);
+	assert_string_equal(ip, "10.215.31.1");
+	assert_null(state_net_get(&r->st, "dns/shop_gone+shop_back"));
+	/* One network: its gateway on the host. */
+	assert_int_equal(net_task_dns(r, 1, r->stacks[0], api, ip), 0);
+	assert_string_equal(ip, "10.215.17.1");
+	/* A set's address is taken for VIPs, and the other way round. */
+	for (size_t i = 0; i < r->net->nvips; i++)
+		assert_int_not_equal(r->net->vips[i].ip, r->net->sets[0].ip);
+	world_free(r);
+	r = world(three_hosts, overlay_vars, two_nets);
+	plan_ok(r);
+	assert_int_equal(net_task_dns(r, 0, r->stacks[0], svc_named(r, "gate"), ip), 0);
+	assert_string_equal(state_net_get(&r->st, "dns/shop_back+shop_front"), ip);
+	/* After back's three VIPs (proxy, gate, api). */
+	assert_string_equal(ip, "10.215.31.4");
+	world_free(r);
+}
+
+/* Each name answers as on the first network of the set that has it. */
+static void test_hosts_merge(void **state)
+{
+	(void)state;
+	const char *files[] = {
+		"10.1.15.1 api shop_api\n10.1.0.2 tasks.api tasks.shop_api\n10.1.0.3 tasks.api tasks.shop_api\n",
+		"10.2.15.1 web shop_web\n10.2.15.2 api shop_api alias\n10.2.0.9 tasks.api tasks.shop_api\n",
+	};
+	struct strbuf sb = STRBUF_INIT;
+	netpush_hosts_merge(&sb, files, 2);
+	assert_string_equal(sb.buf, "10.1.15.1 api shop_api\n10.1.0.2 tasks.api tasks.shop_api\n"
+			    "10.1.0.3 tasks.api tasks.shop_api\n10.2.15.1 web shop_web\n10.2.15.2 alias\n");
+	sb_free(&sb);
+	netpush_hosts_merge(&sb, files, 0);
+	assert_int_equal(sb.len, 0);
+	sb_free(&sb);
+}
+
+/* The device carries the vtep and the sets' addresses, and no other. */
+static void test_device_addresses(void **state)
+{
+	(void)state;
+	const char *addrs[] = { "10.215.0.2", "10.215.31.4" };
+	const struct netpush_peer peer = { "10.0.0.1", "10.215.0.1", "02:c5:0a:d7:00:01" };
+	const struct netpush_device d = { "cswvx-1", 42, 8472, "10.0.0.2", "02:c5:0a:d7:00:02",
+					  addrs, 2, &peer, 1, NULL, 0 };
+	struct strbuf sb = STRBUF_INIT;
+	netpush_device(&sb, &d);
+	assert_non_null(strstr(sb.buf, "address replace 10.215.0.2/32 dev cswvx-1\n"
+				       "address replace 10.215.31.4/32 dev cswvx-1\n"));
+	assert_non_null(strstr(sb.buf, "ip -o -4 addr show dev cswvx-1 | awk '{ print $4 }' | while read"));
+	assert_non_null(strstr(sb.buf, "' 10.215.0.2/32 10.215.31.4/32 ' in *\" $csw_x \"*) ;; *) "
+				       "ip addr del \"$csw_x\" dev cswvx-1 ;;"));
+	sb_free(&sb);
+}
+
 static void test_slots_stable(void **state)
 {
 	(void)state;
@@ -278,6 +365,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_on_by_default),
 		cmocka_unit_test(test_plan_layout),
+		cmocka_unit_test(test_dns_sets),
+		cmocka_unit_test(test_hosts_merge),
+		cmocka_unit_test(test_device_addresses),
 		cmocka_unit_test(test_slots_stable),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_ingress_conflict),
