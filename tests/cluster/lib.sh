@@ -135,7 +135,7 @@ cluster_dump() {
 	local h
 	for h in $(cl_hosts); do
 		cluster_docker "$h" ps -a --filter "label=cswarm.cluster=$1" \
-			--format "# $h {{.Names}} {{.Status}}" 2>&1 || true
+			--format "$h {{.Names}} {{.Status}}" 2>&1 || true
 	done
 }
 
