@@ -62,12 +62,7 @@ static void list_networks(const struct run *r)
 			sb_addf(&json, ",\"internal\":%s}", cells[4]);
 		}
 	sb_adds(&json, "]\n");
-	if (streq(r->opts.format, "json"))
-		fputs(json.buf, stdout);
-	else
-		table_print(&t, stdout);
-	table_free(&t);
-	sb_free(&json);
+	table_emit(&t, &json, streq(r->opts.format, "json"), stdout);
 }
 
 /* --- inspect ------------------------------------------------------------------- */
@@ -182,12 +177,7 @@ static int inspect_network(const struct run *r, const char *name)
 				inspect_sets(r, net, &t, &json);
 			}
 			sb_adds(&json, "}\n");
-			if (streq(r->opts.format, "json"))
-				fputs(json.buf, stdout);
-			else
-				table_print(&t, stdout);
-			table_free(&t);
-			sb_free(&json);
+			table_emit(&t, &json, streq(r->opts.format, "json"), stdout);
 			return EXIT_OK;
 		}
 	error("network inspect: no stack network named %s (see cswarm network ls)", name);

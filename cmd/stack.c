@@ -32,12 +32,7 @@ static void list_stacks(const struct run *r)
 		free(count);
 	}
 	sb_adds(&json, "]\n");
-	if (streq(r->opts.format, "json"))
-		fputs(json.buf, stdout);
-	else
-		table_print(&t, stdout);
-	table_free(&t);
-	sb_free(&json);
+	table_emit(&t, &json, streq(r->opts.format, "json"), stdout);
 }
 
 static const struct opt stack_options[] = {

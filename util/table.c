@@ -1,4 +1,5 @@
 #include "util/table.h"
+#include "util/strbuf.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -46,4 +47,14 @@ void table_free(struct table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	memset(t, 0, sizeof(*t));
+}
+
+void table_emit(struct table *t, struct strbuf *json, int as_json, FILE *out)
+{
+	if (as_json)
+		fputs(sb_str(json), out);
+	else
+		table_print(t, out);
+	table_free(t);
+	sb_free(json);
 }

@@ -19,4 +19,8 @@ void table_row(struct table *t, const char *const *cells);
 void table_print(const struct table *t, FILE *out);
 void table_free(struct table *t);
 
+struct strbuf;
+/* A listing's end: print json (as_json) or the table to out, free both. */
+void table_emit(struct table *t, struct strbuf *json, int as_json, FILE *out);
+
 #endif

@@ -15,8 +15,7 @@ setup() {
 teardown() {
 	stop_watch || true
 	cp "$BATS_TEST_TMPDIR/watch.log" "$CSWARM_CLUSTER_DIR/heal-last-watch.log" 2>/dev/null || true
-	cluster_restore_all
-	own_cluster_remove
+	own_cluster_teardown
 }
 
 deploy() {

@@ -28,24 +28,24 @@ own_cluster_name() {	# PREFIX
 }
 
 # A cluster of the test's own, PREFIX and a hash of the test's name, its
-# state in /var/lib/cswarm on the cluster's hosts: $CLUSTER and
-# $CSWARM_OPTS for the commands, initialised. own_cluster_teardown removes
-# what the test's runs created, whatever state they left.
-own_cluster_setup() {	# PREFIX
+# state in STATE_DIR (default /var/lib/cswarm, h1's under the cluster's
+# inventory; the hosts share this machine's filesystem): $CLUSTER,
+# $STATE_DIR and $CSWARM_OPTS for the commands. own_cluster_teardown
+# removes what the test's runs created, whatever state they left.
+own_cluster_setup() {	# PREFIX [STATE_DIR]
 	cli_setup
 	CLUSTER=$(own_cluster_name "$1")
-	export CLUSTER
-	export CSWARM_OPTS="--cluster $CLUSTER"
+	STATE_DIR=${2:-/var/lib/cswarm}
+	export CLUSTER STATE_DIR CSWARM_OPTS="--cluster $CLUSTER"
 }
 
 own_cluster_init() {
 	"$CSWARM" init $CSWARM_OPTS >/dev/null
 }
 
-# Its cluster id, from h1's state (empty when there is none).
+# Its cluster id (empty when it has no state).
 own_cluster_id() {
-	cluster_ssh h1 cat "/var/lib/cswarm/$CLUSTER/state.json" 2>/dev/null |
-		cluster_id_of /dev/stdin 2>/dev/null
+	cluster_id_of "$STATE_DIR/$CLUSTER/state.json" 2>/dev/null
 }
 
 own_cluster_teardown() {
@@ -53,7 +53,18 @@ own_cluster_teardown() {
 	# A failed test's log ends with what the hosts ran.
 	[ -n "${BATS_TEST_COMPLETED:-}" ] || cluster_dump "$(own_cluster_id)"
 	cluster_remove_objects "$(own_cluster_id)"
-	cluster_ssh h1 rm -rf "/var/lib/cswarm/$CLUSTER"
+	rm -rf "${STATE_DIR:?}/${CLUSTER:?}"
+}
+
+# own_cluster_setup with an inventory of its own (h1 the manager, its state
+# under $CSWARM_CLUSTER_DIR/h1/PREFIX-state: no shared lock needed),
+# initialised; sets CSWARM_INVENTORY and CLUSTER_ID too.
+own_cluster() {	# PREFIX
+	own_cluster_setup "$1" "$CSWARM_CLUSTER_DIR/h1/$1-state"
+	export CSWARM_INVENTORY=$BATS_TEST_TMPDIR/hosts
+	cluster_inventory "$CSWARM_INVENTORY" "$STATE_DIR/$CLUSTER"
+	own_cluster_init
+	CLUSTER_ID=$(own_cluster_id)
 }
 
 # Deploy $STACK to the test's cluster.
@@ -77,24 +88,4 @@ poll_port() {	# PORT LIMIT
 		sleep 0.1
 	done
 	echo "$fails" >"$BATS_TEST_TMPDIR/fails"
-}
-
-# A cswarm cluster of the test's own: named PREFIX and a hash of the test's
-# name, its state under $CSWARM_CLUSTER_DIR/h1/PREFIX-state (absolute, on
-# the shared filesystem), h1 the manager: it needs no shared lock. Sets
-# CLUSTER, STATE_DIR, CSWARM_INVENTORY and, once initialised, CLUSTER_ID.
-own_cluster() {
-	CLUSTER=$(own_cluster_name "$1")
-	export CLUSTER
-	export STATE_DIR=$CSWARM_CLUSTER_DIR/h1/$1-state
-	export CSWARM_INVENTORY=$BATS_TEST_TMPDIR/hosts
-	cluster_inventory "$CSWARM_INVENTORY" "$STATE_DIR/$CLUSTER"
-	"$CSWARM" init --cluster "$CLUSTER" >/dev/null
-	CLUSTER_ID=$(cluster_id_of "$STATE_DIR/$CLUSTER/state.json")
-}
-
-# What own_cluster's cluster left: containers, networks, volumes, state.
-own_cluster_remove() {
-	cluster_remove_objects "$CLUSTER_ID"
-	rm -rf "${STATE_DIR:?}/${CLUSTER:?}"
 }

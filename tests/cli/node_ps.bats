@@ -22,8 +22,7 @@ setup() {
 }
 
 teardown() {
-	cluster_restore_all
-	own_cluster_remove
+	own_cluster_teardown
 }
 
 # The task of slot 1 of eps_web: "ID NODE".
