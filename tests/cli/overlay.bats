@@ -98,8 +98,9 @@ resolves() {	# NAME CHECK
 	# bclient is on back alone: front's names are not its business.
 	[ -z "$(addrs bclient h3 fonly)" ]
 	in_task mapi $h "ping -c 1 -W 5 $(addrs mapi $h tasks.fonly)" >/dev/null
-	# The server mapi asks is the set's, as network inspect shows it.
-	ns=$(in_task mapi $h "awk '/^nameserver/ { print \$2 }' /etc/resolv.conf")
+	# The server mapi's resolver forwards to is the set's, as network
+	# inspect shows it.
+	ns=$(cluster_docker $h inspect -f '{{range .HostConfig.Dns}}{{.}}{{end}}' "$(id_of mapi $h)")
 	csw network inspect multi_front --format json |
 		grep -qF "\"dns_sets\":[{\"networks\":\"multi_back+multi_front\",\"address\":\"$ns\"}]"
 }
