@@ -4,6 +4,7 @@
 #include "util/shell.h"
 #include "util/util.h"
 
+#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -261,45 +262,64 @@ void netpush_dns(struct strbuf *sb, const char *cluster_id, const char *name, co
 	free(spec);
 }
 
-/* Whether word (n bytes) is one of the space-separated words of list. */
-static int has_word(const struct strbuf *list, const char *word, size_t n)
+static int cmp_name(const void *a, const void *b)
 {
-	for (const char *p = sb_str(list); (p = strchr(p, ' ')) != NULL; p++)
-		if (!strncmp(p + 1, word, n) && (p[1 + n] == ' ' || !p[1 + n]))
-			return 1;
-	return 0;
+	return strcmp(a, b);
+}
+
+static void keep_node(void *node)
+{
+	(void)node;	/* the names are freed from their array */
+}
+
+/* The names of line (after its address) that tree lacks, as " a b", each
+ * also appended to names (owned there). */
+static void new_names(const char *line, size_t len, void *const *tree, char ***names, size_t *n,
+		      size_t *cap, struct strbuf *kept)
+{
+	for (const char *w = line; w < line + len;) {
+		w += strspn(w, " ");
+		size_t wn = strcspn(w, " \n");
+		if (!wn)
+			break;
+		char *name = xstrndup(w, wn);
+		if (tfind(name, tree, cmp_name)) {
+			free(name);
+		} else {
+			sb_addf(kept, " %s", name);
+			GROW(*names, *cap, *n + 1);
+			(*names)[(*n)++] = name;
+		}
+		w += wn;
+	}
 }
 
 void netpush_hosts_merge(struct strbuf *out, const char *const *files, size_t n)
 {
-	struct strbuf before = STRBUF_INIT, mine = STRBUF_INIT;	/* " name name ..." */
+	void *before = NULL;	/* the names of the files merged so far */
+	char **names = NULL;
+	size_t nnames = 0, cap = 0, merged = 0;
 	for (size_t f = 0; f < n; f++) {
 		for (const char *line = files[f]; *line;) {
 			size_t len = strcspn(line, "\n"), ip = strcspn(line, " ");
 			struct strbuf kept = STRBUF_INIT;
-			for (const char *w = line + ip; w < line + len;) {
-				w += strspn(w, " ");
-				size_t wn = strcspn(w, " \n");
-				if (wn && !has_word(&before, w, wn)) {
-					sb_addc(&kept, ' ');
-					sb_add(&kept, w, wn);
-					sb_addc(&mine, ' ');
-					sb_add(&mine, w, wn);
-				}
-				w += wn;
-			}
+			if (ip < len)
+				new_names(line + ip, len - ip, &before, &names, &nnames, &cap, &kept);
 			if (kept.len) {
 				sb_add(out, line, ip);
-				sb_addf(out, "%s\n", sb_str(&kept));
+				sb_addf(out, "%s\n", kept.buf);
 			}
 			sb_free(&kept);
 			line += len + (line[len] == '\n');
 		}
-		sb_adds(&before, sb_str(&mine));
-		sb_reset(&mine);
+		for (; merged < nnames; merged++)
+			if (!tsearch(names[merged], &before, cmp_name))
+				die("out of memory");
 	}
-	sb_free(&before);
-	sb_free(&mine);
+	tdestroy(before, keep_node);
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
 }
 
 static void cluster_dns_list(struct strbuf *sb, const char *cluster_id)

@@ -439,23 +439,27 @@ static char *set_container(const struct run *r, const struct net_dns_set *set)
 	return name;
 }
 
-static void set_script(const struct run *r, size_t h, const struct net_dns_set *set,
-		       struct strbuf *const *hosts, struct strbuf *sb)
+static void set_script(const struct run *r, size_t h, const struct net_dns_set *set, const char *hosts,
+		       struct strbuf *sb)
+{
+	char ip[16], *name = set_container(r, set), *dir = set_dir(r, h, set);
+	netpush_dns(sb, r->st.cluster_id, name, r->net->cfg.dns_image, net_ip_str(set->ip, ip), dir, hosts);
+	free(name);
+	free(dir);
+}
+
+/* The hosts file of a set: its networks' files merged (the same on every
+ * host: made once per push). */
+static void set_hosts_file(const struct net_dns_set *set, struct strbuf *const *hosts, struct strbuf *out)
 {
 	const char **files = xcalloc(set->n + 1, sizeof(*files));
 	for (size_t i = 0; i < set->n; i++)
 		files[i] = sb_str(hosts[set->nets[i]]);
-	struct strbuf merged = STRBUF_INIT;
-	netpush_hosts_merge(&merged, files, set->n);
-	char ip[16], *name = set_container(r, set), *dir = set_dir(r, h, set);
-	netpush_dns(sb, r->st.cluster_id, name, r->net->cfg.dns_image, net_ip_str(set->ip, ip), dir,
-		    sb_str(&merged));
-	free(name);
-	free(dir);
+	netpush_hosts_merge(out, files, set->n);
 	free(files);
-	sb_free(&merged);
 }
 
+/* hosts: the hosts file of each network, then of each DNS set. */
 static void host_script(const struct run *r, size_t h, const char *rules, struct strbuf *const *hosts,
 			struct strbuf *sb)
 {
@@ -477,7 +481,7 @@ static void host_script(const struct run *r, size_t h, const char *rules, struct
 		keep[n] = dns_container(r, &p->nets[n]);
 	}
 	for (size_t i = 0; i < p->nsets; i++) {
-		set_script(r, h, &p->sets[i], hosts, sb);
+		set_script(r, h, &p->sets[i], sb_str(hosts[p->nnets + i]), sb);
 		keep[p->nnets + i] = set_container(r, &p->sets[i]);
 	}
 	netpush_dns_prune(sb, r->st.cluster_id, dir, (const char *const *)keep, nkeep);
@@ -635,13 +639,17 @@ int net_push(struct run *r, const struct converge *cv, int wave)
 		p->checked = 1;
 	}
 	struct strbuf rules = STRBUF_INIT;
-	struct strbuf **hosts = xcalloc(p->nnets + 1, sizeof(*hosts));
+	size_t nfiles = p->nnets + p->nsets;
+	struct strbuf **hosts = xcalloc(nfiles + 1, sizeof(*hosts));
 	nat_table(r, cv, wave, &rules);
 	filter_table(p, &rules);
-	for (size_t n = 0; n < p->nnets; n++) {
+	for (size_t n = 0; n < nfiles; n++) {
 		hosts[n] = xcalloc(1, sizeof(**hosts));
 		sb_init(hosts[n]);
-		hosts_file(r, cv, wave, n, hosts[n]);
+		if (n < p->nnets)
+			hosts_file(r, cv, wave, n, hosts[n]);
+		else
+			set_hosts_file(&p->sets[n - p->nnets], hosts, hosts[n]);
 	}
 	struct strbuf *scripts = xcalloc(r->fleet.n + 1, sizeof(*scripts));
 	for (size_t h = 0; h < r->fleet.n; h++) {
@@ -655,7 +663,7 @@ int net_push(struct run *r, const struct converge *cv, int wave)
 	for (size_t h = 0; h < r->fleet.n; h++)
 		sb_free(&scripts[h]);
 	free(scripts);
-	for (size_t n = 0; n < p->nnets; n++) {
+	for (size_t n = 0; n < nfiles; n++) {
 		sb_free(hosts[n]);
 		free(hosts[n]);
 	}
