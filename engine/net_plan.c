@@ -485,32 +485,6 @@ static int is_dnsrr(const struct service *svc)
 	return svc->deploy.endpoint_mode && streq(svc->deploy.endpoint_mode, "dnsrr");
 }
 
-/* The VIPs kept (pass 0) or new (pass 1). */
-static int plan_vips(struct run *r, struct net_plan *p, int pass, struct strbuf *err)
-{
-	for (size_t i = 0; i < r->st.nstacks; i++) {
-		const struct stack *st = r->stacks[i];
-		for (size_t s = 0; s < st->nservices; s++) {
-			const struct service *svc = &st->services[s];
-			if (is_dnsrr(svc) || svc->network_mode)
-				continue;
-			for (size_t k = 0; k < svc->nnetworks; k++) {
-				size_t net = find_net(p, st, svc->networks[k].name);
-				if (net == (size_t)-1)
-					continue;
-				char *key = vip_key(st, svc, &p->nets[net]);
-				int kept = state_net_get(&r->st, key) != NULL;
-				free(key);
-				if (kept == (pass == 0) && plan_vip(r, p, st, svc, net, err) != 0)
-					return -1;
-			}
-		}
-	}
-	return 0;
-}
-
-/* --- DNS sets ------------------------------------------------------------------ */
-
 /* The overlay networks of svc (indexes in p->nets, its order) into *out
  * (to be freed); their number. */
 static size_t service_nets(const struct net_plan *p, const struct stack *st, const struct service *svc,
@@ -525,6 +499,32 @@ static size_t service_nets(const struct net_plan *p, const struct stack *st, con
 	}
 	return n;
 }
+
+/* The VIPs kept (pass 0) or new (pass 1). */
+static int plan_vips(struct run *r, struct net_plan *p, int pass, struct strbuf *err)
+{
+	for (size_t i = 0; i < r->st.nstacks; i++) {
+		const struct stack *st = r->stacks[i];
+		for (size_t s = 0; s < st->nservices; s++) {
+			const struct service *svc = &st->services[s];
+			size_t *nets, n = service_nets(p, st, svc, &nets);
+			int ret = 0;
+			for (size_t k = 0; k < n && ret == 0 && !is_dnsrr(svc); k++) {
+				char *key = vip_key(st, svc, &p->nets[nets[k]]);
+				int kept = state_net_get(&r->st, key) != NULL;
+				free(key);
+				if (kept == (pass == 0))
+					ret = plan_vip(r, p, st, svc, nets[k], err);
+			}
+			free(nets);
+			if (ret != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* --- DNS sets ------------------------------------------------------------------ */
 
 static struct net_dns_set *find_set(const struct net_plan *p, const size_t *nets, size_t n)
 {

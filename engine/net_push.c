@@ -364,11 +364,23 @@ static char *host_dir(const struct run *r, size_t h)
 	return netpush_host_dir(r->st.cluster_id, r->fleet.hosts[h].target.name);
 }
 
-static char *dns_dir(const struct run *r, size_t h, const struct net_network *nn)
+/* A DNS server's directory on host h and its container, by the server's
+ * name: its network's, or its set's id. */
+static char *server_dir(const struct run *r, size_t h, const char *server)
 {
-	char *host = host_dir(r, h), *dir = xasprintf("%s/%s", host, nn->n->name);
+	char *host = host_dir(r, h), *dir = xasprintf("%s/%s", host, server);
 	free(host);
 	return dir;
+}
+
+static char *server_container(const struct run *r, const char *server)
+{
+	return xasprintf("csw-dns-%.8s-%s", r->st.cluster_id, server);
+}
+
+static char *dns_dir(const struct run *r, size_t h, const struct net_network *nn)
+{
+	return server_dir(r, h, nn->n->name);
 }
 
 static void bridge_script(const struct run *r, size_t h, const struct net_network *nn, struct strbuf *sb)
@@ -396,7 +408,7 @@ static void bridge_script(const struct run *r, size_t h, const struct net_networ
 
 static char *dns_container(const struct run *r, const struct net_network *nn)
 {
-	return xasprintf("csw-dns-%.8s-%s", r->st.cluster_id, nn->n->name);
+	return server_container(r, nn->n->name);
 }
 
 static void dns_script(const struct run *r, size_t h, size_t net, const char *hosts, struct strbuf *sb)
@@ -426,15 +438,14 @@ static char *set_id(const struct run *r, const struct net_dns_set *set)
 
 static char *set_dir(const struct run *r, size_t h, const struct net_dns_set *set)
 {
-	char *host = host_dir(r, h), *id = set_id(r, set), *dir = xasprintf("%s/%s", host, id);
-	free(host);
+	char *id = set_id(r, set), *dir = server_dir(r, h, id);
 	free(id);
 	return dir;
 }
 
 static char *set_container(const struct run *r, const struct net_dns_set *set)
 {
-	char *id = set_id(r, set), *name = xasprintf("csw-dns-%.8s-%s", r->st.cluster_id, id);
+	char *id = set_id(r, set), *name = server_container(r, id);
 	free(id);
 	return name;
 }
