@@ -15,6 +15,24 @@ int netpush_is_overlay(const struct network *n)
 	return !n->external && (!n->driver || streq(n->driver, "overlay") || streq(n->driver, "bridge"));
 }
 
+void netpush_step(struct strbuf *sb, const char *what, const char *name)
+{
+	char *line = xasprintf(NETPUSH_STEP "%s %s", what, name);
+	sb_adds(sb, "echo");
+	sh_arg(sb, line);
+	sb_addc(sb, '\n');
+	free(line);
+}
+
+char *netpush_last_step(const char *out)
+{
+	const char *last = NULL;
+	for (const char *at = out; (at = strstr(at, NETPUSH_STEP)); at += strlen(NETPUSH_STEP))
+		if (at == out || at[-1] == '\n')
+			last = at + strlen(NETPUSH_STEP);
+	return last ? xstrndup(last, strcspn(last, "\n")) : NULL;
+}
+
 void netpush_check(struct strbuf *sb, const char *dev)
 {
 	sb_adds(sb, "csw_missing=\n"
@@ -82,6 +100,7 @@ static void device_link(struct strbuf *sb, const struct netpush_device *d)
 
 void netpush_device(struct strbuf *sb, const struct netpush_device *d)
 {
+	netpush_step(sb, "vxlan device", d->dev);
 	struct strbuf ipb = STRBUF_INIT, fdb = STRBUF_INIT, want_routes = STRBUF_INIT,
 		      want_neigh = STRBUF_INIT, want_fdb = STRBUF_INIT, want_addrs = STRBUF_INIT;
 	const char *dev = d->dev;
@@ -142,6 +161,7 @@ void netpush_device(struct strbuf *sb, const struct netpush_device *d)
 void netpush_bridge(struct strbuf *sb, const char *cluster_id, const char *name, const char *bridge,
 		    const char *subnet, const char *gateway, const char *const *labels, size_t nlabels)
 {
+	netpush_step(sb, "network", name);
 	/* The bridge up with our gateway is our network with our subnet (its
 	 * name comes from the cluster's id): no docker call. Else one inspect
 	 * for owner and subnet: every docker call costs a push. */
@@ -241,6 +261,7 @@ static void dns_by_docker(struct strbuf *sb, const char *cluster_id, const char 
 void netpush_dns(struct strbuf *sb, const char *cluster_id, const char *name, const char *image,
 		 const char *listen, const char *dir, const char *hosts)
 {
+	netpush_step(sb, "DNS server", name);
 	char *spec = xasprintf("%s %s", image, listen);
 	sb_adds(sb, "csw_d=");
 	sh_quote(sb, dir);
@@ -333,6 +354,7 @@ static void cluster_dns_list(struct strbuf *sb, const char *cluster_id)
 void netpush_dns_prune(struct strbuf *sb, const char *cluster_id, const char *dir,
 		       const char *const *keep, size_t nkeep)
 {
+	netpush_step(sb, "prune of the DNS servers of cluster", cluster_id);
 	struct strbuf list = STRBUF_INIT, want = STRBUF_INIT, done = STRBUF_INIT;
 	cluster_dns_list(&list, cluster_id);
 	for (size_t i = 0; i < nkeep; i++)
@@ -402,6 +424,7 @@ static void prune_chains(struct strbuf *sb, const char *prefix, const struct str
 
 void netpush_rules(struct strbuf *sb, const char *prefix, const char *rules)
 {
+	netpush_step(sb, "firewall chains", prefix);
 	struct strbuf keep = STRBUF_INIT;
 	sb_addf(sb, "iptables-restore --noflush <<'" HEREDOC_END "'\n%s" HEREDOC_END "\n", rules);
 	jumps(sb, prefix);
@@ -413,6 +436,7 @@ void netpush_rules(struct strbuf *sb, const char *prefix, const char *rules)
 void netpush_teardown(struct strbuf *sb, const char *cluster_id, const char *dir, const char *dev,
 		      const char *prefix)
 {
+	netpush_step(sb, "teardown of", dev);
 	static const char *const hooks[][3] = {
 		{ "nat", "PREROUTING", "PRE" }, { "nat", "OUTPUT", "OUT" }, { "nat", "POSTROUTING", "POST" },
 		{ "filter", "DOCKER-USER", "FWD" }, { "filter", "FORWARD", "FWD" },

@@ -99,6 +99,13 @@ void netpush_rules(struct strbuf *sb, const char *prefix, const char *rules);
  * push starts by removing DIR/.applied (netpush_unseal): one that fails
  * halfway is never taken for done. DIR: NETPUSH_DIR/CLUSTER/HOST. */
 #define NETPUSH_SEEN "@@cswarm-net "
+/* Every part of a push that calls docker or may wait starts by printing
+ * NETPUSH_STEP and what it does: a push that fails or times out is
+ * reported with the last step it reached (netpush_last_step). */
+#define NETPUSH_STEP "@@cswarm-step "
+void netpush_step(struct strbuf *sb, const char *what, const char *name);
+/* The step of the last NETPUSH_STEP line in out, or NULL. */
+char *netpush_last_step(const char *out);
 /* NETPUSH_DIR/CLUSTER/HOST: where a host keeps the overlay's files. */
 char *netpush_host_dir(const char *cluster_id, const char *host);
 /* The text of the NETPUSH_SEEN line that starts at line (just after the

@@ -2,7 +2,8 @@
  * observation's line, run here under /bin/sh in a directory of the test's
  * own, with a probe that prints a file; the observation's parser keeps the
  * line. A push is skipped only for the same digest with the fingerprint
- * unchanged; within a push, the DNS prune only when its list changed. */
+ * unchanged; within a push, the DNS prune only when its list changed; a
+ * push that stops names the step it reached. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -184,13 +185,34 @@ static void test_prune_only_when_kept_list_changes(void **unused)
 		if (*logged[i])
 			assert_non_null(strstr(out, logged[i]));
 		else
-			assert_string_equal(out, "");
+			assert_null(strstr(out, "docker"));
 		if (i == 2)
 			assert_null(strstr(out, "rm -f"));
 		free(out);
 		sb_free(&sb);
 	}
 	sealed_free(&s);
+}
+
+/* A push that stops (here: docker run fails under set -e) is reported with
+ * the last step it reached; a marker inside a line is no step. */
+static void test_last_step(void **unused)
+{
+	(void)unused;
+	struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "trap 'echo stopped; exit 0' EXIT\nset -e\ndocker() { case $1 in run) return 1;; esac; }\necho x " NETPUSH_STEP "no\n");
+	netpush_step(&sb, "an earlier", "step");
+	netpush_dns(&sb, "cid", "csw-dns-a", "img", "10.0.0.1", "/tmp/cswarm-step-test", "");
+	sb_adds(&sb, "echo not reached\n");
+	char *out = sh_stdout(sb.buf, NULL), *step = netpush_last_step(out);
+	assert_string_equal(step, "DNS server csw-dns-a");
+	assert_null(strstr(out, "not reached"));
+	assert_non_null(strstr(out, "stopped"));
+	free(step);
+	assert_null(netpush_last_step("echo x " NETPUSH_STEP "no\n"));
+	assert_int_equal(system("rm -rf /tmp/cswarm-step-test"), 0);
+	free(out);
+	sb_free(&sb);
 }
 
 int main(void)
@@ -201,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_lines),
 		cmocka_unit_test(test_observation_keeps_the_line),
 		cmocka_unit_test(test_prune_only_when_kept_list_changes),
+		cmocka_unit_test(test_last_step),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
