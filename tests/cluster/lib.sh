@@ -132,11 +132,22 @@ cluster_inventory() {	# FILE STATE_DIR
 # What every host runs of cluster ID, one line per container (for the log
 # of a failed test).
 cluster_dump() {
-	local h
+	local h label
 	for h in $(cl_hosts); do
-		cluster_docker "$h" ps -a --filter "label=cswarm.cluster=$1" \
-			--format "$h {{.Names}} {{.Status}}" 2>&1 || true
+		for label in cswarm.cluster cswarm.net.cluster; do
+			cluster_docker "$h" ps -a --filter "label=$label=$1" \
+				--format "$h {{.Names}} {{.Status}}" 2>&1 || true
+		done
 	done
+	# A step that hung (a push that timed out): what still runs, what
+	# the kernel said last.
+	echo "# commands running for 20 s or more:"
+	ps -eo etimes=,stat=,wchan:24=,args= |
+		awk '$1 >= 20 && $4 !~ /^(dockerd|containerd|sshd|bats|bash|sleep)/ && /docker|iptables|ip |sh -s/' |
+		head -20
+	echo "# the kernel's warnings:"
+	dmesg 2>/dev/null | grep -iE 'hung|blocked for|unregister_netdevice|out of memory|call trace' |
+		tail -n 12 || true
 }
 
 cluster_remove_objects() {
