@@ -129,7 +129,10 @@ cl_close_fds() {
 	for fd in /proc/$BASHPID/fd/*; do
 		fd=${fd##*/}
 		[ "$fd" -gt 2 ] && eval "exec $fd>&-"
-	done 2>/dev/null
+	done
+	# No 2>/dev/null on the loop: bash keeps the stderr it would restore
+	# in a descriptor above 2, which the loop closes, and a dockerd
+	# started after it then logged to /dev/null.
 	return 0
 }
 

@@ -138,6 +138,8 @@ cluster_dump() {
 			cluster_docker "$h" ps -a --filter "label=$label=$1" \
 				--format "$h {{.Names}} {{.Status}}" 2>&1 || true
 		done
+		grep -E 'level=(error|warning|fatal)' "$(cl_hdir "$h")/dockerd.log" 2>/dev/null |
+			tail -n 5 | sed "s/^/$h dockerd: /"
 	done
 	# A step that hung (a push that timed out): what still runs, what
 	# the kernel said last.
