@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The overlay as the default (no cswarm_network in the inventory): a
 # service on two networks, names that follow a deploy, a host that lacks
-# vxlan or the statistic match, a subnet that overlaps a network in use.
+# vxlan or the statistic match, a subnet that overlaps a network in use, a
+# push that hangs on one host.
 # Cluster names ovl*, state and pools of their own: no lock needed.
 
 load helpers
@@ -129,19 +130,37 @@ resolves() {	# NAME CHECK
 	[ -z "$(cluster_docker h1 ps -aq --filter name=ovr_)" ]
 }
 
-# h3's `ip` cannot make a vxlan device and its `iptables` has no statistic
-# match: PATH shims through its sshd, as a host without them would be.
-shim_h3() {
-	local cfg=$CSWARM_CLUSTER_DIR/h3/sshd_config d=$BATS_TEST_TMPDIR/shim
+# PATH shims on h3 through its sshd, as a host with other tools would
+# have: each TOOL argument is a shim_TOOL function that prints the shim.
+shim_h3() {	# TOOL...
+	local cfg=$CSWARM_CLUSTER_DIR/h3/sshd_config d=$BATS_TEST_TMPDIR/shim t
 	mkdir -p "$d"
-	printf '#!/bin/sh\ncase " $* " in *" type vxlan "*) echo "Error: Unknown device type." >&2; exit 2 ;; esac\nexec %s "$@"\n' \
-		"$(command -v ip)" >"$d/ip"
-	printf '#!/bin/sh\ncase " $* " in *" -m statistic "*) echo "iptables: Couldn'"'"'t load match \\`statistic'"'"'" >&2; exit 2 ;; esac\nexec %s "$@"\n' \
-		"$(command -v iptables)" >"$d/iptables"
-	chmod 755 "$d/ip" "$d/iptables"
+	for t in "$@"; do
+		"shim_$t" >"$d/$t"
+		chmod 755 "$d/$t"
+	done
 	cp "$cfg" "$BATS_TEST_TMPDIR/sshd_config.h3"
 	sed -i "s|^SetEnv DOCKER_HOST=\(.*\)\$|SetEnv DOCKER_HOST=\1 PATH=$d:/usr/bin:/bin:/usr/sbin:/sbin|" "$cfg"
 	cluster_stop_sshd h3 && cluster_start_sshd h3
+}
+
+# An `ip` that cannot make a vxlan device.
+shim_ip() {
+	printf '#!/bin/sh\ncase " $* " in *" type vxlan "*) echo "Error: Unknown device type." >&2; exit 2 ;; esac\nexec %s "$@"\n' \
+		"$(command -v ip)"
+}
+
+# An `iptables` without the statistic match.
+shim_iptables() {
+	printf '#!/bin/sh\ncase " $* " in *" -m statistic "*) echo "iptables: Couldn'"'"'t load match \\`statistic'"'"'" >&2; exit 2 ;; esac\nexec %s "$@"\n' \
+		"$(command -v iptables)"
+}
+
+# A `docker` that hangs starting a DNS server (40 s, then fails: a push
+# left behind changes nothing).
+shim_docker() {
+	printf '#!/bin/sh\ncase " $* " in *" run -d --name csw-dns-"*) sleep 40; exit 1 ;; esac\nexec %s "$@"\n' \
+		"$(command -v docker)"
 }
 
 unshim_h3() {
@@ -167,7 +186,7 @@ nothing_of() {	# CLUSTER_ID: no container, device, chain or DNS server of it on 
 	ovl_inventory "$dir" 10.218.0.0/16 >"$inv"
 	"$CSWARM" init -i "$inv" --cluster ovlchk >/dev/null
 	id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster_id"])' "$dir/state/state.json")
-	shim_h3
+	shim_h3 ip iptables
 	run "$CSWARM" deploy -i "$inv" --cluster ovlchk "$BATS_TEST_DIRNAME/stacks/net-other.yml"
 	[ "$status" -ne 0 ]
 	[[ $output == *"h3: overlay check (nothing was changed): cswarm: the overlay needs what this host lacks: vxlan(kernel module) iptables-statistic"* ]]
@@ -180,12 +199,34 @@ nothing_of() {	# CLUSTER_ID: no container, device, chain or DNS server of it on 
 	# A host is checked once (the state records it): the shims back, a
 	# reconcile makes no check round and passes.
 	grep -q '"checked/h3":"1"' "$dir/state/state.json"
-	shim_h3
+	shim_h3 ip iptables
 	run "$CSWARM" reconcile -i "$inv" --cluster ovlchk
 	[ "$status" -eq 0 ]
 	[[ $output != *"overlay check"* ]]
 	unshim_h3
 	"$CSWARM" stack rm -i "$inv" --cluster ovlchk other >/dev/null
 	nothing_of "$id"		# the last stack gone, so is the overlay
+	rm -rf "$dir"
+}
+
+@test "overlay: a push that hangs on one host fails there naming its step; the other hosts go on" {
+	local dir=$CSWARM_CLUSTER_DIR/ovlhang inv id
+	mkdir -p "$dir"
+	inv=$dir/inventory
+	ovl_inventory "$dir" 10.219.0.0/16 >"$inv"
+	"$CSWARM" init -i "$inv" --cluster ovlhang >/dev/null
+	id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster_id"])' "$dir/state/state.json")
+	shim_h3 docker
+	run "$CSWARM" deploy -i "$inv" --cluster ovlhang --timeout 20s "$BATS_TEST_DIRNAME/stacks/net-other.yml"
+	[ "$status" -eq 1 ]
+	[[ $output == *"h3: overlay: command timed out after 20000 ms (at the step: DNS server csw-dns-${id:0:8}-"* ]]
+	[[ $output != *"h1: overlay"* && $output != *"h2: overlay"* ]]
+	[ -n "$(cluster_docker h2 ps -q --filter "label=cswarm.cluster=$id" --filter status=running)" ]
+	unshim_h3
+	run "$CSWARM" deploy -i "$inv" --cluster ovlhang "$BATS_TEST_DIRNAME/stacks/net-other.yml"
+	[ "$status" -eq 0 ]
+	[ -n "$(cluster_docker h3 ps -q --filter "label=cswarm.net.cluster=$id" --filter status=running)" ]
+	"$CSWARM" stack rm -i "$inv" --cluster ovlhang other >/dev/null
+	nothing_of "$id"
 	rm -rf "$dir"
 }
