@@ -326,8 +326,11 @@ static int open_pass(struct watch *w, struct run *r)
 	r->silent = w->silent;
 	/* A host that stops answering during a pass holds it up no longer
 	 * than it takes to declare it down. */
-	if (r->opts.target.connect_timeout_ms <= 0 || r->opts.target.connect_timeout_ms > w->o->host_down_ms)
-		r->opts.target.connect_timeout_ms = w->o->host_down_ms;
+	struct target_opts *t = &r->opts.target;
+	if (t->connect_timeout_ms <= 0 || t->connect_timeout_ms > w->o->host_down_ms)
+		t->connect_timeout_ms = w->o->host_down_ms;
+	if (t->connect_timeout_flag_ms > w->o->host_down_ms)
+		t->connect_timeout_flag_ms = w->o->host_down_ms;
 	return run_open(r, RUN_OBSERVE | RUN_STACKS, w->argc, w->argv);
 }
 

@@ -160,9 +160,13 @@ static enum ssh_fail tcp_connect(const struct ssh_target *t, int *fdp, struct st
 			break;
 	}
 	freeaddrinfo(res);
-	if (f != SSH_OK)
-		sb_addf(err, "connect to %s port %s: %s", t->address, port,
-			e == ETIMEDOUT ? "timed out" : strerror(e));
+	/* The time given: which of --connect-timeout, ConnectTimeout and the
+	 * default applied is not obvious. */
+	if (f != SSH_OK && e == ETIMEDOUT)
+		sb_addf(err, "connect to %s port %s: timed out after %ld ms", t->address, port,
+			t->connect_timeout_ms);
+	else if (f != SSH_OK)
+		sb_addf(err, "connect to %s port %s: %s", t->address, port, strerror(e));
 	return f;
 }
 

@@ -156,7 +156,8 @@ static int resolve(const struct target_hint *hint, const struct target_opts *o, 
 	t->identities_only = c.identities_only;
 	known_hosts_files(&c, t);
 	t->strict = strictness(&c, o);
-	t->connect_timeout_ms = c.connect_timeout >= 0 ? c.connect_timeout * 1000L : o->connect_timeout_ms;
+	t->connect_timeout_ms = o->connect_timeout_flag_ms > 0 ? o->connect_timeout_flag_ms
+				: c.connect_timeout >= 0 ? c.connect_timeout * 1000L : o->connect_timeout_ms;
 	t->keepalive_s = c.server_alive_interval >= 0 ? c.server_alive_interval : DEFAULT_KEEPALIVE_S;
 	int ret = proxy(&c, o, depth, via, t, err);
 	ssh_host_config_free(&c);

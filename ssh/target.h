@@ -9,6 +9,8 @@ struct target_opts {
 	const char *ssh_config;		/* NULL: $CSWARM_SSH_CONFIG, else ~/.ssh/config */
 	int accept_new;			/* --accept-new */
 	long connect_timeout_ms;	/* used when ssh config sets none */
+	long connect_timeout_flag_ms;	/* --connect-timeout: wins over the
+					 * ssh config, as ssh -o does; 0: not given */
 };
 
 /* What the inventory says about a host (any field may be NULL/0). */

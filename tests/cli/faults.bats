@@ -71,14 +71,14 @@ stack() {
 }
 
 cs() {
-	"$CSWARM" "$@" -i "$INV" --cluster "$CLUSTER" --connect-timeout 2s --timeout 90s
+	"$CSWARM" "$@" -i "$INV" --cluster "$CLUSTER" --timeout 90s
 }
 
 # Start cswarm in the background with CSWARM_FAULT=$1 (PHASE:sigstop) and
 # wait until it stopped there; its pid in $BG.
 stopped_at() {
 	local fault=$1; shift
-	CSWARM_FAULT=$fault "$CSWARM" "$@" -i "$INV" --cluster "$CLUSTER" --connect-timeout 2s \
+	CSWARM_FAULT=$fault "$CSWARM" "$@" -i "$INV" --cluster "$CLUSTER" \
 		--timeout 90s >"$BATS_TEST_TMPDIR/bg.out" 2>&1 3>&- &
 	BG=$!
 	echo "$BG" >"$BATS_TEST_TMPDIR/bg.pid"

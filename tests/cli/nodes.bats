@@ -231,7 +231,7 @@ watch_service() {
 	ID=$(own_cluster_id)
 	[ "$(running_on h3 app)" -eq 1 ]
 	cluster_link_down h3
-	run "$CSWARM" reconcile $CSWARM_OPTS --connect-timeout 2s
+	run "$CSWARM" reconcile $CSWARM_OPTS
 	[ "$status" -eq 3 ]
 	no_sanitizer_report
 	[ "$(( $(running_on h1 app) + $(running_on h2 app) ))" -eq 3 ]

@@ -191,7 +191,7 @@ unlocked (h2)" ]
 
 @test "one of two managers down: no majority for the lock, nothing written" {
 	host_down h1
-	run "$CSWARM" init -i "$INV" --connect-timeout 3s
+	run "$CSWARM" init -i "$INV"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"manager h1 unreachable"* ]]
 	[[ "$output" == *"the cluster lock needs a majority of the 2 managers (2), held on h2; h1: "* ]]
@@ -201,7 +201,7 @@ unlocked (h2)" ]
 @test "no manager reachable: refuses" {
 	host_down h1
 	host_down h2
-	run "$CSWARM" init -i "$INV" --connect-timeout 3s
+	run "$CSWARM" init -i "$INV"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"the cluster lock needs a majority of the 2 managers (2), held on none"* ]]
 	[ ! -e "$D_h1/state.json" ] && [ ! -e "$D_h2/state.json" ]

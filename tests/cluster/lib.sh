@@ -7,6 +7,7 @@
 #   cluster_stop_sshd HOST / cluster_start_sshd HOST
 #   cluster_stop_dockerd HOST / cluster_start_dockerd HOST   (start waits)
 #   cluster_link_down HOST / cluster_link_up HOST   cut HOST off the network
+#   cluster_blackhole HOST / cluster_unblackhole HOST   HOST drops SSH silently
 #   cluster_wrong_hostkey HOST / cluster_restore_hostkey HOST
 #   cluster_in_host HOST CMD...    run CMD here, inside HOST's network namespace
 #   cluster_addr HOST              10.213.0.(10+K)
@@ -80,6 +81,15 @@ cluster_start_dockerd() { cl_check_host "$1"; cl_shared cl_start_dockerd "$1" &&
 cluster_link_down() { cl_check_host "$1"; ip link set "$(cl_veth "$1")" down; }
 cluster_link_up()   { cl_check_host "$1"; ip link set "$(cl_veth "$1")" up; }
 
+# HOST drops SSH connections without a word: a connect there times out
+# exactly (a link down ends in "No route to host" once ARP gives up).
+CL_BLACKHOLE=(INPUT -p tcp --dport 22 -m comment --comment cswarm-test-blackhole -j DROP)
+cluster_blackhole() { cl_check_host "$1"; cl_in_ns "$1" iptables -I "${CL_BLACKHOLE[@]}"; }
+cluster_unblackhole() {
+	cl_check_host "$1"
+	while cl_in_ns "$1" iptables -D "${CL_BLACKHOLE[@]}" 2>/dev/null; do :; done
+}
+
 # Make known_hosts name another key for HOST, as after a reinstall or under
 # a man in the middle. cluster_restore_hostkey puts the true key back.
 cluster_wrong_hostkey() {
@@ -105,6 +115,7 @@ cluster_restore_all() {
 	local h rc=0
 	for h in $(cl_hosts); do
 		cluster_link_up "$h" || rc=1
+		cluster_unblackhole "$h"
 		cluster_restore_hostkey "$h" || rc=1
 		cl_pid_alive "$(cl_hdir "$h")/dockerd.pid" dockerd || cluster_start_dockerd "$h" || rc=1
 		cl_pid_alive "$(cl_hdir "$h")/sshd.pid" sshd || cluster_start_sshd "$h" || rc=1

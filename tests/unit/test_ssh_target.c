@@ -41,17 +41,24 @@ static int teardown(void **state)
 	return unlink(path);
 }
 
-/* Resolve host (with the inventory's user, port, key) under config;
- * 0 or -1 with err filled. */
-static int resolve(const char *config, const struct target_hint *h, struct ssh_target *t,
-		   struct strbuf *err)
+/* Resolve host (with the inventory's user, port, key) under config, with
+ * --connect-timeout flag_ms (0: not given); 0 or -1 with err filled. */
+static int resolve_flag(const char *config, long flag_ms, const struct target_hint *h,
+			struct ssh_target *t, struct strbuf *err)
 {
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "%s\nHost *\n  User u\n", config);
 	fclose(f);
-	struct target_opts o = { .ssh_config = path, .connect_timeout_ms = 10000 };
+	struct target_opts o = { .ssh_config = path, .connect_timeout_ms = 10000,
+				 .connect_timeout_flag_ms = flag_ms };
 	return ssh_target_resolve(h, &o, t, err);
+}
+
+static int resolve(const char *config, const struct target_hint *h, struct ssh_target *t,
+		   struct strbuf *err)
+{
+	return resolve_flag(config, 0, h, t, err);
 }
 
 /* "user@address:port" of t and each jump host after it, " <- " between,
@@ -193,12 +200,43 @@ static void test_known_hosts_env(void **state)
 	sb_free(&err);
 }
 
+struct timeout_case {
+	const char *what, *config;
+	long flag_ms, want_ms;
+};
+
+/* --connect-timeout wins over ConnectTimeout (as ssh -o over the config);
+ * the config over the default. */
+static const struct timeout_case timeout_cases[] = {
+	{ "neither: the default", BASE, 0, 10000 },
+	{ "the flag alone", BASE, 2000, 2000 },
+	{ "the config alone", BASE "Host h\n  ConnectTimeout 7\n", 0, 7000 },
+	{ "the flag over the config", BASE "Host h\n  ConnectTimeout 7\n", 2000, 2000 },
+	{ "the config's none", BASE "Host h\n  ConnectTimeout 0\n", 0, 0 },
+	{ "the flag over the config's none", BASE "Host h\n  ConnectTimeout 0\n", 3000, 3000 },
+};
+
+static void test_connect_timeout(void **state)
+{
+	const struct timeout_case *tc = *state;
+	struct target_hint h = { "h", "h", 0, NULL, NULL };
+	struct ssh_target t;
+	struct strbuf err = STRBUF_INIT;
+
+	assert_int_equal(resolve_flag(tc->config, tc->flag_ms, &h, &t, &err), 0);
+	assert_int_equal(t.connect_timeout_ms, tc->want_ms);
+	ssh_target_free(&t);
+	sb_free(&err);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(chain_cases); i++)
 		add_test(test_chain, &chain_cases[i], "chain: %s", chain_cases[i].what);
 	for (size_t i = 0; i < ARRAY_SIZE(error_cases); i++)
 		add_test(test_error, &error_cases[i], "error: %s", error_cases[i].want);
+	for (size_t i = 0; i < ARRAY_SIZE(timeout_cases); i++)
+		add_test(test_connect_timeout, &timeout_cases[i], "connect timeout: %s", timeout_cases[i].what);
 	add_test(test_render, NULL, "%s", "render in ssh -G form");
 	add_test(test_proxy_command, NULL, "%s", "ProxyCommand: tokens, exec prefix, shown as written");
 	add_test(test_known_hosts_env, NULL, "%s", "CSWARM_KNOWN_HOSTS replaces every file");
