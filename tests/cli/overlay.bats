@@ -31,12 +31,11 @@ teardown() {
 	local c
 	[ ! -e "$BATS_TEST_TMPDIR/sshd_config.h3" ] || unshim_h3
 	cluster_restore_all
-	# What a failed test of a cluster of its own left behind.
-	for c in ovlchk ovlhang; do
-		[ -e "$CSWARM_CLUSTER_DIR/$c/state/state.json" ] || continue
+	# What a failed test's cluster of its own (ovl_cluster) left behind.
+	c=$(cat "$BATS_TEST_TMPDIR/own_cluster" 2>/dev/null) || return 0
+	[ ! -e "$CSWARM_CLUSTER_DIR/$c/state/state.json" ] ||
 		cluster_remove_objects "$(cluster_id_of "$CSWARM_CLUSTER_DIR/$c/state/state.json")"
-		rm -rf "${CSWARM_CLUSTER_DIR:?}/$c"
-	done
+	rm -rf "${CSWARM_CLUSTER_DIR:?}/${c:?}"
 }
 
 ovl_inventory() {	# STATE_DIR POOL: the cluster's inventory, overlay by default
@@ -45,6 +44,19 @@ ovl_inventory() {	# STATE_DIR POOL: the cluster's inventory, overlay by default
 }
 
 csw() { "$CSWARM" "$@" -i "$INV" $OPTS; }
+
+# A test's cluster NAME of its own, overlay pool POOL, initialised: its
+# directory in $dir, inventory in $inv, id in $id (the caller's locals);
+# teardown removes what it leaves.
+ovl_cluster() {	# NAME POOL
+	dir=$CSWARM_CLUSTER_DIR/$1
+	echo "$1" >"$BATS_TEST_TMPDIR/own_cluster"
+	mkdir -p "$dir"
+	inv=$dir/inventory
+	ovl_inventory "$dir" "$2" >"$inv"
+	"$CSWARM" init -i "$inv" --cluster "$1" >/dev/null
+	id=$(cluster_id_of "$dir/state/state.json")
+}
 
 id_of() {	# SERVICE HOST: its running container there
 	cluster_docker "$2" ps -q --filter "label=cswarm.service=$1" --filter status=running | head -1
@@ -187,12 +199,8 @@ nothing_of() {	# CLUSTER_ID: no container, device, chain or DNS server of it on 
 }
 
 @test "overlay: a host without vxlan or the statistic match fails the deploy by name, nothing applied; stack rm takes it all down" {
-	local dir=$CSWARM_CLUSTER_DIR/ovlchk inv h
-	mkdir -p "$dir"
-	inv=$dir/inventory
-	ovl_inventory "$dir" 10.218.0.0/16 >"$inv"
-	"$CSWARM" init -i "$inv" --cluster ovlchk >/dev/null
-	id=$(cluster_id_of "$dir/state/state.json")
+	local dir inv id
+	ovl_cluster ovlchk 10.218.0.0/16
 	shim_h3 ip iptables
 	run "$CSWARM" deploy -i "$inv" --cluster ovlchk "$BATS_TEST_DIRNAME/stacks/net-other.yml"
 	[ "$status" -ne 0 ]
@@ -217,12 +225,8 @@ nothing_of() {	# CLUSTER_ID: no container, device, chain or DNS server of it on 
 }
 
 @test "overlay: a push that hangs on one host fails there naming its step; the other hosts go on" {
-	local dir=$CSWARM_CLUSTER_DIR/ovlhang inv id
-	mkdir -p "$dir"
-	inv=$dir/inventory
-	ovl_inventory "$dir" 10.219.0.0/16 >"$inv"
-	"$CSWARM" init -i "$inv" --cluster ovlhang >/dev/null
-	id=$(cluster_id_of "$dir/state/state.json")
+	local dir inv id
+	ovl_cluster ovlhang 10.219.0.0/16
 	shim_h3 docker
 	run "$CSWARM" deploy -i "$inv" --cluster ovlhang --timeout 20s "$BATS_TEST_DIRNAME/stacks/net-other.yml"
 	[ "$status" -eq 1 ]
