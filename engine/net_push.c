@@ -593,11 +593,12 @@ static int run_all(struct run *r, struct strbuf *scripts, const char *what)
 		if (scripts[h].len && !job.ok[h]) {
 			struct strbuf *msg = &job.res[h].err;
 			char *step = netpush_last_step(sb_str(&job.res[h].out));
+			char *at = step ? xasprintf(" (at the step: %s)", step) : xstrdup("");
 			sb_rtrim(msg);
-			error("%s: %s: %s%s%s%s", r->fleet.hosts[h].target.name, what,
-			      msg->len ? msg->buf : sb_str(&r->fleet.hosts[h].error), step ? " (at the step: " : "",
-			      step ? step : "", step ? ")" : "");
+			error("%s: %s: %s%s", r->fleet.hosts[h].target.name, what,
+			      msg->len ? msg->buf : sb_str(&r->fleet.hosts[h].error), at);
 			free(step);
+			free(at);
 			ret = -1;
 		}
 		ssh_result_free(&job.res[h]);
